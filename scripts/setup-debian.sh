@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian packages needed to build, test and document libprack.
+# Does nothing (and needs no network) when every package is already installed.
+set -euo pipefail
+
+packages=(
+    meson
+    ninja-build
+    gcc
+    clang
+    g++
+    pkg-config
+    libcmocka-dev
+    doxygen
+    gcovr
+    sip-tester
+    valgrind
+    libclang-rt-14-dev
+    python3
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed$'; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "setup-debian: all ${#packages[@]} packages already installed"
+    exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+        echo "setup-debian: not root and sudo is not available; install: ${missing[*]}" >&2
+        exit 1
+    fi
+    sudo_cmd=(sudo)
+fi
+
+echo "setup-debian: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
