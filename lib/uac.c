@@ -298,7 +298,7 @@ static void on_prack_response(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint32_
     if (rsp->status < 300) {
         uac->n_prack_ok++;
         event(out, PRACK_R_PRACK_OK, rsp->status, rseq);
-        if (dlg->oa == OA_PRACK_OFFER) { /* R51: the answer is due in this 2xx */
+        if (dlg->oa == OA_PRACK_OFFER && rseq == dlg->offer_rseq) { /* R51: the answer is due here */
             dlg->oa = OA_DONE;
             event(out, (rsp->flags & PRACK_RSP_SDP) ? PRACK_R_SESSION : PRACK_R_ANSWER_MISSING,
                   rsp->status, rseq);
@@ -320,7 +320,7 @@ static void on_prack_response(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint32_
         return;
     }
     uac->n_prack_failed++;
-    if (dlg->oa == OA_PRACK_OFFER)
+    if (dlg->oa == OA_PRACK_OFFER && rseq == dlg->offer_rseq)
         dlg->oa = OA_DONE; /* the offer died with its PRACK; the old session stands */
     event(out, PRACK_R_PRACK_FAILED, rsp->status, rseq);
     if (rsp->status == 481 || rsp->status == 408)
@@ -375,6 +375,7 @@ int prack_uac_offer_in_prack(prack_uac_t *uac, prack_uac_dialog_t *dlg)
         return PRACK_ERR_STATE;
     dlg->flags = (uint8_t)(dlg->flags & ~D_MAY_OFFER);
     dlg->oa = OA_PRACK_OFFER;
+    dlg->offer_rseq = dlg->last_rseq; /* the PRACK that carries it acknowledges this RSeq */
     return PRACK_OK;
 }
 

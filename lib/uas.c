@@ -449,7 +449,11 @@ static int on_prack(prack_uas_t *uas, prack_time_t now, const prack_prack_t *pr,
         answer_prack(uas, 200, PRACK_R_NONE, rseq32, out); /* R17 */
         size_t at = out->n - 1u;
         out->v[at].user = uas->user;
-        if (pr->flags & PRACK_PR_SDP) {
+        bool dead = uas->state == PRACK_UAS_COMPLETED && uas->final_status >= 300;
+        if (dead) {
+            /* R29: still acknowledged, but the early dialog ended with the
+             * failure (RFC 3261 12.3): no offer/answer step, no session event */
+        } else if (pr->flags & PRACK_PR_SDP) {
             if (uas->oa == OA_OFFER_SENT) { /* R50: the answer to our 1xx offer */
                 uas->oa = OA_DONE;
                 event(out, PRACK_R_SESSION);

@@ -686,13 +686,14 @@ typedef struct prack_response {
  *        prack_uac_dialog_init() when the To-tag first appears, and again for
  *        each re-INVITE on the dialog (a reliable 1xx with a higher CSeq than the
  *        dialog's also starts a new RSeq space, N5). When the host discards a
- *        dialog, it frees the 1xx it cached for it. Private; 16 bytes.
+ *        dialog, it frees the 1xx it cached for it. Private; 20 bytes.
  */
 typedef struct prack_uac_dialog {
 #ifndef PRACK_DOXYGEN
     uint32_t last_rseq;
     uint32_t rack_cseq;
     uint32_t auth_rseq;
+    uint32_t offer_rseq;
     uint8_t flags;
     uint8_t oa;
     uint8_t cache;
