@@ -14,7 +14,6 @@
 
 /* dlg->flags */
 #define D_SEEN 0x01u /* a reliable 1xx was PRACKed: last_rseq and rack_cseq are set (R43) */
-#define D_AUTH 0x02u /* the PRACK for auth_rseq was already resent with credentials */
 #define D_MAY_OFFER 0x04u /* the last PRACKed 1xx carried the answer: its PRACK may offer (R51) */
 
 /* dlg->oa, offer/answer on this early dialog; 0 means "not started" */
@@ -45,7 +44,6 @@ int prack_uac_init(prack_uac_t *uac, const prack_config_t *cfg, uint32_t cseq, u
     }
     memset(uac, 0, sizeof(*uac));
     uac->last_now = now;
-    uac->cseq = cseq;
     uac->state = PRACK_UAC_CALLING;
     uac->policy = (uint8_t)cfg->policy;
     uac->failure = (uint8_t)cfg->on_prack_failure;
@@ -92,7 +90,7 @@ static void discard(prack_uac_t *uac, const prack_response_t *rsp, prack_reason_
     prack_action_t *a = prack_push(out, PRACK_ACT_DISCARD_1XX);
     a->status = rsp->status;
     a->reason = reason;
-    a->rseq = rsp->rseq <= UINT32_MAX ? (uint32_t)rsp->rseq : 0u;
+    a->rseq = (rsp->flags & PRACK_RSP_RSEQ) && rsp->rseq <= UINT32_MAX ? (uint32_t)rsp->rseq : 0u;
     a->cseq = rsp->cseq;
     uac->n_discard++;
 }
@@ -104,6 +102,8 @@ static void discard(prack_uac_t *uac, const prack_response_t *rsp, prack_reason_
 static void accept(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint16_t status, uint32_t rseq,
                    bool sdp, uint16_t flags, prack_actions_t *out)
 {
+    /* bit i of auth_mask stands for RSeq last_rseq - i: keep it aligned */
+    dlg->auth_mask = (dlg->flags & D_SEEN) ? dlg->auth_mask << (rseq - dlg->last_rseq) : 0u;
     dlg->last_rseq = rseq; /* R41: only ever raised, by exactly one (R44) */
     dlg->flags = (uint8_t)((dlg->flags | D_SEEN) & ~D_MAY_OFFER);
     uac->n_prack++;
@@ -253,10 +253,8 @@ static void on_final(prack_uac_t *uac, prack_uac_dialog_t *dlg, const prack_resp
                      prack_actions_t *out)
 {
     bool first = uac->state == PRACK_UAC_CALLING;
-    if (first) {
+    if (first)
         uac->state = rsp->status < 300 ? PRACK_UAC_ACCEPTED : PRACK_UAC_FAILED; /* R42 */
-        uac->final_status = rsp->status;
-    }
     prack_action_t *a = prack_push(out, PRACK_ACT_DELIVER_FINAL);
     a->status = rsp->status;
     a->cseq = rsp->cseq;
@@ -305,11 +303,14 @@ static void on_prack_response(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint32_
         }
         return;
     }
-    if ((rsp->status == 401 || rsp->status == 407) &&
-        !((dlg->flags & D_AUTH) && dlg->auth_rseq == rseq)) {
-        /* R57: once per PRACK, the same RAck again with credentials */
-        dlg->flags |= D_AUTH;
-        dlg->auth_rseq = rseq;
+    /* R57: once per PRACK, the same RAck again with credentials. A PRACK for an
+     * RSeq more than 31 behind (or ahead of) the dialog's is not tracked and
+     * fails rather than risking endless resends. */
+    uint32_t back = dlg->last_rseq - rseq;
+    bool tracked = (dlg->flags & D_SEEN) && rseq <= dlg->last_rseq && back < 32u;
+    if ((rsp->status == 401 || rsp->status == 407) && tracked &&
+        !(dlg->auth_mask & (1u << back))) {
+        dlg->auth_mask |= 1u << back;
         uac->n_prack++;
         prack_action_t *a = prack_push(out, PRACK_ACT_SEND_PRACK);
         a->status = rsp->status;

@@ -202,7 +202,8 @@ typedef enum prack_act {
      *  prack_action::sdp says what the PRACK body must be (R50, R51). With
      *  ::PRACK_AF_AUTH it is the same PRACK resent with credentials after 401/407
      *  (new CSeq, same To-tag and RAck; do not deliver the 1xx again). With
-     *  ::PRACK_AF_CACHED it is a 1xx the host cached earlier. */
+     *  ::PRACK_AF_CACHED it is a 1xx the host cached earlier (prack_action::status
+     *  is then 0: the host has the message). */
     PRACK_ACT_SEND_PRACK,
     /** UAC: keep the reliable 1xx with RSeq prack_action::rseq; it comes back as
      *  ::PRACK_ACT_SEND_PRACK with ::PRACK_AF_CACHED when the gap fills (R46). */
@@ -692,7 +693,7 @@ typedef struct prack_uac_dialog {
 #ifndef PRACK_DOXYGEN
     uint32_t last_rseq;
     uint32_t rack_cseq;
-    uint32_t auth_rseq;
+    uint32_t auth_mask;
     uint32_t offer_rseq;
     uint8_t flags;
     uint8_t oa;
@@ -718,12 +719,10 @@ typedef enum prack_uac_state {
 typedef struct prack_uac {
 #ifndef PRACK_DOXYGEN
     prack_time_t last_now;
-    uint32_t cseq;
     uint32_t n_prack;
     uint32_t n_discard;
     uint32_t n_prack_ok;
     uint32_t n_prack_failed;
-    uint16_t final_status;
     uint8_t state;
     uint8_t policy;
     uint8_t failure;
