@@ -1,0 +1,154 @@
+/*
+ * What prack-uac and prack-uas share: UDP sockets (IPv4 and IPv6), the
+ * monotonic clock, randomness, the call-flow ladder, option parsing, SDP and
+ * the retransmission timers of RFC 3261 that the library leaves to the host.
+ */
+#ifndef EXAMPLES_COMMON_H
+#define EXAMPLES_COMMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "prack/prack.h"
+#include "sipmsg.h"
+
+/* RFC 3261 17.1.2.2 / 17.2.1: T2 and T4 keep their defaults whatever T1 is. */
+#define EX_T2_MS 4000u
+#define EX_T4_MS 5000u
+
+/* Largest message the examples build. */
+#define EX_MSG_MAX 4096u
+
+/* RTP port advertised in SDP; no RTP is ever sent. */
+#define EX_RTP_PORT 49170u
+
+/* ------------------------------------------------------------------------- */
+/* Addresses and sockets */
+
+typedef struct ex_addr {
+    struct sockaddr_storage ss;
+    socklen_t len;
+} ex_addr_t;
+
+/*
+ * Parse "HOST:PORT", "[V6]:PORT", "HOST" or "V6" (numeric or a name to
+ * resolve). A missing port becomes default_port. Returns 0 or -1.
+ */
+int ex_addr_parse(const char *text, unsigned default_port, ex_addr_t *a);
+/* Resolve a host (no brackets) and port, preferring the family of `like` when not NULL. */
+int ex_addr_resolve(sip_str_t host, unsigned port, const ex_addr_t *like, ex_addr_t *a);
+/* "1.2.3.4" or "::1" (brackets when `brackets`) */
+void ex_addr_host(const ex_addr_t *a, char *buf, size_t cap, bool brackets);
+unsigned ex_addr_port(const ex_addr_t *a);
+/* "1.2.3.4:5060" or "[::1]:5060" */
+void ex_addr_str(const ex_addr_t *a, char *buf, size_t cap);
+bool ex_addr_is_v6(const ex_addr_t *a);
+bool ex_addr_unspecified(const ex_addr_t *a);
+void ex_addr_set_port(ex_addr_t *a, unsigned port);
+
+/* Bind a non-blocking UDP socket; the chosen port is written back. Returns the fd or -1. */
+int ex_udp_open(ex_addr_t *bind_addr);
+/* The local address the kernel would use towards `peer` (for Via, Contact, SDP). */
+void ex_local_for(int fd, const ex_addr_t *bound, const ex_addr_t *peer, ex_addr_t *out);
+void ex_udp_send(int fd, const ex_addr_t *to, const char *msg, size_t len);
+
+/* ------------------------------------------------------------------------- */
+/* Time, randomness, signals */
+
+/* Start the clock (call once, first). */
+void ex_clock_start(void);
+/* Monotonic milliseconds since ex_clock_start(), the engine's time base. */
+prack_time_t ex_now(void);
+
+/* Seed from the kernel's random source; exits when none is available. */
+void ex_random_init(void);
+uint32_t ex_random32(void);
+/* `nhex` random lower-case hex digits and a NUL. */
+void ex_random_hex(char *out, size_t nhex);
+void ex_random_bytes(uint8_t *out, size_t n);
+/* A fresh RFC 3261 branch: the magic cookie and 20 random hex digits. */
+void ex_branch(char out[32]);
+
+/* Set by SIGINT/SIGTERM. */
+extern volatile sig_atomic_t ex_stop;
+void ex_signals(void);
+
+/* poll() timeout in ms until `deadline` (-1 for none), capped at 1 s. */
+int ex_poll_timeout(prack_time_t now, prack_time_t deadline);
+
+/* ------------------------------------------------------------------------- */
+/* Ladder */
+
+/* Options of the ladder: --quiet, and whether lines carry a call number. */
+extern bool ex_quiet;
+extern bool ex_show_call_no;
+
+/*
+ * One line for a message: time, direction (UAC on the left, UAS on the right
+ * in both programs), then method or status with RSeq/RAck and notes.
+ * `sdp_role` ("SDP offer", "SDP answer", ...) replaces the plain "SDP" note;
+ * `extra` is appended to the notes. Either may be NULL.
+ */
+void ex_ladder_msg(unsigned call_no, bool from_uac, const char *msg, size_t len,
+                   const char *sdp_role, const char *extra);
+/* An indented line about what the engine or the program did. */
+void ex_note(unsigned call_no, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Error text on stderr with a time stamp (even when quiet). */
+void ex_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* RESULT role=... line on stdout (always printed). */
+void ex_result(const char *role, unsigned calls, unsigned ok, unsigned final_status,
+               unsigned prack_sent, unsigned prack_rcvd, unsigned rel1xx);
+
+/* ------------------------------------------------------------------------- */
+/* Options */
+
+/* Whole decimal number in [min, max]. */
+bool ex_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+/* off|supported|required */
+bool ex_parse_policy(const char *s, prack_policy_t *out);
+const char *ex_policy_name(prack_policy_t p);
+/* Program name for messages. */
+extern const char *ex_prog;
+/* Value of `--name VALUE` or `--name=VALUE` at argv[*i]; advances *i. NULL if not this option. */
+const char *ex_opt(int argc, char **argv, int *i, const char *name);
+/* Print "prog: msg" on stderr and exit with status 2. */
+void ex_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* ------------------------------------------------------------------------- */
+/* SDP */
+
+/*
+ * A session description offering (or answering with) PCMU, payload 0, on
+ * EX_RTP_PORT at the local address; rtp_port 0 rejects the stream.
+ */
+size_t ex_sdp(char *buf, size_t cap, const char *user, uint64_t sess_id, unsigned version,
+              const ex_addr_t *local, unsigned rtp_port);
+/* Whether the audio stream of an SDP body lists payload type 0 (PCMU). */
+bool ex_sdp_has_pcmu(sip_str_t body);
+
+/* ------------------------------------------------------------------------- */
+/* Non-INVITE client transaction timers (RFC 3261 17.1.2.2, Timers E and F) */
+
+typedef struct ex_nict {
+    prack_time_t next;     /* next retransmission, or PRACK_TIME_NONE */
+    prack_time_t interval;
+    prack_time_t deadline; /* Timer F */
+    bool proceeding;       /* a provisional arrived: retransmit every T2 */
+} ex_nict_t;
+
+void ex_nict_start(ex_nict_t *t, uint32_t t1, prack_time_t now);
+/* 1 when the request must be retransmitted now, -1 when it timed out, 0 otherwise. */
+int ex_nict_tick(ex_nict_t *t, prack_time_t now);
+prack_time_t ex_nict_deadline(const ex_nict_t *t);
+
+/* Earlier of two times. */
+static inline prack_time_t ex_min(prack_time_t a, prack_time_t b)
+{
+    return a < b ? a : b;
+}
+
+#endif /* EXAMPLES_COMMON_H */

@@ -1,0 +1,1316 @@
+/*
+ * prack-uac: a SIP user agent client over UDP that places calls and PRACKs
+ * reliable provisional responses (RFC 3262) as libprack tells it to.
+ *
+ * One libprack UAC engine per INVITE client transaction, and one engine
+ * dialog state per early dialog (To-tag), kept inside this program's dialog
+ * object. The program owns the rest: Timers A/B for the INVITE and E/F for
+ * PRACK, BYE and CANCEL (the library retransmits nothing on the client side),
+ * the dialogs' route sets, remote targets and CSeq numbers, ACKs, BYEs,
+ * CANCELs, and digest credentials.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prack/header.h"
+#include "prack/prack.h"
+
+#include "common.h"
+#include "digest.h"
+#include "sipmsg.h"
+
+/* Calls in progress at once (with --rate); more wait for a free slot. */
+#define UAC_MAX_CALLS 256u
+/* Early dialogs (forks) per call. */
+#define UAC_MAX_DIALOGS 4u
+/* Non-INVITE client transactions in progress per call. */
+#define UAC_MAX_TXNS 4u
+/* A call still ringing after this long is cancelled (like RFC 3261 Timer C). */
+#define UAC_RING_LIMIT_MS 180000u
+#define UAC_ALLOW "INVITE, ACK, CANCEL, BYE, PRACK, OPTIONS"
+
+static struct options {
+    char target[256];
+    sip_uri_t target_uri;
+    ex_addr_t dest;
+    ex_addr_t bind;
+    prack_policy_t policy;
+    uint32_t t1;
+    unsigned long calls;
+    bool sdp;
+    uint32_t hold;
+    char user[128];
+    char pass[128];
+    prack_failure_t on_failure;
+    double rate; /* calls per second; 0: one after another */
+} opt;
+
+enum call_state {
+    U_FREE = 0,
+    U_CALLING,    /* INVITE sent, nothing back yet (Timer A) */
+    U_PROCEEDING, /* a provisional arrived */
+    U_ACCEPTED,   /* 2xx acknowledged; BYE after --hold */
+    U_ENDING,     /* BYE or CANCEL sent */
+    U_DONE        /* over; kept a while for retransmitted finals */
+};
+
+struct dialog {
+    bool used;
+    unsigned fork;           /* 1, 2, ... in order of appearance, for the ladder */
+    char to_tag[128];
+    char to_hdr[512];        /* the To value with its tag, for our requests */
+    char target[256];        /* remote target: the Contact of its responses */
+    char route[1024];        /* Route value: the Record-Route list reversed */
+    char first_route[256];   /* where requests go when there is a route set */
+    uint32_t local_cseq;     /* the last CSeq we used on it (starts at the INVITE's) */
+    prack_uac_dialog_t eng;  /* libprack's per-dialog state (RSeq space, R43) */
+    bool got_sdp;            /* a reliable 1xx or 2xx brought SDP */
+    bool answered;           /* we sent the SDP answer on it */
+    bool last_prack_sdp;
+    bool confirmed;
+    char ack[EX_MSG_MAX];    /* the ACK of its 2xx, for 2xx retransmissions */
+    size_t ack_len;
+    ex_addr_t ack_dest;
+};
+
+enum txn_kind { T_PRACK, T_BYE, T_CANCEL };
+
+struct txn {
+    bool used;
+    enum txn_kind kind;
+    unsigned dlg;
+    uint32_t cseq;
+    uint32_t rseq; /* PRACK: the RAck response-num */
+    char branch[32];
+    char msg[EX_MSG_MAX];
+    size_t len;
+    ex_addr_t dest;
+    ex_nict_t t;
+    bool auth_done; /* BYE: resent with credentials already */
+};
+
+struct call {
+    enum call_state st;
+    unsigned no;
+    char call_id[96];
+    char from_tag[24];
+    ex_addr_t local;
+    uint64_t sdp_sess;
+
+    /* the current INVITE transaction */
+    uint32_t cseq;
+    char branch[32];
+    char invite[EX_MSG_MAX];
+    size_t invite_len;
+    prack_time_t a_next, a_interval, b_deadline, c_deadline;
+    prack_uac_t eng;
+    prack_policy_t policy;
+
+    /* the ACK of a non-2xx final, for its retransmissions */
+    char nack_branch[32];
+    char nack[EX_MSG_MAX];
+    size_t nack_len;
+
+    /* credentials */
+    bool have_chal;
+    bool chal_proxy;
+    digest_params_t chal;
+    uint32_t nc;
+    char cnonce[24];
+    unsigned invite_auth_tries;
+    bool retried_option;
+    bool retry_pending;
+    prack_option_t retry_option;
+
+    struct dialog dlg[UAC_MAX_DIALOGS];
+    unsigned ndlg;
+    int confirmed; /* index of the dialog the call went on with, or -1 */
+    struct txn txn[UAC_MAX_TXNS];
+
+    uint16_t final_status;
+    bool terminate; /* the engine asked to end the call */
+    bool cancel_sent;
+    bool bye_sent;
+    prack_time_t bye_at;
+    prack_time_t linger_until;
+};
+
+static struct call calls[UAC_MAX_CALLS];
+static int sock = -1;
+
+static struct stats {
+    unsigned started, done, ok, last_final, prack_sent, rel1xx;
+} stats;
+
+/* ------------------------------------------------------------------------- */
+/* Helpers */
+
+static void send_to(const ex_addr_t *to, const char *msg, size_t len)
+{
+    ex_udp_send(sock, to, msg, len);
+}
+
+static void local_hostport(const struct call *c, char *buf, size_t cap)
+{
+    ex_addr_str(&c->local, buf, cap);
+}
+
+static struct call *find_call(const sip_msg_t *m)
+{
+    for (size_t i = 0; i < UAC_MAX_CALLS; i++) {
+        struct call *c = &calls[i];
+        if (c->st != U_FREE && sip_str_eq_exact(m->call_id, c->call_id))
+            return c;
+    }
+    return NULL;
+}
+
+static const char *fork_note(const struct call *c, const struct dialog *d, char *buf, size_t cap)
+{
+    if (!d || c->ndlg < 2)
+        return NULL;
+    snprintf(buf, cap, "fork %u", d->fork);
+    return buf;
+}
+
+static void end_call(struct call *c, bool ok, prack_time_t now)
+{
+    if (c->st == U_DONE)
+        return;
+    c->st = U_DONE;
+    c->a_next = c->b_deadline = c->c_deadline = c->bye_at = PRACK_TIME_NONE;
+    c->linger_until = now + 64u * (prack_time_t)opt.t1;
+    for (size_t i = 0; i < UAC_MAX_TXNS; i++)
+        c->txn[i].used = false;
+    stats.done++;
+    if (ok)
+        stats.ok++;
+    stats.last_final = c->final_status;
+    ex_note(c->no, "call over: %s (final %u)", ok ? "ok" : "FAILED", c->final_status);
+}
+
+static struct txn *new_txn(struct call *c, enum txn_kind kind, unsigned dlg)
+{
+    for (size_t i = 0; i < UAC_MAX_TXNS; i++) {
+        if (!c->txn[i].used) {
+            struct txn *t = &c->txn[i];
+            memset(t, 0, sizeof(*t));
+            t->used = true;
+            t->kind = kind;
+            t->dlg = dlg;
+            ex_branch(t->branch);
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* Credentials for `method` on `uri` from the last challenge, as a full header line. */
+static bool credentials(struct call *c, const char *method, const char *uri, char *line,
+                        size_t cap)
+{
+    if (!c->have_chal || !opt.user[0])
+        return false;
+    char value[1024];
+    c->nc++;
+    if (digest_authorization(value, sizeof(value), &c->chal, opt.user, opt.pass, method, uri, c->nc,
+                             c->cnonce) < 0)
+        return false;
+    int n = snprintf(line, cap, "%s: %s\r\n", c->chal_proxy ? "Proxy-Authorization" : "Authorization",
+                     value);
+    return n > 0 && (size_t)n < cap;
+}
+
+static void remember_challenge(struct call *c, const sip_msg_t *m)
+{
+    sip_hid_t id = m->status == 407 ? SIP_H_PROXY_AUTHENTICATE : SIP_H_WWW_AUTHENTICATE;
+    for (const sip_header_t *h = sip_find(m, id, NULL); h; h = sip_find(m, id, h)) {
+        digest_params_t d;
+        if (digest_parse(h->value.p, h->value.n, &d) == 0 && d.nonce[0]) {
+            c->chal = d;
+            c->chal_proxy = m->status == 407;
+            c->have_chal = true;
+            c->nc = 0;
+            ex_random_hex(c->cnonce, 16);
+            return;
+        }
+    }
+}
+
+/* Where an in-dialog request goes: the first route (loose routing) or the remote target. */
+static bool dialog_dest(const struct call *c, const struct dialog *d, ex_addr_t *out)
+{
+    sip_uri_t u;
+    const char *uri = d->first_route[0] ? d->first_route : d->target;
+    if (!sip_uri_parse(sip_str_c(uri), &u))
+        return false;
+    return ex_addr_resolve(u.host, u.port ? u.port : 5060u, &c->local, out) == 0;
+}
+
+/* Start an in-dialog request: request line, Via, From, To, Call-ID, CSeq, Route. */
+static void start_request(sip_buf_t *b, const struct call *c, const struct dialog *d,
+                          const char *method, uint32_t cseq, const char *branch)
+{
+    char hp[80];
+    local_hostport(c, hp, sizeof(hp));
+    sb_printf(b, "%s %s SIP/2.0\r\n", method, d->target);
+    sb_printf(b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, branch);
+    sb_printf(b, "Max-Forwards: 70\r\n");
+    sb_printf(b, "From: <sip:prack-uac@%s>;tag=%s\r\n", hp, c->from_tag);
+    sb_printf(b, "To: %s\r\n", d->to_hdr);
+    sb_printf(b, "Call-ID: %s\r\n", c->call_id);
+    sb_printf(b, "CSeq: %u %s\r\n", cseq, method);
+    if (d->route[0])
+        sb_printf(b, "Route: %s\r\n", d->route);
+}
+
+static size_t our_sdp(const struct call *c, char *buf, size_t cap)
+{
+    return ex_sdp(buf, cap, "prack-uac", c->sdp_sess, 1, &c->local, EX_RTP_PORT);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Dialogs */
+
+/* Reverse the Record-Route list into the route set (RFC 3261 12.1.2). */
+static void set_route(struct dialog *d, const sip_msg_t *m)
+{
+    sip_str_t rr[SIP_MAX_ROUTES];
+    size_t n = sip_routes(m, SIP_H_RECORD_ROUTE, rr, SIP_MAX_ROUTES);
+    sip_buf_t b;
+    sb_init(&b, d->route, sizeof(d->route));
+    for (size_t i = n; i-- > 0;)
+        sb_printf(&b, "%s%.*s", b.len ? ", " : "", SIP_STR_ARG(rr[i]));
+    if (b.overflow)
+        d->route[0] = '\0';
+    d->first_route[0] = '\0';
+    if (n) {
+        sip_str_t uri, params;
+        sip_split_nameaddr(rr[n - 1], &uri, &params);
+        sip_str_copy(d->first_route, sizeof(d->first_route), uri);
+    }
+}
+
+static struct dialog *get_dialog(struct call *c, const sip_msg_t *m, bool create)
+{
+    for (unsigned i = 0; i < c->ndlg; i++)
+        if (sip_str_eq_exact(m->to_tag, c->dlg[i].to_tag))
+            return &c->dlg[i];
+    if (!create)
+        return NULL;
+    if (c->ndlg == UAC_MAX_DIALOGS) {
+        ex_note(c->no, "more than %u early dialogs: ignoring this one", UAC_MAX_DIALOGS);
+        return NULL;
+    }
+    struct dialog *d = &c->dlg[c->ndlg];
+    memset(d, 0, sizeof(*d));
+    if (!sip_str_copy(d->to_tag, sizeof(d->to_tag), m->to_tag) ||
+        !sip_str_copy(d->to_hdr, sizeof(d->to_hdr), m->to))
+        return NULL;
+    d->used = true;
+    d->fork = ++c->ndlg;
+    /* RFC 3261 12.1.2: the local sequence number starts at the INVITE's */
+    d->local_cseq = c->cseq;
+    set_route(d, m);
+    prack_uac_dialog_init(&d->eng);
+    if (!sip_str_copy(d->target, sizeof(d->target), sip_contact_uri(m)) || !d->target[0])
+        snprintf(d->target, sizeof(d->target), "%s", opt.target);
+    return d;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Requests we send */
+
+static void send_invite(struct call *c, prack_time_t now, bool with_auth)
+{
+    prack_config_t cfg;
+    prack_config_init(&cfg);
+    cfg.t1_ms = opt.t1;
+    cfg.policy = c->policy;
+    cfg.on_prack_failure = opt.on_failure;
+    int rc = prack_uac_init(&c->eng, &cfg, c->cseq, opt.sdp ? PRACK_UAC_INVITE_SDP : 0u, now);
+    if (rc != PRACK_OK) {
+        ex_warn("prack_uac_init: %s", prack_strerror(rc));
+        end_call(c, false, now);
+        return;
+    }
+    ex_branch(c->branch);
+    c->ndlg = 0;
+    c->confirmed = -1;
+    c->retry_pending = false;
+
+    char hp[80], auth[1200], sdp[512];
+    local_hostport(c, hp, sizeof(hp));
+    sip_buf_t b;
+    sb_init(&b, c->invite, sizeof(c->invite));
+    sb_printf(&b, "INVITE %s SIP/2.0\r\n", opt.target);
+    sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->branch);
+    sb_printf(&b, "Max-Forwards: 70\r\n");
+    sb_printf(&b, "From: <sip:prack-uac@%s>;tag=%s\r\n", hp, c->from_tag);
+    sb_printf(&b, "To: <%s>\r\n", opt.target);
+    sb_printf(&b, "Call-ID: %s\r\n", c->call_id);
+    sb_printf(&b, "CSeq: %u INVITE\r\n", c->cseq);
+    sb_printf(&b, "Contact: <sip:prack-uac@%s>\r\n", hp);
+    /* R31-R33: the engine says which option tag header the INVITE carries */
+    switch (prack_uac_option(&c->eng)) {
+    case PRACK_OPTION_SUPPORTED: sb_printf(&b, "Supported: 100rel\r\n"); break;
+    case PRACK_OPTION_REQUIRE: sb_printf(&b, "Require: 100rel\r\n"); break;
+    case PRACK_OPTION_NONE: break;
+    }
+    sb_printf(&b, "Allow: %s\r\n", UAC_ALLOW);
+    sb_printf(&b, "User-Agent: prack-uac (libprack %s)\r\n", prack_version());
+    if (with_auth && credentials(c, "INVITE", opt.target, auth, sizeof(auth)))
+        sb_printf(&b, "%s", auth);
+    size_t n = opt.sdp ? our_sdp(c, sdp, sizeof(sdp)) : 0;
+    sb_finish(&b, "application/sdp", sdp, n);
+    if (b.overflow) {
+        ex_warn("INVITE does not fit");
+        end_call(c, false, now);
+        return;
+    }
+    c->invite_len = b.len;
+    send_to(&opt.dest, c->invite, c->invite_len);
+    ex_ladder_msg(c->no, true, c->invite, c->invite_len, "SDP offer", NULL);
+    c->st = U_CALLING;
+    /* RFC 3261 17.1.1.2: Timer A from T1, doubling; Timer B at 64*T1 */
+    c->a_interval = opt.t1;
+    c->a_next = now + opt.t1;
+    c->b_deadline = now + 64u * (prack_time_t)opt.t1;
+    c->c_deadline = PRACK_TIME_NONE;
+}
+
+static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a, prack_time_t now)
+{
+    unsigned di = (unsigned)(d - c->dlg);
+    char auth[1200] = "", sdp[512], rack[40], fk[16];
+    bool with_auth = (a->flags & PRACK_AF_AUTH) != 0;
+    if (with_auth && !credentials(c, "PRACK", d->target, auth, sizeof(auth))) {
+        ex_note(c->no, "PRACK challenged and no usable credentials (--user/--password)");
+        return;
+    }
+    struct txn *t = new_txn(c, T_PRACK, di);
+    if (!t) {
+        ex_warn("too many transactions on call %u", c->no);
+        return;
+    }
+    /* the RAck values come from the engine; the CSeq is this dialog's next */
+    if (prack_format_rack(rack, sizeof(rack), a->rseq, a->cseq, "INVITE", 6) < 0) {
+        t->used = false;
+        return;
+    }
+    t->cseq = ++d->local_cseq;
+    t->rseq = a->rseq;
+    bool body;
+    switch (a->sdp) {
+    case PRACK_SDP_ANSWER: body = true; break;  /* R50: the offer came in the 1xx */
+    case PRACK_SDP_REPEAT: body = d->last_prack_sdp; break;
+    default: body = false; break;               /* no new offer from us (R51 is a MAY) */
+    }
+    d->last_prack_sdp = body;
+    if (a->sdp == PRACK_SDP_ANSWER)
+        d->answered = true;
+
+    sip_buf_t b;
+    sb_init(&b, t->msg, sizeof(t->msg));
+    start_request(&b, c, d, "PRACK", t->cseq, t->branch);
+    sb_printf(&b, "RAck: %s\r\n", rack);
+    sb_printf(&b, "%s", auth);
+    size_t n = body ? our_sdp(c, sdp, sizeof(sdp)) : 0;
+    sb_finish(&b, "application/sdp", sdp, n);
+    if (b.overflow || !dialog_dest(c, d, &t->dest)) {
+        ex_warn("cannot build or route the PRACK of call %u", c->no);
+        t->used = false;
+        return;
+    }
+    t->len = b.len;
+    ex_nict_start(&t->t, opt.t1, now);
+    send_to(&t->dest, t->msg, t->len);
+    stats.prack_sent++;
+    char note[64];
+    snprintf(note, sizeof(note), "%s%s%s", (a->flags & PRACK_AF_CACHED) ? "cached 1xx" : "",
+             fork_note(c, d, fk, sizeof(fk)) ? ((a->flags & PRACK_AF_CACHED) ? ", " : "") : "",
+             fork_note(c, d, fk, sizeof(fk)) ? fk : "");
+    bool answer = a->sdp == PRACK_SDP_ANSWER || (a->sdp == PRACK_SDP_REPEAT && body && d->answered);
+    ex_ladder_msg(c->no, true, t->msg, t->len, answer ? "SDP answer" : "SDP", note);
+}
+
+static void send_ack_2xx(struct call *c, struct dialog *d, const sip_msg_t *m, prack_time_t now)
+{
+    char sdp[512], branch[32];
+    (void)now;
+    ex_branch(branch);
+    /* RFC 3261 13.2.2.4: the INVITE's CSeq number, a new transaction, the dialog's route */
+    sip_buf_t b;
+    sb_init(&b, d->ack, sizeof(d->ack));
+    start_request(&b, c, d, "ACK", c->cseq, branch);
+    bool answer = !opt.sdp && !d->answered && sip_has_sdp(m);
+    size_t n = answer ? our_sdp(c, sdp, sizeof(sdp)) : 0;
+    if (answer)
+        d->answered = true;
+    sb_finish(&b, "application/sdp", sdp, n);
+    if (b.overflow || !dialog_dest(c, d, &d->ack_dest)) {
+        ex_warn("cannot build or route the ACK of call %u", c->no);
+        return;
+    }
+    d->ack_len = b.len;
+    send_to(&d->ack_dest, d->ack, d->ack_len);
+    ex_ladder_msg(c->no, true, d->ack, d->ack_len, answer ? "SDP answer" : NULL, NULL);
+}
+
+static void send_ack_non2xx(struct call *c, const sip_msg_t *m)
+{
+    char hp[80];
+    local_hostport(c, hp, sizeof(hp));
+    /* RFC 3261 17.1.1.3: same branch and Request-URI as the INVITE, To from the response */
+    sip_buf_t b;
+    sb_init(&b, c->nack, sizeof(c->nack));
+    sb_printf(&b, "ACK %s SIP/2.0\r\n", opt.target);
+    sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->branch);
+    sb_printf(&b, "Max-Forwards: 70\r\n");
+    sb_printf(&b, "From: <sip:prack-uac@%s>;tag=%s\r\n", hp, c->from_tag);
+    sb_printf(&b, "To: %.*s\r\n", SIP_STR_ARG(m->to));
+    sb_printf(&b, "Call-ID: %s\r\n", c->call_id);
+    sb_printf(&b, "CSeq: %u ACK\r\n", c->cseq);
+    sb_finish(&b, NULL, NULL, 0);
+    if (b.overflow)
+        return;
+    c->nack_len = b.len;
+    memcpy(c->nack_branch, c->branch, sizeof(c->nack_branch));
+    send_to(&opt.dest, c->nack, c->nack_len);
+    ex_ladder_msg(c->no, true, c->nack, c->nack_len, NULL, NULL);
+}
+
+static void send_bye(struct call *c, unsigned di, prack_time_t now, const char *why)
+{
+    struct dialog *d = &c->dlg[di];
+    struct txn *t = new_txn(c, T_BYE, di);
+    if (!t)
+        return;
+    t->cseq = ++d->local_cseq; /* one above the last request on this dialog (PRACKs included) */
+    sip_buf_t b;
+    sb_init(&b, t->msg, sizeof(t->msg));
+    start_request(&b, c, d, "BYE", t->cseq, t->branch);
+    sb_finish(&b, NULL, NULL, 0);
+    if (b.overflow || !dialog_dest(c, d, &t->dest)) {
+        t->used = false;
+        return;
+    }
+    t->len = b.len;
+    ex_nict_start(&t->t, opt.t1, now);
+    send_to(&t->dest, t->msg, t->len);
+    ex_ladder_msg(c->no, true, t->msg, t->len, NULL, why);
+    if ((int)di == c->confirmed) {
+        c->bye_sent = true;
+        c->st = U_ENDING;
+    }
+}
+
+static void send_cancel(struct call *c, prack_time_t now)
+{
+    if (c->cancel_sent)
+        return;
+    struct txn *t = new_txn(c, T_CANCEL, 0);
+    if (!t)
+        return;
+    char hp[80];
+    local_hostport(c, hp, sizeof(hp));
+    /* RFC 3261 9.1: the INVITE's Request-URI, top Via branch, From, To and CSeq number */
+    memcpy(t->branch, c->branch, sizeof(t->branch));
+    t->cseq = c->cseq;
+    sip_buf_t b;
+    sb_init(&b, t->msg, sizeof(t->msg));
+    sb_printf(&b, "CANCEL %s SIP/2.0\r\n", opt.target);
+    sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->branch);
+    sb_printf(&b, "Max-Forwards: 70\r\n");
+    sb_printf(&b, "From: <sip:prack-uac@%s>;tag=%s\r\n", hp, c->from_tag);
+    sb_printf(&b, "To: <%s>\r\n", opt.target);
+    sb_printf(&b, "Call-ID: %s\r\n", c->call_id);
+    sb_printf(&b, "CSeq: %u CANCEL\r\n", c->cseq);
+    sb_finish(&b, NULL, NULL, 0);
+    if (b.overflow) {
+        t->used = false;
+        return;
+    }
+    t->len = b.len;
+    t->dest = opt.dest;
+    ex_nict_start(&t->t, opt.t1, now);
+    send_to(&t->dest, t->msg, t->len);
+    ex_ladder_msg(c->no, true, t->msg, t->len, NULL, NULL);
+    c->cancel_sent = true;
+    c->st = U_ENDING;
+    /* RFC 3261 9.1: give up on the 487 after 64*T1 */
+    c->b_deadline = now + 64u * (prack_time_t)opt.t1;
+    c->c_deadline = PRACK_TIME_NONE;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Engine actions */
+
+static void run_actions(struct call *c, struct dialog *d, const prack_actions_t *acts,
+                        prack_time_t now)
+{
+    for (size_t i = 0; i < acts->n; i++) {
+        const prack_action_t *a = &acts->v[i];
+        switch (a->type) {
+        case PRACK_ACT_SEND_PRACK:
+            if (d) {
+                if (!(a->flags & PRACK_AF_AUTH))
+                    stats.rel1xx++;
+                send_prack(c, d, a, now);
+            }
+            break;
+        case PRACK_ACT_DISCARD_1XX:
+            ex_note(c->no, "%u RSeq %u not PRACKed: %s", a->status, a->rseq,
+                    a->reason == PRACK_R_RETRANSMISSION ? "retransmission (already PRACKed)"
+                    : a->reason == PRACK_R_OUT_OF_ORDER ? "out of order (RSeq gap)"
+                                                        : prack_reason_name(a->reason));
+            break;
+        case PRACK_ACT_CACHE_1XX: ex_note(c->no, "RSeq %u kept until the gap fills", a->rseq); break;
+        case PRACK_ACT_DROP_CACHED: ex_note(c->no, "cached RSeq %u dropped", a->rseq); break;
+        case PRACK_ACT_DELIVER_1XX:
+        case PRACK_ACT_DELIVER_FINAL: break;
+        case PRACK_ACT_RETRY_INVITE:
+            c->retry_pending = true;
+            c->retry_option = a->option;
+            break;
+        case PRACK_ACT_TERMINATE:
+            ex_note(c->no, "ending the call: a PRACK failed and --on-prack-failure is terminate");
+            c->terminate = true;
+            break;
+        case PRACK_ACT_EVENT:
+            switch (a->reason) {
+            case PRACK_R_SESSION: ex_note(c->no, "offer/answer complete: media may start"); break;
+            case PRACK_R_PRACK_FAILED:
+                ex_note(c->no, "PRACK for RSeq %u failed with %u", a->rseq, a->status);
+                break;
+            case PRACK_R_ANSWER_MISSING: ex_note(c->no, "the 2xx to our PRACK lacked the answer"); break;
+            case PRACK_R_PRACK_OK: break;
+            default: ex_note(c->no, "event %s", prack_reason_name(a->reason)); break;
+            }
+            break;
+        default: {
+            char txt[128];
+            prack_action_format(txt, sizeof(txt), a);
+            ex_note(c->no, "unexpected action %s", txt);
+            break;
+        }
+        }
+    }
+}
+
+/* After the actions of a response: end the call if the engine asked to. */
+static void apply_terminate(struct call *c, prack_time_t now)
+{
+    if (!c->terminate || c->st == U_DONE)
+        return;
+    if (c->st == U_CALLING || c->st == U_PROCEEDING)
+        send_cancel(c, now);
+    else if (c->st == U_ACCEPTED && c->confirmed >= 0 && !c->bye_sent)
+        send_bye(c, (unsigned)c->confirmed, now, "PRACK failed");
+}
+
+/* The facts of a response to the INVITE that the engine needs. */
+static void response_facts(const sip_msg_t *m, prack_response_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->status = (uint16_t)m->status;
+    r->method = PRACK_METHOD_INVITE;
+    r->cseq = m->cseq;
+    if (sip_has_option(m, SIP_H_REQUIRE, "100rel") > 0)
+        r->flags |= PRACK_RSP_REQUIRE_100REL;
+    if (sip_has_option(m, SIP_H_UNSUPPORTED, "100rel") > 0)
+        r->flags |= PRACK_RSP_UNSUPPORTED_100REL;
+    const sip_header_t *h = sip_find(m, SIP_H_RSEQ, NULL);
+    if (h) {
+        uint32_t v = 0;
+        r->flags |= PRACK_RSP_RSEQ;
+        /* an RSeq the helper rejects is passed as 0: the engine discards it */
+        if (!sip_find(m, SIP_H_RSEQ, h) && prack_parse_rseq(h->value.p, h->value.n, &v) == PRACK_OK)
+            r->rseq = v;
+    }
+    if (sip_has_sdp(m))
+        r->flags |= PRACK_RSP_SDP;
+}
+
+static void on_invite_provisional(struct call *c, const sip_msg_t *m, const char *raw,
+                                  size_t rawlen, prack_time_t now)
+{
+    struct dialog *d = NULL;
+    if (m->to_tag.n && m->status > 100 && c->st != U_DONE)
+        d = get_dialog(c, m, c->st == U_CALLING || c->st == U_PROCEEDING);
+    if (d) {
+        /* a 1xx may refresh the remote target (RFC 6141) */
+        sip_str_t contact = sip_contact_uri(m);
+        if (contact.n)
+            sip_str_copy(d->target, sizeof(d->target), contact);
+    }
+    if (c->st == U_CALLING) {
+        c->st = U_PROCEEDING;
+        c->a_next = PRACK_TIME_NONE; /* RFC 3261 17.1.1.2: Proceeding, no retransmissions */
+        c->b_deadline = PRACK_TIME_NONE;
+    }
+    if (c->st == U_PROCEEDING)
+        c->c_deadline = now + UAC_RING_LIMIT_MS;
+
+    prack_response_t r;
+    response_facts(m, &r);
+    prack_actions_t acts;
+    int rc = prack_on_response(&c->eng, d ? &d->eng : NULL, now, &r, &acts);
+
+    /* name the SDP for the ladder from what the engine made of the 1xx */
+    const char *role = "SDP";
+    bool accepted = false;
+    for (size_t i = 0; rc == PRACK_OK && i < acts.n; i++) {
+        if (acts.v[i].type == PRACK_ACT_SEND_PRACK && !(acts.v[i].flags & PRACK_AF_CACHED)) {
+            accepted = true;
+            if (acts.v[i].sdp == PRACK_SDP_ANSWER)
+                role = "SDP offer";
+            else if ((r.flags & PRACK_RSP_SDP) && d && !d->got_sdp)
+                role = "SDP answer";
+        }
+    }
+    bool reliable = (r.flags & PRACK_RSP_REQUIRE_100REL) && (r.flags & PRACK_RSP_RSEQ);
+    if (!reliable && (r.flags & PRACK_RSP_SDP))
+        role = opt.sdp ? "SDP answer preview" : "SDP offer preview";
+    char fk[16];
+    ex_ladder_msg(c->no, false, raw, rawlen, role, fork_note(c, d, fk, sizeof(fk)));
+    if (rc != PRACK_OK) {
+        ex_warn("prack_on_response: %s", prack_strerror(rc));
+        return;
+    }
+    if (d && accepted && (r.flags & PRACK_RSP_SDP))
+        d->got_sdp = true;
+    run_actions(c, d, &acts, now);
+    apply_terminate(c, now);
+}
+
+static void on_invite_2xx(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
+                          prack_time_t now)
+{
+    struct dialog *d = get_dialog(c, m, false);
+    if (d && d->confirmed) {
+        /* RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK */
+        ex_ladder_msg(c->no, false, raw, rawlen, "SDP", "retransmission");
+        if (d->ack_len) {
+            send_to(&d->ack_dest, d->ack, d->ack_len);
+            ex_ladder_msg(c->no, true, d->ack, d->ack_len, NULL, "retransmission");
+        }
+        return;
+    }
+    if (!d)
+        d = get_dialog(c, m, true);
+    const char *role = "SDP";
+    if (sip_has_sdp(m) && d && !d->got_sdp)
+        role = opt.sdp ? "SDP answer" : "SDP offer";
+    char fk[16];
+    ex_ladder_msg(c->no, false, raw, rawlen, role, fork_note(c, d, fk, sizeof(fk)));
+    if (!d)
+        return;
+    /* the 2xx fixes the route set and the remote target (RFC 3261 12.1.2) */
+    set_route(d, m);
+    sip_str_t contact = sip_contact_uri(m);
+    if (contact.n)
+        sip_str_copy(d->target, sizeof(d->target), contact);
+    c->a_next = c->b_deadline = c->c_deadline = PRACK_TIME_NONE;
+
+    prack_response_t r;
+    response_facts(m, &r);
+    prack_actions_t acts;
+    if (prack_on_response(&c->eng, &d->eng, now, &r, &acts) == PRACK_OK)
+        run_actions(c, d, &acts, now);
+    if (sip_has_sdp(m))
+        d->got_sdp = true;
+    d->confirmed = true;
+    send_ack_2xx(c, d, m, now);
+
+    unsigned di = (unsigned)(d - c->dlg);
+    if (c->confirmed >= 0 || c->st == U_DONE) {
+        /* RFC 3261 13.2.2.4: a second fork answered too; end that dialog */
+        send_bye(c, di, now, "second 2xx");
+        return;
+    }
+    c->confirmed = (int)di;
+    c->final_status = (uint16_t)m->status;
+    c->st = U_ACCEPTED;
+    ex_note(c->no, "call established%s", opt.hold ? "" : "; hanging up");
+    if (c->terminate || c->cancel_sent)
+        send_bye(c, di, now, c->terminate ? "PRACK failed" : "cancelled");
+    else
+        c->bye_at = now + opt.hold;
+}
+
+static void on_invite_final(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
+                            prack_time_t now)
+{
+    if (c->nack_len && strcmp(c->nack_branch, c->branch) == 0 &&
+        (c->st == U_DONE || c->final_status >= 300)) {
+        /* a retransmitted final: the same ACK again */
+        ex_ladder_msg(c->no, false, raw, rawlen, NULL, "retransmission");
+        send_to(&opt.dest, c->nack, c->nack_len);
+        ex_ladder_msg(c->no, true, c->nack, c->nack_len, NULL, "retransmission");
+        return;
+    }
+    ex_ladder_msg(c->no, false, raw, rawlen, NULL, NULL);
+    c->a_next = c->b_deadline = c->c_deadline = PRACK_TIME_NONE;
+    c->final_status = (uint16_t)m->status;
+    send_ack_non2xx(c, m);
+
+    struct dialog *d = m->to_tag.n ? get_dialog(c, m, false) : NULL;
+    prack_response_t r;
+    response_facts(m, &r);
+    prack_actions_t acts;
+    if (prack_on_response(&c->eng, d ? &d->eng : NULL, now, &r, &acts) == PRACK_OK)
+        run_actions(c, d, &acts, now);
+    if (c->st == U_DONE)
+        return;
+
+    if ((m->status == 401 || m->status == 407) && !c->cancel_sent) {
+        remember_challenge(c, m);
+        if (c->have_chal && opt.user[0] && c->invite_auth_tries < 2) {
+            c->invite_auth_tries++;
+            c->cseq++; /* RFC 3261 22.2: same Call-ID and tags, CSeq one higher */
+            ex_note(c->no, "answering the challenge");
+            send_invite(c, now, true);
+            return;
+        }
+    }
+    if (c->retry_pending && !c->retried_option && !c->cancel_sent) {
+        /* RFC 3261 8.1.3.5 / 21.4.16: try again with the option the engine names */
+        c->retried_option = true;
+        c->policy = c->retry_option == PRACK_OPTION_REQUIRE     ? PRACK_POLICY_REQUIRED
+                    : c->retry_option == PRACK_OPTION_SUPPORTED ? PRACK_POLICY_SUPPORTED
+                                                                : PRACK_POLICY_OFF;
+        c->cseq++;
+        ex_note(c->no, "retrying with 100rel %s", ex_policy_name(c->policy));
+        send_invite(c, now, c->have_chal);
+        return;
+    }
+    end_call(c, false, now);
+}
+
+static void on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m, const char *raw,
+                            size_t rawlen, prack_time_t now)
+{
+    struct dialog *d = &c->dlg[t->dlg];
+    char fk[16];
+    ex_ladder_msg(c->no, false, raw, rawlen, NULL,
+                  t->kind == T_PRACK ? fork_note(c, d, fk, sizeof(fk)) : NULL);
+    if (m->status < 200) {
+        t->t.proceeding = true;
+        return;
+    }
+    t->used = false;
+    switch (t->kind) {
+    case T_PRACK: {
+        if (m->status == 401 || m->status == 407)
+            remember_challenge(c, m);
+        prack_response_t r;
+        memset(&r, 0, sizeof(r));
+        r.status = (uint16_t)m->status;
+        r.method = PRACK_METHOD_PRACK;
+        r.cseq = m->cseq;
+        r.rseq = t->rseq;
+        if (sip_has_sdp(m))
+            r.flags |= PRACK_RSP_SDP;
+        prack_actions_t acts;
+        int rc = prack_on_response(&c->eng, &d->eng, now, &r, &acts);
+        if (rc == PRACK_OK)
+            run_actions(c, d, &acts, now);
+        else
+            ex_warn("prack_on_response (PRACK): %s", prack_strerror(rc));
+        apply_terminate(c, now);
+        break;
+    }
+    case T_BYE:
+        if ((m->status == 401 || m->status == 407) && !t->auth_done) {
+            char auth[1200];
+            remember_challenge(c, m);
+            if (credentials(c, "BYE", d->target, auth, sizeof(auth))) {
+                struct txn *n = new_txn(c, T_BYE, t->dlg);
+                if (n) {
+                    sip_buf_t b;
+                    n->auth_done = true;
+                    n->cseq = ++d->local_cseq;
+                    sb_init(&b, n->msg, sizeof(n->msg));
+                    start_request(&b, c, d, "BYE", n->cseq, n->branch);
+                    sb_printf(&b, "%s", auth);
+                    sb_finish(&b, NULL, NULL, 0);
+                    n->dest = t->dest;
+                    n->len = b.len;
+                    ex_nict_start(&n->t, opt.t1, now);
+                    send_to(&n->dest, n->msg, n->len);
+                    ex_ladder_msg(c->no, true, n->msg, n->len, NULL, NULL);
+                    return;
+                }
+            }
+        }
+        if ((int)t->dlg != c->confirmed)
+            break; /* the BYE of a second fork */
+        end_call(c, m->status < 300 && !c->terminate && !c->cancel_sent, now);
+        break;
+    case T_CANCEL:
+        break; /* the 487 to the INVITE follows */
+    }
+}
+
+static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prack_time_t now)
+{
+    struct call *c = find_call(m);
+    if (!c || !sip_str_eq_exact(m->from_tag, c->from_tag)) {
+        ex_ladder_msg(0, false, raw, rawlen, NULL, "stray response: ignored");
+        return;
+    }
+    if (sip_str_eq_exact(m->cseq_method, "INVITE")) {
+        if (!sip_str_eq_exact(m->branch, c->branch) || m->cseq != c->cseq) {
+            if (m->status >= 300 && c->nack_len && sip_str_eq_exact(m->branch, c->nack_branch)) {
+                ex_ladder_msg(c->no, false, raw, rawlen, NULL, "retransmission");
+                send_to(&opt.dest, c->nack, c->nack_len);
+                ex_ladder_msg(c->no, true, c->nack, c->nack_len, NULL, "retransmission");
+            } else {
+                ex_ladder_msg(c->no, false, raw, rawlen, NULL, "earlier INVITE: ignored");
+            }
+            return;
+        }
+        if (m->status < 200)
+            on_invite_provisional(c, m, raw, rawlen, now);
+        else if (m->status < 300)
+            on_invite_2xx(c, m, raw, rawlen, now);
+        else
+            on_invite_final(c, m, raw, rawlen, now);
+        return;
+    }
+    for (size_t i = 0; i < UAC_MAX_TXNS; i++) {
+        struct txn *t = &c->txn[i];
+        if (t->used && sip_str_eq_exact(m->branch, t->branch) && m->cseq == t->cseq &&
+            sip_str_eq_exact(m->cseq_method, t->kind == T_PRACK ? "PRACK"
+                                             : t->kind == T_BYE ? "BYE"
+                                                                : "CANCEL")) {
+            on_txn_response(c, t, m, raw, rawlen, now);
+            return;
+        }
+    }
+    ex_ladder_msg(c->no, false, raw, rawlen, NULL, "no transaction: ignored");
+}
+
+/* ------------------------------------------------------------------------- */
+/* Requests from the far end */
+
+static void respond(const sip_msg_t *req, const ex_addr_t *src, unsigned status,
+                    const char *extra, unsigned no)
+{
+    char buf[EX_MSG_MAX];
+    sip_buf_t b;
+    ex_addr_t to = *src;
+    sb_init(&b, buf, sizeof(buf));
+    sip_response_start(&b, req, status, NULL, NULL);
+    if (extra)
+        sb_printf(&b, "%s", extra);
+    sb_finish(&b, NULL, NULL, 0);
+    if (b.overflow)
+        return;
+    if (!req->via_rport && req->via_host.n)
+        ex_addr_set_port(&to, req->via_port ? req->via_port : 5060u);
+    send_to(&to, buf, b.len);
+    ex_ladder_msg(no, true, buf, b.len, NULL, NULL);
+}
+
+static void on_request(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
+                       prack_time_t now)
+{
+    struct call *c = find_call(m);
+    struct dialog *d = NULL;
+    /* requests from the UAS carry our tag in To and its tag in From */
+    if (c && sip_str_eq_exact(m->to_tag, c->from_tag)) {
+        for (unsigned i = 0; i < c->ndlg; i++)
+            if (sip_str_eq_exact(m->from_tag, c->dlg[i].to_tag))
+                d = &c->dlg[i];
+    }
+    unsigned no = c ? c->no : 0;
+    ex_ladder_msg(no, false, raw, rawlen, NULL, NULL);
+    if (sip_str_eq_exact(m->method, "ACK"))
+        return;
+    if (sip_str_eq_exact(m->method, "OPTIONS")) {
+        respond(m, src, 200, "Allow: " UAC_ALLOW "\r\nAccept: application/sdp\r\n", no);
+        return;
+    }
+    if (m->to_tag.n && !d) {
+        respond(m, src, 481, NULL, no);
+        return;
+    }
+    if (sip_str_eq_exact(m->method, "BYE") && d) {
+        respond(m, src, 200, NULL, no);
+        if (c->confirmed == (int)(d - c->dlg) && c->st != U_DONE)
+            end_call(c, !c->terminate && !c->cancel_sent && c->final_status < 300, now);
+        return;
+    }
+    if (sip_str_eq_exact(m->method, "CANCEL")) {
+        respond(m, src, 481, NULL, no);
+        return;
+    }
+    respond(m, src, 405, "Allow: ACK, BYE, CANCEL, OPTIONS, PRACK\r\n", no);
+}
+
+static void on_datagram(char *buf, size_t len, const ex_addr_t *src, prack_time_t now)
+{
+    static sip_msg_t m;
+    static char raw[SIP_MAX_DGRAM + 1];
+    memcpy(raw, buf, len);
+    sip_err_t err = sip_parse(buf, len, &m);
+    if (err == SIP_E_EMPTY)
+        return;
+    if (err != SIP_OK) {
+        ex_ladder_msg(0, false, raw, len, NULL, NULL);
+        if (m.request && !sip_str_eq_exact(m.method, "ACK") && sip_find(&m, SIP_H_VIA, NULL) &&
+            sip_find(&m, SIP_H_FROM, NULL) && sip_find(&m, SIP_H_TO, NULL) &&
+            sip_find(&m, SIP_H_CALL_ID, NULL) && sip_find(&m, SIP_H_CSEQ, NULL)) {
+            char buf400[EX_MSG_MAX];
+            sip_buf_t b;
+            sb_init(&b, buf400, sizeof(buf400));
+            if (err == SIP_E_VERSION)
+                sip_response_start(&b, &m, 505, NULL, NULL);
+            else
+                sip_response_start(&b, &m, 400, sip_strerror(err), NULL);
+            sb_finish(&b, NULL, NULL, 0);
+            if (!b.overflow) {
+                ex_addr_t to = *src;
+                if (!m.via_rport && m.via_host.n)
+                    ex_addr_set_port(&to, m.via_port ? m.via_port : 5060u);
+                send_to(&to, buf400, b.len);
+                ex_ladder_msg(0, true, buf400, b.len, NULL, NULL);
+            }
+        } else {
+            ex_note(0, "dropped: %s", sip_strerror(err));
+        }
+        return;
+    }
+    if (m.request)
+        on_request(&m, src, raw, len, now);
+    else
+        on_response(&m, raw, len, now);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Calls and timers */
+
+static struct call *free_slot(void)
+{
+    struct call *oldest = NULL;
+    for (size_t i = 0; i < UAC_MAX_CALLS; i++) {
+        if (calls[i].st == U_FREE)
+            return &calls[i];
+        if (calls[i].st == U_DONE && (!oldest || calls[i].linger_until < oldest->linger_until))
+            oldest = &calls[i];
+    }
+    return oldest;
+}
+
+static bool start_call(prack_time_t now)
+{
+    struct call *c = free_slot();
+    if (!c)
+        return false;
+    memset(c, 0, sizeof(*c));
+    c->no = ++stats.started;
+    ex_local_for(sock, &opt.bind, &opt.dest, &c->local);
+    char host[64], rnd[24];
+    ex_addr_host(&c->local, host, sizeof(host), true);
+    ex_random_hex(rnd, 20);
+    snprintf(c->call_id, sizeof(c->call_id), "%s@%s", rnd, host);
+    ex_random_hex(c->from_tag, 16);
+    c->sdp_sess = ex_random32();
+    c->cseq = 1;
+    c->policy = opt.policy;
+    c->bye_at = c->linger_until = PRACK_TIME_NONE;
+    send_invite(c, now, false);
+    return true;
+}
+
+static prack_time_t call_deadline(const struct call *c)
+{
+    prack_time_t d = ex_min(c->a_next, c->b_deadline);
+    d = ex_min(d, c->c_deadline);
+    d = ex_min(d, c->bye_at);
+    d = ex_min(d, c->linger_until);
+    for (size_t i = 0; i < UAC_MAX_TXNS; i++)
+        if (c->txn[i].used)
+            d = ex_min(d, ex_nict_deadline(&c->txn[i].t));
+    return d;
+}
+
+static void call_timers(struct call *c, prack_time_t now)
+{
+    if (c->a_next <= now && c->st == U_CALLING) {
+        /* Timer A: the INVITE again, the interval doubling */
+        send_to(&opt.dest, c->invite, c->invite_len);
+        ex_ladder_msg(c->no, true, c->invite, c->invite_len, "SDP offer", "retransmission");
+        c->a_interval *= 2u;
+        c->a_next += c->a_interval; /* from the schedule, so wake-up delays do not add up */
+        if (c->a_next <= now)
+            c->a_next = now + c->a_interval;
+    }
+    if (c->b_deadline <= now) {
+        /* Timer B (or no 487 after our CANCEL) */
+        c->a_next = c->b_deadline = PRACK_TIME_NONE;
+        ex_note(c->no, "no final response within 64*T1");
+        if (!c->final_status)
+            c->final_status = 408;
+        end_call(c, false, now);
+    }
+    if (c->c_deadline <= now) {
+        c->c_deadline = PRACK_TIME_NONE;
+        ex_note(c->no, "still ringing after %u s: cancelling", UAC_RING_LIMIT_MS / 1000u);
+        c->terminate = true;
+        send_cancel(c, now);
+    }
+    if (c->bye_at <= now) {
+        c->bye_at = PRACK_TIME_NONE;
+        if (c->st == U_ACCEPTED && c->confirmed >= 0)
+            send_bye(c, (unsigned)c->confirmed, now, NULL);
+    }
+    for (size_t i = 0; i < UAC_MAX_TXNS; i++) {
+        struct txn *t = &c->txn[i];
+        if (!t->used)
+            continue;
+        int r = ex_nict_tick(&t->t, now);
+        if (r > 0) {
+            /* Timer E: retransmit (PRACK, BYE, CANCEL) */
+            send_to(&t->dest, t->msg, t->len);
+            ex_ladder_msg(c->no, true, t->msg, t->len, "SDP", "retransmission");
+        } else if (r < 0) {
+            /* Timer F: the request timed out */
+            t->used = false;
+            ex_note(c->no, "%s timed out (Timer F)",
+                    t->kind == T_PRACK ? "PRACK" : t->kind == T_BYE ? "BYE" : "CANCEL");
+            if (t->kind == T_PRACK) {
+                prack_response_t r408;
+                memset(&r408, 0, sizeof(r408));
+                r408.status = 408; /* the engine takes a transaction timeout as 408 */
+                r408.method = PRACK_METHOD_PRACK;
+                r408.cseq = t->cseq;
+                r408.rseq = t->rseq;
+                prack_actions_t acts;
+                if (prack_on_response(&c->eng, &c->dlg[t->dlg].eng, now, &r408, &acts) == PRACK_OK)
+                    run_actions(c, &c->dlg[t->dlg], &acts, now);
+                apply_terminate(c, now);
+            } else if (t->kind == T_BYE && (int)t->dlg == c->confirmed) {
+                end_call(c, false, now);
+            }
+        }
+    }
+    if (c->linger_until <= now && c->st == U_DONE)
+        c->st = U_FREE;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Options and main loop */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: prack-uac [options] sip:user@host[:port]\n"
+            "A SIP UAC over UDP that PRACKs reliable provisional responses (RFC 3262).\n"
+            "\n"
+            "  --bind HOST:PORT        local address (default: loopback or any, ephemeral port)\n"
+            "  --100rel MODE           off | supported | required (default supported)\n"
+            "  --sdp yes|no            offer in the INVITE, or answer the 1xx offer in the PRACK\n"
+            "  --hold MS               time in the call before BYE (default 0)\n"
+            "  --user USER --password PASS   answer 401/407 challenges (INVITE, PRACK, BYE)\n"
+            "  --on-prack-failure observe|terminate   (default observe)\n"
+            "  --t1 MS                 T1 (default 500)\n"
+            "  --calls N               number of calls (default 1)\n"
+            "  --rate R                calls per second, concurrently (default: one after another)\n"
+            "  --quiet                 no ladder, only the RESULT line\n");
+}
+
+static bool is_loopback(const ex_addr_t *a)
+{
+    char h[64];
+    ex_addr_host(a, h, sizeof(h), false);
+    return strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0;
+}
+
+static void parse_args(int argc, char **argv)
+{
+    const char *bind_text = NULL, *target = NULL;
+    opt.policy = PRACK_POLICY_SUPPORTED;
+    opt.t1 = PRACK_DEFAULT_T1_MS;
+    opt.calls = 1;
+    opt.sdp = true;
+    opt.on_failure = PRACK_FAILURE_OBSERVE;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        unsigned long n;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            ex_quiet = true;
+        } else if ((v = ex_opt(argc, argv, &i, "--bind")) != NULL) {
+            bind_text = v;
+        } else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
+            if (!ex_parse_policy(v, &opt.policy))
+                ex_usage_error(ex_prog, "--100rel: off, supported or required");
+        } else if ((v = ex_opt(argc, argv, &i, "--t1")) != NULL) {
+            if (!ex_parse_uint(v, 1, 60000, &n))
+                ex_usage_error(ex_prog, "--t1: 1..60000 ms");
+            opt.t1 = (uint32_t)n;
+        } else if ((v = ex_opt(argc, argv, &i, "--calls")) != NULL) {
+            if (!ex_parse_uint(v, 1, 100000000, &opt.calls))
+                ex_usage_error(ex_prog, "--calls: a positive number");
+        } else if ((v = ex_opt(argc, argv, &i, "--sdp")) != NULL) {
+            if (strcmp(v, "yes") == 0)
+                opt.sdp = true;
+            else if (strcmp(v, "no") == 0)
+                opt.sdp = false;
+            else
+                ex_usage_error(ex_prog, "--sdp: yes or no");
+        } else if ((v = ex_opt(argc, argv, &i, "--hold")) != NULL) {
+            if (!ex_parse_uint(v, 0, 86400000, &n))
+                ex_usage_error(ex_prog, "--hold: milliseconds");
+            opt.hold = (uint32_t)n;
+        } else if ((v = ex_opt(argc, argv, &i, "--user")) != NULL) {
+            if (strlen(v) >= sizeof(opt.user))
+                ex_usage_error(ex_prog, "--user: too long");
+            strcpy(opt.user, v);
+        } else if ((v = ex_opt(argc, argv, &i, "--password")) != NULL) {
+            if (strlen(v) >= sizeof(opt.pass))
+                ex_usage_error(ex_prog, "--password: too long");
+            strcpy(opt.pass, v);
+        } else if ((v = ex_opt(argc, argv, &i, "--on-prack-failure")) != NULL) {
+            if (strcmp(v, "observe") == 0)
+                opt.on_failure = PRACK_FAILURE_OBSERVE;
+            else if (strcmp(v, "terminate") == 0)
+                opt.on_failure = PRACK_FAILURE_TERMINATE;
+            else
+                ex_usage_error(ex_prog, "--on-prack-failure: observe or terminate");
+        } else if ((v = ex_opt(argc, argv, &i, "--rate")) != NULL) {
+            char *end = NULL;
+            opt.rate = strtod(v, &end);
+            if (!end || *end || !(opt.rate > 0.0) || opt.rate > 10000.0)
+                ex_usage_error(ex_prog, "--rate: calls per second, above 0");
+        } else if (argv[i][0] == '-') {
+            ex_usage_error(ex_prog, "unknown option '%s'", argv[i]);
+        } else if (!target) {
+            target = argv[i];
+        } else {
+            ex_usage_error(ex_prog, "one target URI only");
+        }
+    }
+    if (!target)
+        ex_usage_error(ex_prog, "a target URI sip:user@host[:port] is required");
+    if (strlen(target) >= sizeof(opt.target) || !sip_uri_parse(sip_str_c(target), &opt.target_uri))
+        ex_usage_error(ex_prog, "'%s' is not a sip: URI", target);
+    if (strncmp(target, "sip:", 4) != 0)
+        ex_usage_error(ex_prog, "only sip: URIs over UDP are supported");
+    strcpy(opt.target, target);
+    sip_uri_parse(sip_str_c(opt.target), &opt.target_uri);
+    if (bind_text && ex_addr_parse(bind_text, 0, &opt.bind) != 0)
+        ex_usage_error(ex_prog, "--bind: cannot use '%s'", bind_text);
+    /* a name resolves to the family of --bind when it can */
+    if (ex_addr_resolve(opt.target_uri.host, opt.target_uri.port ? opt.target_uri.port : 5060u,
+                        bind_text ? &opt.bind : NULL, &opt.dest) != 0)
+        ex_usage_error(ex_prog, "cannot resolve '%.*s'", SIP_STR_ARG(opt.target_uri.host));
+    if (!bind_text) {
+        bind_text = ex_addr_is_v6(&opt.dest) ? (is_loopback(&opt.dest) ? "[::1]:0" : "[::]:0")
+                                             : (is_loopback(&opt.dest) ? "127.0.0.1:0" : "0.0.0.0:0");
+        if (ex_addr_parse(bind_text, 0, &opt.bind) != 0)
+            ex_usage_error(ex_prog, "--bind: cannot use '%s'", bind_text);
+    }
+    if (opt.bind.ss.ss_family != opt.dest.ss.ss_family)
+        ex_usage_error(ex_prog, "--bind and the target are not of the same IP version");
+}
+
+static bool any_active(void)
+{
+    for (size_t i = 0; i < UAC_MAX_CALLS; i++)
+        if (calls[i].st != U_FREE && calls[i].st != U_DONE)
+            return true;
+    return false;
+}
+
+int main(int argc, char **argv)
+{
+    ex_prog = "prack-uac";
+    ex_clock_start();
+    ex_random_init();
+    parse_args(argc, argv);
+    ex_show_call_no = opt.calls != 1;
+    ex_signals();
+
+    sock = ex_udp_open(&opt.bind);
+    if (sock < 0) {
+        char a[80];
+        ex_addr_str(&opt.bind, a, sizeof(a));
+        fprintf(stderr, "prack-uac: cannot bind %s: %s\n", a, strerror(errno));
+        return 1;
+    }
+    if (!ex_quiet) {
+        char a[80];
+        ex_addr_str(&opt.bind, a, sizeof(a));
+        printf("prack-uac on %s calling %s (libprack %s, 100rel %s, T1 %u ms)\n", a, opt.target,
+               prack_version(), ex_policy_name(opt.policy), opt.t1);
+        fflush(stdout);
+    }
+
+    static char buf[SIP_MAX_DGRAM + 1];
+    prack_time_t t0 = ex_now();
+    while (!ex_stop) {
+        prack_time_t now = ex_now();
+        prack_time_t next = PRACK_TIME_NONE;
+
+        /* start calls: at the rate asked for, or the next when the last is over */
+        while (stats.started < opt.calls) {
+            prack_time_t due = now;
+            if (opt.rate > 0.0)
+                due = t0 + (prack_time_t)((double)stats.started * 1000.0 / opt.rate);
+            else if (any_active())
+                break;
+            if (due > now) {
+                next = ex_min(next, due);
+                break;
+            }
+            if (!start_call(now)) {
+                next = ex_min(next, now + 10u); /* table full: try again shortly */
+                break;
+            }
+        }
+        for (size_t i = 0; i < UAC_MAX_CALLS; i++) {
+            if (calls[i].st == U_FREE)
+                continue;
+            if (call_deadline(&calls[i]) <= now)
+                call_timers(&calls[i], now);
+            if (calls[i].st != U_FREE)
+                next = ex_min(next, call_deadline(&calls[i]));
+        }
+        if (stats.started >= opt.calls && stats.done >= opt.calls)
+            break;
+        if (stats.started < opt.calls && opt.rate <= 0.0 && !any_active())
+            next = now; /* the next call starts at once */
+
+        struct pollfd pfd = { sock, POLLIN, 0 };
+        int rc = poll(&pfd, 1, ex_poll_timeout(now, next));
+        if (rc < 0 && errno != EINTR) {
+            perror("poll");
+            break;
+        }
+        if (rc <= 0)
+            continue;
+        for (int k = 0; k < 256; k++) {
+            ex_addr_t src;
+            src.len = sizeof(src.ss);
+            ssize_t n = recvfrom(sock, buf, SIP_MAX_DGRAM, 0, (struct sockaddr *)&src.ss, &src.len);
+            if (n < 0)
+                break;
+            on_datagram(buf, (size_t)n, &src, ex_now());
+        }
+    }
+    close(sock);
+    ex_result("uac", stats.done, stats.ok, stats.last_final, stats.prack_sent, 0, stats.rel1xx);
+    return (stats.done == opt.calls && stats.ok == stats.done) ? 0 : 1;
+}

@@ -1,0 +1,268 @@
+/*
+ * Self-test of the examples' support code: MD5 (RFC 1321 test suite),
+ * HTTP digest (RFC 2617 section 3.5 example), digest round trips, and the
+ * SIP message reader on well-formed and broken input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "digest.h"
+#include "sipmsg.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                     \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
+            failures++;                                                                 \
+        }                                                                               \
+    } while (0)
+
+static void test_md5(void)
+{
+    /* RFC 1321 appendix A.5 */
+    static const struct {
+        const char *in;
+        const char *out;
+    } v[] = {
+        { "", "d41d8cd98f00b204e9800998ecf8427e" },
+        { "a", "0cc175b9c0f1b6a831c399e269772661" },
+        { "abc", "900150983cd24fb0d6963f7d28e17f72" },
+        { "message digest", "f96b697d7cb7938d525a2f31aaf161d0" },
+        { "abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b" },
+        { "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+          "d174ab98d277d9f5a5611c2c9f419d9f" },
+        { "1234567890123456789012345678901234567890123456789012345678901234567890123456789"
+          "0",
+          "57edf4a22be3c955ac49da2e2107b67a" },
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char hex[33];
+        md5_hex(v[i].in, strlen(v[i].in), hex);
+        CHECK(strcmp(hex, v[i].out) == 0);
+    }
+    /* the same input fed in uneven pieces */
+    const char *s = v[6].in;
+    md5_ctx_t c;
+    uint8_t d[16];
+    char hex[33];
+    md5_init(&c);
+    for (size_t off = 0, step = 1; off < strlen(s); off += step, step = step * 2 + 1)
+        md5_update(&c, s + off, strlen(s) - off < step ? strlen(s) - off : step);
+    md5_final(&c, d);
+    for (unsigned i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    CHECK(strcmp(hex, v[6].out) == 0);
+}
+
+static void test_digest(void)
+{
+    /* RFC 2617 section 3.5 */
+    char r[33];
+    digest_compute(r, "", "Mufasa", "testrealm@host.com", "Circle Of Life",
+                   "dcd98b7102dd2f0e8b11d0f600bfb0c093", "00000001", "0a4f113b", "auth", "GET",
+                   "/dir/index.html");
+    CHECK(strcmp(r, "6629fae49393a05397450978507c4ef1") == 0);
+
+    /* a challenge answered, then checked as the server does */
+    const char *hdr = "Digest realm=\"prack\", nonce=\"abc\\\"def\", algorithm=MD5, "
+                      "qop=\"auth,auth-int\", opaque=\"xyz\"";
+    digest_params_t ch, cr;
+    CHECK(digest_parse(hdr, strlen(hdr), &ch) == 0);
+    CHECK(strcmp(ch.realm, "prack") == 0);
+    CHECK(strcmp(ch.nonce, "abc\"def") == 0);
+    CHECK(strcmp(ch.opaque, "xyz") == 0);
+    char auth[1024];
+    int n = digest_authorization(auth, sizeof(auth), &ch, "alice", "secret", "PRACK",
+                                 "sip:bob@example.com", 1, "0123abcd");
+    CHECK(n > 0);
+    CHECK(strstr(auth, "qop=auth, nc=00000001") != NULL);
+    CHECK(digest_parse(auth, (size_t)n, &cr) == 0);
+    CHECK(digest_verify(&cr, "prack", "alice", "secret", "PRACK"));
+    CHECK(!digest_verify(&cr, "prack", "alice", "wrong", "PRACK"));
+    CHECK(!digest_verify(&cr, "prack", "alice", "secret", "INVITE"));
+    CHECK(!digest_verify(&cr, "other", "alice", "secret", "PRACK"));
+
+    /* no qop: RFC 2069 form */
+    const char *old = "Digest realm=\"r\", nonce=\"n\"";
+    CHECK(digest_parse(old, strlen(old), &ch) == 0);
+    n = digest_authorization(auth, sizeof(auth), &ch, "u", "p", "INVITE", "sip:x", 1, "c");
+    CHECK(n > 0 && strstr(auth, "qop") == NULL);
+    CHECK(digest_parse(auth, (size_t)n, &cr) == 0 && digest_verify(&cr, "r", "u", "p", "INVITE"));
+
+    /* things a client cannot answer, and broken headers */
+    const char *intonly = "Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"";
+    CHECK(digest_parse(intonly, strlen(intonly), &ch) == 0);
+    CHECK(digest_authorization(auth, sizeof(auth), &ch, "u", "p", "INVITE", "sip:x", 1, "c") < 0);
+    CHECK(digest_parse("Basic abc", 9, &ch) < 0);
+    CHECK(digest_parse("Digest realm=\"open", 18, &ch) < 0);
+    CHECK(digest_parse("Digest =x", 9, &ch) < 0);
+
+    /* server nonces */
+    uint8_t secret[16] = { 1, 2, 3 };
+    char nonce[64];
+    digest_nonce_make(nonce, secret, 1000);
+    CHECK(digest_nonce_check(nonce, secret, 1000, 100));
+    CHECK(digest_nonce_check(nonce, secret, 1100, 100));
+    CHECK(!digest_nonce_check(nonce, secret, 1101, 100));
+    nonce[20] = nonce[20] == 'a' ? 'b' : 'a';
+    CHECK(!digest_nonce_check(nonce, secret, 1000, 100));
+}
+
+static sip_err_t parse(const char *text, sip_msg_t *m)
+{
+    static char buf[8192];
+    size_t n = strlen(text);
+    memcpy(buf, text, n);
+    return sip_parse(buf, n, m);
+}
+
+static void test_sip_reader(void)
+{
+    static sip_msg_t m;
+    const char *inv = "\r\n"
+                      "INVITE sip:bob@example.com SIP/2.0\r\n"
+                      "v: SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bK776;rport\r\n"
+                      "Via: SIP/2.0/UDP [2001:db8::1];branch=z9hG4bK000\r\n"
+                      "f: \"Alice\" <sip:alice@example.com>;tag=a1\r\n"
+                      "t: <sip:bob@example.com>\r\n"
+                      "i: call-1@example.com\r\n"
+                      "CSeq: 7\r\n INVITE\r\n"
+                      "k: timer, 100rel\r\n"
+                      "Require: 100rel\r\n"
+                      "m: <sip:alice@192.0.2.1:5062;transport=udp>\r\n"
+                      "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\r\n"
+                      "Record-Route: <sip:p3.example.com;lr>\r\n"
+                      "c: application/sdp\r\n"
+                      "l: 4\r\n"
+                      "\r\n"
+                      "v=0\r\ntrailing";
+    CHECK(parse(inv, &m) == SIP_OK);
+    CHECK(m.request && sip_str_eq_exact(m.method, "INVITE"));
+    CHECK(sip_str_eq_exact(m.uri, "sip:bob@example.com"));
+    CHECK(sip_str_eq_exact(m.branch, "z9hG4bK776") && m.via_rport && m.via_port == 5062);
+    CHECK(sip_str_eq_exact(m.via_host, "192.0.2.1"));
+    CHECK(sip_str_eq_exact(m.from_tag, "a1") && m.to_tag.n == 0);
+    CHECK(sip_str_eq_exact(m.call_id, "call-1@example.com"));
+    CHECK(m.cseq == 7 && sip_str_eq_exact(m.cseq_method, "INVITE")); /* folded */
+    CHECK(sip_has_option(&m, SIP_H_SUPPORTED, "100rel") == 1);
+    CHECK(sip_has_option(&m, SIP_H_SUPPORTED, "timer") == 1);
+    CHECK(sip_has_option(&m, SIP_H_REQUIRE, "100rel") == 1);
+    CHECK(sip_has_option(&m, SIP_H_UNSUPPORTED, "100rel") == 0);
+    CHECK(sip_str_eq_exact(sip_contact_uri(&m), "sip:alice@192.0.2.1:5062;transport=udp"));
+    sip_str_t rr[SIP_MAX_ROUTES];
+    CHECK(sip_routes(&m, SIP_H_RECORD_ROUTE, rr, SIP_MAX_ROUTES) == 3);
+    CHECK(sip_str_eq_exact(rr[2], "<sip:p3.example.com;lr>"));
+    CHECK(sip_has_sdp(&m) && m.body.n == 4); /* Content-Length wins over the datagram */
+
+    sip_uri_t u;
+    CHECK(sip_uri_parse(sip_contact_uri(&m), &u) && u.port == 5062 &&
+          sip_str_eq_exact(u.host, "192.0.2.1") && sip_str_eq_exact(u.user, "alice"));
+    CHECK(sip_uri_parse(sip_str_c("sip:[::1]:5070;lr"), &u) && u.ipv6 && u.port == 5070);
+    CHECK(!sip_uri_parse(sip_str_c("tel:+123"), &u));
+    CHECK(!sip_uri_parse(sip_str_c("sip:host:99999"), &u));
+
+    const char *rsp = "SIP/2.0 183 Session Progress\r\n"
+                      "Via: SIP/2.0/UDP 192.0.2.1:5062;branch=z9hG4bK776\r\n"
+                      "From: <sip:alice@example.com>;tag=a1\r\n"
+                      "To: <sip:bob@example.com>;tag=b2\r\n"
+                      "Call-ID: call-1@example.com\r\n"
+                      "CSeq: 7 INVITE\r\n"
+                      "Require: 100rel\r\n"
+                      "RSeq: 8812\r\n"
+                      "Content-Length: 0\r\n\r\n";
+    CHECK(parse(rsp, &m) == SIP_OK);
+    CHECK(!m.request && m.status == 183 && sip_str_eq_exact(m.to_tag, "b2"));
+    CHECK(sip_find(&m, SIP_H_RSEQ, NULL) != NULL);
+
+    /* broken messages */
+    CHECK(parse("\r\n\r\n", &m) == SIP_E_EMPTY);
+    CHECK(parse("hello\r\n\r\n", &m) == SIP_E_START_LINE);
+    CHECK(parse("SIP/2.0 99 Odd\r\n\r\n", &m) == SIP_E_START_LINE);
+    CHECK(parse("INVITE sip:b@h SIP/3.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nFrom: <sip:a@h>;tag=1\r\n"
+                "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n",
+                &m) == SIP_E_VERSION);
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=1\r\n"
+                "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 BYE\r\n\r\n",
+                &m) == SIP_E_CSEQ);
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=1\r\n"
+                "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 2147483648 INVITE\r\n\r\n",
+                &m) == SIP_E_CSEQ);
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=\r\n"
+                "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n",
+                &m) == SIP_E_FROM);
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=1\r\n"
+                "To: <sip:b@h>\r\nTo: <sip:c@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n",
+                &m) == SIP_E_TO);
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=1\r\n"
+                "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 10\r\n\r\nshort",
+                &m) == SIP_E_CONTENT_LENGTH);
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: HTTP/1.1 h\r\nFrom: <sip:a@h>;tag=1\r\n"
+                "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n",
+                &m) == SIP_E_VIA);
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h:5060;branch=z9hG4bKq\r\nno colon here\r\n\r\n",
+                &m) == SIP_E_HEADER);
+    CHECK(m.via_port == 5060 && sip_str_eq_exact(m.branch, "z9hG4bKq")); /* still answerable */
+
+    /* a malformed option-tag list is reported, not guessed */
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=1\r\n"
+                "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nSupported: 100rel,,timer\r\n\r\n",
+                &m) == SIP_OK);
+    CHECK(sip_has_option(&m, SIP_H_SUPPORTED, "100rel") < 0);
+
+    /* every prefix of a valid message is handled without reading past it */
+    size_t len = strlen(inv);
+    char *copy = malloc(len);
+    if (copy) {
+        for (size_t cut = 0; cut <= len; cut++) {
+            memcpy(copy, inv, cut);
+            (void)sip_parse(copy, cut, &m);
+        }
+        free(copy);
+    }
+}
+
+static void test_writer(void)
+{
+    char small[16];
+    sip_buf_t b;
+    sb_init(&b, small, sizeof(small));
+    sb_printf(&b, "%s", "0123456789");
+    CHECK(!b.overflow && b.len == 10);
+    sb_printf(&b, "%s", "0123456789");
+    CHECK(b.overflow);
+    sb_printf(&b, "x");
+    CHECK(b.overflow && strcmp(small, "0123456789") == 0);
+}
+
+static void test_sdp(void)
+{
+    ex_addr_t a;
+    char sdp[512];
+    CHECK(ex_addr_parse("127.0.0.1:5060", 0, &a) == 0);
+    size_t n = ex_sdp(sdp, sizeof(sdp), "t", 1, 1, &a, EX_RTP_PORT);
+    CHECK(n > 0 && strstr(sdp, "m=audio 49170 RTP/AVP 0\r\n") && strstr(sdp, "c=IN IP4 127.0.0.1"));
+    CHECK(ex_sdp_has_pcmu(sip_str_c(sdp)));
+    CHECK(!ex_sdp_has_pcmu(sip_str_c("v=0\r\nm=audio 4000 RTP/AVP 8 18\r\n")));
+    CHECK(ex_sdp_has_pcmu(sip_str_c("v=0\nm=audio 4000 RTP/AVP 8 0\n")));
+    CHECK(ex_addr_parse("[::1]:5070", 0, &a) == 0 && ex_addr_is_v6(&a) && ex_addr_port(&a) == 5070);
+    CHECK(ex_sdp(sdp, sizeof(sdp), "t", 1, 1, &a, EX_RTP_PORT) > 0 && strstr(sdp, "c=IN IP6 ::1"));
+}
+
+int main(void)
+{
+    test_md5();
+    test_digest();
+    test_sip_reader();
+    test_writer();
+    test_sdp();
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("examples self-test: all checks passed\n");
+    return 0;
+}
