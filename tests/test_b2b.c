@@ -174,8 +174,8 @@ typedef struct sim {
     char labels[MAXL][LINE];
     unsigned sent[MAXL];
     size_t nlabels;
-    /* the ladder */
-    char ladder[MAXL][LINE];
+    /* the ladder: a time stamp in front of a message text of up to LINE bytes */
+    char ladder[MAXL][LINE + 32];
     size_t nl;
 
     /* UAC side */
@@ -273,7 +273,8 @@ static void record(sim_t *s, const char *text)
     if (s->cfg->no_ladder)
         return;
     assert_true(s->nl < MAXL);
-    (void)snprintf(s->ladder[s->nl], LINE, "t=%lu %s", (unsigned long)s->now, text);
+    (void)snprintf(s->ladder[s->nl], sizeof(s->ladder[s->nl]), "t=%lu %s", (unsigned long)s->now,
+                   text);
     s->nl++;
 }
 

@@ -1,0 +1,810 @@
+#!/usr/bin/env bash
+# Interop cases for the example programs prack-uas and prack-uac, against
+# SIPp and against each other, on loopback only.
+#
+#   run.sh CASE          run one case (exit 0 pass, 1 fail, 77 skip)
+#   run.sh --list        print the case names
+#
+# Environment:
+#   PRACK_UAS, PRACK_UAC  the example binaries (default: build/examples/...)
+#   SIPP                  the sipp binary (default: sipp on PATH)
+#   VALGRIND              optional command prefix for the examples, e.g.
+#                         "valgrind --error-exitcode=1 --leak-check=full"
+#   INTEROP_VERBOSE=1     print every log even when the case passes
+#
+# Every process runs under `timeout` and is killed by its own PID when the
+# case ends, whatever the outcome. Ports are picked free per case so that
+# cases may run in parallel. On failure every log is printed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+UAS=${PRACK_UAS:-$ROOT/build/examples/prack-uas}
+UAC=${PRACK_UAC:-$ROOT/build/examples/prack-uac}
+SIPP=${SIPP:-sipp}
+read -r -a VG <<<"${VALGRIND:-}"
+
+# Seconds any single process may live; a case's meson timeout is 60.
+PROC_TIMEOUT=${PROC_TIMEOUT:-45}
+# Tolerance of the timing measurements, in ms.
+TOL_MS=${TOL_MS:-40}
+
+WORK=""
+PIDS=()
+CASE=""
+
+log() { printf '[%s] %s\n' "$CASE" "$*"; }
+
+dump_logs() {
+    [ -n "$WORK" ] && [ -d "$WORK" ] || return 0
+    local f
+    for f in "$WORK"/*; do
+        [ -f "$f" ] || continue
+        printf '\n----- %s -----\n' "$(basename "$f")" >&2
+        case "$f" in
+        *screen*|*sipp.out) tail -n 40 "$f" >&2 ;;
+        *) head -c 60000 "$f" >&2 ;;
+        esac
+    done
+}
+
+cleanup() {
+    local rc=$?
+    local pid
+    for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+        echo "[$CASE] FAILED" >&2
+        dump_logs
+    elif [ -n "${INTEROP_VERBOSE:-}" ]; then
+        dump_logs
+    fi
+    [ -n "$WORK" ] && rm -rf "$WORK"
+    exit "$rc"
+}
+
+fail() {
+    echo "[$CASE] check failed: $*" >&2
+    exit 1
+}
+
+skip() {
+    echo "[$CASE] skipped: $*"
+    exit 77
+}
+
+# ---------------------------------------------------------------------------
+# Processes
+
+# UDP sockets bound to PORT on this host, read from /proc (Linux): cheaper
+# than starting an interpreter for every check.
+port_in_use() {
+    local hex
+    printf -v hex '%04X' "$1"
+    grep -Eq "^ *[0-9]+: [0-9A-F]+:$hex " /proc/net/udp /proc/net/udp6 2>/dev/null
+}
+
+have_proc_udp() {
+    [ -r /proc/net/udp ]
+}
+
+# free_port HOST: a UDP port nobody is bound to right now on HOST, below the
+# kernel's ephemeral range so that no client socket takes it meanwhile.
+free_port() {
+    if [[ "$1" == *:* ]] && have_proc_udp && ! grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; then
+        return 1 # no ::1 here
+    fi
+    if have_proc_udp; then
+        local p i
+        for i in $(seq 1 200); do
+            p=$((20000 + (RANDOM * 7 + i) % 12000))
+            if ! port_in_use "$p"; then
+                echo "$p"
+                return 0
+            fi
+        done
+        return 1
+    fi
+    python3 - "$1" <<'PY'
+import socket, sys
+host = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((host, 0))
+print(s.getsockname()[1])
+s.close()
+PY
+}
+
+# wait_bound HOST PORT: until something listens there (at most 10 s).
+wait_bound() {
+    if have_proc_udp; then
+        local i
+        for i in $(seq 1 200); do
+            port_in_use "$2" && return 0
+            sleep 0.05
+        done
+        return 1
+    fi
+    python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+for _ in range(200):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    try:
+        s.bind((host, port))
+    except OSError:
+        sys.exit(0)
+    finally:
+        s.close()
+    time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+# start NAME CMD...: run CMD in the background under timeout, output in
+# $WORK/NAME.log; its PID goes into the variable NAME_PID.
+start() {
+    local name=$1
+    shift
+    timeout -k 5 "$PROC_TIMEOUT" "$@" >"$WORK/$name.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    printf -v "${name}_PID" '%s' "$pid"
+}
+
+# finish NAME: wait for the process started as NAME; its status goes into
+# the variable NAME_RC.
+finish() {
+    local name=$1 pidvar="${1}_PID" rc=0
+    wait "${!pidvar}" || rc=$?
+    printf -v "${name}_RC" '%s' "$rc"
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        fail "$name did not finish within ${PROC_TIMEOUT}s"
+    fi
+}
+
+# The examples with the ladder on.
+start_uas() { start uas "${VG[@]+"${VG[@]}"}" "$UAS" "$@"; }
+start_uac() { start uac "${VG[@]+"${VG[@]}"}" "$UAC" "$@"; }
+
+SIPP_COMMON=()
+sipp_common() {
+    SIPP_COMMON=(-m 1 -nostdin -timeout 30s -timeout_error
+        -trace_err -error_file "$WORK/sipp-errors.log"
+        -trace_msg -message_file "$WORK/sipp-messages.log"
+        -trace_logs -log_file "$WORK/sipp-actions.log"
+        -trace_screen -screen_file "$WORK/sipp-screen.log")
+}
+
+# start_sipp_uac SCENARIO HOST PORT [ARGS...]: SIPp calls HOST:PORT.
+start_sipp_uac() {
+    local scen=$1 host=$2 port=$3 target
+    shift 3
+    sipp_common
+    target="$host:$port"
+    [[ "$host" == *:* ]] && target="[$host]:$port"
+    start sipp "$SIPP" "$target" -sf "$HERE/$scen" -s bob -i "$host" -bind_local \
+        -p "$(free_port "$host")" "${SIPP_COMMON[@]}" "$@"
+}
+
+# start_sipp_uas SCENARIO HOST PORT [ARGS...]: SIPp answers on HOST:PORT.
+start_sipp_uas() {
+    local scen=$1 host=$2 port=$3
+    shift 3
+    sipp_common
+    start sipp "$SIPP" -sf "$HERE/$scen" -i "$host" -bind_local -p "$port" \
+        "${SIPP_COMMON[@]}" "$@"
+    wait_bound "$host" "$port" || fail "sipp did not bind $host:$port"
+}
+
+# ---------------------------------------------------------------------------
+# Checks
+
+expect_rc() { # NAME WANT
+    local got="${1}_RC"
+    [ "${!got}" -eq "$2" ] || fail "$1 exited ${!got}, expected $2"
+}
+
+# expect_result NAME key=value...: fields of the RESULT line of NAME.log.
+expect_result() {
+    local name=$1 line kv
+    shift
+    line=$(grep '^RESULT ' "$WORK/$name.log" | tail -n 1) || fail "$name printed no RESULT line"
+    for kv in "$@"; do
+        [[ " $line " == *" $kv "* ]] || fail "$name: expected $kv in '$line'"
+    done
+}
+
+expect_grep() { # NAME REGEX [what]
+    grep -Eq -- "$2" "$WORK/$1.log" || fail "${3:-$1.log lacks /$2/}"
+}
+
+expect_no_grep() { # NAME REGEX [what]
+    ! grep -Eq -- "$2" "$WORK/$1.log" || fail "${3:-$1.log has /$2/}"
+}
+
+expect_count() { # NAME REGEX N
+    local n
+    n=$(grep -Ec -- "$2" "$WORK/$1.log" || true)
+    [ "$n" -eq "$3" ] || fail "$1.log: /$2/ appears $n times, expected $3"
+}
+
+# expect_times NAME REGEX "T0 T1 ..." [TOL]: the ladder time stamps (first
+# column, ms) of the lines matching REGEX, relative to the first of them,
+# equal the expected list within TOL ms.
+expect_times() {
+    local name=$1 re=$2 want=$3 tol=${4:-$TOL_MS} got
+    got=$(grep -E -- "$re" "$WORK/$name.log" | awk 'NR == 1 { t0 = $1 } { printf "%d ", $1 - t0 + 0.5 }')
+    log "times of /$re/: $got(expected $want)"
+    awk -v got="$got" -v want="$want" -v tol="$tol" 'BEGIN {
+        n = split(got, g, " "); m = split(want, w, " ")
+        if (n != m) exit 1
+        for (i = 1; i <= n; i++) { d = g[i] - w[i]; if (d < -tol || d > tol) exit 1 }
+    }' || fail "$name: times of /$re/ are '$got', expected '$want' (+-$tol ms)"
+}
+
+# time_of NAME REGEX: ladder time of the first matching line.
+time_of() {
+    grep -E -- "$2" "$WORK/$1.log" | head -n 1 | awk '{ print $1 }'
+}
+
+# RSeq values of the reliable 1xx a log shows being sent/received for the
+# first time, in order.
+rseqs() {
+    grep -E 'RSeq=' "$WORK/$1.log" | grep -v retransmission | sed -E 's/.*RSeq=([0-9]+).*/\1/'
+}
+
+expect_consecutive_rseq() { # NAME N
+    local vals first i=0 v
+    vals=$(rseqs "$1")
+    [ "$(printf '%s\n' "$vals" | grep -c .)" -eq "$2" ] || fail "$1: expected $2 reliable 1xx, got: $vals"
+    first=$(printf '%s\n' "$vals" | head -n 1)
+    for v in $vals; do
+        [ "$v" -eq $((first + i)) ] || fail "$1: RSeq values not consecutive: $vals"
+        i=$((i + 1))
+    done
+    if [ "$first" -lt 1 ] || [ "$first" -gt 2147483647 ]; then
+        fail "$1: first RSeq $first out of 1..2^31-1"
+    fi
+}
+
+# ---------------------------------------------------------------------------
+# Cases: prack-uas driven by SIPp (SIPp is the caller)
+
+uas_basic() { # OPTION-HEADER
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp,180 --answer-after 500 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-basic.xml 127.0.0.1 "$port" -key ext "$1"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2
+    expect_consecutive_rseq uas 2
+    expect_grep uas '183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer\)'
+    expect_grep uas '180 Ringing RSeq=[0-9]+ \(reliable\)'
+}
+
+case_uas_supported() { uas_basic "Supported: 100rel"; }
+case_uas_require() { uas_basic "Require: 100rel"; }
+
+case_uas_offer_in_183() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183,180 --answer-after 500 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-offer-in-183.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2
+    expect_grep uas '183 Session Progress RSeq=[0-9]+ \(reliable, SDP offer\)'
+    expect_grep uas 'PRACK RAck=[0-9]+ 1 INVITE \(SDP answer\)'
+    expect_grep uas 'offer/answer complete'
+}
+
+case_uas_no_prack_timing() {
+    local port t183 t504
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --t1 50 --provisional 183:sdp --answer-after 20000 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-no-prack.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 1 # the call ended with the timeout 5xx, not the 200 asked for
+    expect_result uas calls=1 ok=0 final=504 prack_rcvd=0 rel1xx=1
+    # first send and six retransmissions, T1 doubling (no T2 cap), same RSeq
+    expect_times uas 'UAC <- UAS  183 ' "0 50 150 350 750 1550 3150"
+    [ "$(grep -E 'UAC <- UAS  183 ' "$WORK/uas.log" | sed -E 's/.*RSeq=([0-9]+).*/\1/' | sort -u | wc -l)" -eq 1 ] ||
+        fail "the retransmissions changed the RSeq"
+    t183=$(time_of uas 'UAC <- UAS  183 ')
+    t504=$(time_of uas 'UAC <- UAS  504 ')
+    awk -v a="$t183" -v b="$t504" -v tol="$TOL_MS" 'BEGIN { d = b - a - 3200; exit !(d >= -tol && d <= tol) }' ||
+        fail "504 at $(awk -v a="$t183" -v b="$t504" 'BEGIN { print b - a }') ms after the 183, expected 3200"
+    log "504 sent $(awk -v a="$t183" -v b="$t504" 'BEGIN { printf "%.0f", b - a }') ms after the first 183 (expected 3200)"
+}
+
+case_uas_wrong_rack() {
+    local port
+    port=$(free_port 127.0.0.1)
+    # T1 of 2 s: no retransmission of the 183 while SIPp takes its time
+    start_uas --bind "127.0.0.1:$port" --t1 2000 --provisional 183:sdp --answer-after 300 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-wrong-rack.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=5 rel1xx=1
+    expect_count uas '481 Call/Transaction Does Not Exist \(to PRACK, RAck matches no unacknowledged' 3
+    expect_count uas '400 Bad Request \(to PRACK, missing or malformed RAck\)' 1
+    # the 2xx was held by the unacknowledged 183 with SDP, then released
+    expect_grep uas '200 held until RSeq [0-9]+ \(with SDP\) is PRACKed'
+    expect_grep uas 'UAC <- UAS  200 OK \(SDP repeated, released by the PRACK\)'
+}
+
+case_uas_require_421() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --100rel required --provisional 183:sdp --answer-after 200 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-421.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0 # the 421 invited the retry, which completed
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1
+    expect_grep uas '421 Extension Required \(Require: 100rel\)'
+}
+
+case_uas_unsupported_420() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --100rel off --provisional 180 --answer-after 200 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-420.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=0 rel1xx=0
+    expect_grep uas '420 Bad Extension \(Unsupported: 100rel\)'
+}
+
+case_uas_retransmissions() {
+    local port
+    port=$(free_port 127.0.0.1)
+    # a long T1 keeps the engine's own retransmissions out of the way
+    start_uas --bind "127.0.0.1:$port" --t1 2000 --provisional 183:sdp --answer-after 500 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-retransmissions.xml 127.0.0.1 "$port" -nr
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=1
+    expect_grep uas 'UAC -> UAS  INVITE .*retransmission'
+    expect_grep uas 'UAC <- UAS  183 Session Progress RSeq=[0-9]+ \(reliable, SDP, retransmission\)'
+    expect_grep uas 'UAC <- UAS  200 OK \(to PRACK, retransmission\)'
+    expect_grep uas '200 OK \(to PRACK, reliable 1xx already acknowledged\)'
+    expect_count uas 'UAC <- UAS  183 ' 2
+}
+
+case_uas_cancel() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp --answer-after 10000 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-cancel.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 1 # cancelled: not the 200 it was told to give
+    expect_result uas calls=1 ok=0 final=487 prack_rcvd=1 rel1xx=1
+    expect_grep uas '487 Request Terminated \(cancelled\)'
+    expect_grep uas '200 OK \(to PRACK\)'
+}
+
+case_uas_prack_401() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --auth alice:secret --provisional 183:sdp --answer-after 300 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-auth.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=1
+    expect_count uas '401 Unauthorized' 2
+    expect_grep uas 'PRACK RAck=[0-9]+ 2 INVITE \(with credentials\)'
+}
+
+case_uas_malformed() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp --answer-after 200 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    # datagrams SIPp cannot send: each gets no answer, or the status given
+    python3 - "$port" >"$WORK/junk.log" 2>&1 <<'PY' || fail "junk datagrams: $(cat "$WORK/junk.log")"
+import os, socket, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+s.settimeout(0.3)
+me = "127.0.0.1:%d" % s.getsockname()[1]
+def req(start, headers, body=b""):
+    return (start + "\r\n" + "".join(h + "\r\n" for h in headers) + "\r\n").encode() + body
+base = ["Via: SIP/2.0/UDP %s;branch=z9hG4bKjunk;rport" % me, "From: <sip:junk@%s>;tag=j1" % me,
+        "To: <sip:bob@127.0.0.1>", "Call-ID: junk-%d" % os.getpid()]
+cases = [
+    ("keep-alive", b"\r\n\r\n", None),
+    ("no start line", b"hello world\r\n\r\n", None),
+    ("noise", os.urandom(700), None),
+    ("cut short", req("INVITE sip:bob@127.0.0.1 SIP/2.0", base)[:-2], None),
+    ("bad CSeq", req("INVITE sip:bob@127.0.0.1 SIP/2.0", base + ["CSeq: one INVITE", "Content-Length: 0"]), 400),
+    ("CSeq method mismatch", req("INVITE sip:bob@127.0.0.1 SIP/2.0", base + ["CSeq: 1 BYE", "Content-Length: 0"]), 400),
+    ("too many headers", req("INVITE sip:bob@127.0.0.1 SIP/2.0", base + ["CSeq: 1 INVITE"] + ["X-Filler: y"] * 200), 400),
+    ("no Via", req("INVITE sip:bob@127.0.0.1 SIP/2.0", base[1:] + ["CSeq: 1 INVITE", "Content-Length: 0"]), None),
+    ("SIP/3.0", req("INVITE sip:bob@127.0.0.1 SIP/3.0", base + ["CSeq: 1 INVITE", "Content-Length: 0"]), 505),
+    ("malformed ACK", req("ACK sip:bob@127.0.0.1 SIP/2.0", base + ["CSeq: x ACK"]), None),
+    ("stray response", req("SIP/2.0 200 OK", base + ["CSeq: 1 INVITE", "Content-Length: 0"]), None),
+    ("PRACK, no dialog", req("PRACK sip:bob@127.0.0.1 SIP/2.0", base[:2] + ["To: <sip:bob@127.0.0.1>;tag=none", base[3], "CSeq: 2 PRACK", "RAck: 1 1 INVITE", "Content-Length: 0"]), 481),
+    ("ACK, no dialog", req("ACK sip:bob@127.0.0.1 SIP/2.0", base[:2] + ["To: <sip:bob@127.0.0.1>;tag=none", base[3], "CSeq: 1 ACK", "Content-Length: 0"]), None),
+]
+bad = 0
+for name, data, want in cases:
+    s.sendto(data, ("127.0.0.1", port))
+    try:
+        got = int(s.recv(65536).split(b" ", 2)[1])
+    except socket.timeout:
+        got = None
+    print("%-22s -> %s (expected %s)" % (name, got, want))
+    bad += got != want
+sys.exit(1 if bad else 0)
+PY
+    cat "$WORK/junk.log"
+    start_sipp_uac sipp-uac-malformed.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1
+    expect_grep uas 'dropped: Malformed start line'
+    expect_grep uas '400 Malformed or missing From'
+    expect_grep uas '400 Bad Content-Length'
+    expect_count uas '481 Call/Transaction Does Not Exist' 3
+    expect_grep uas '501 Not Implemented'
+}
+
+case_uas_load() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp,180 --answer-after 500 --calls 60 --quiet
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-basic.xml 127.0.0.1 "$port" -key ext "Supported: 100rel" -m 60 -r 30 -l 60
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=60 ok=60 final=200 prack_rcvd=120 rel1xx=120
+}
+
+case_uas_ipv6() {
+    local port
+    port=$(free_port ::1 2>/dev/null) || skip "no IPv6 loopback"
+    start_uas --bind "[::1]:$port" --provisional 183:sdp,180 --answer-after 500 --calls 1
+    wait_bound ::1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-basic.xml ::1 "$port" -key ext "Require: 100rel"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2
+    expect_grep uas 'INVITE sip:bob@\[::1\]'
+}
+
+# ---------------------------------------------------------------------------
+# Cases: prack-uac driven by SIPp (SIPp is the callee)
+
+uac_vs_sipp() { # SCENARIO UAC-ARGS...: start SIPp, run prack-uac against it
+    local scen=$1 port
+    shift
+    port=$(free_port 127.0.0.1)
+    start_sipp_uas "$scen" 127.0.0.1 "$port"
+    start_uac "sip:bob@127.0.0.1:$port" "$@"
+    finish uac
+    finish sipp
+}
+
+uac_basic() { # --100rel MODE, expected log line
+    uac_vs_sipp sipp-uas-basic.xml --100rel "$1"
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2
+    expect_grep sipp-actions "$2"
+    expect_grep uac 'INVITE sip:bob@127.0.0.1:[0-9]+ \((Supported|Require): 100rel, SDP offer\)'
+    expect_grep uac '183 Session Progress RSeq=1000 \(reliable, SDP answer\)'
+    expect_grep uac 'PRACK RAck=1000 1 INVITE'
+    expect_grep uac 'PRACK RAck=1001 1 INVITE'
+}
+
+case_uac_supported() { uac_basic supported 'supported=100rel require=$'; }
+case_uac_require() { uac_basic required 'supported= require=100rel'; }
+
+case_uac_offer_in_183() {
+    uac_vs_sipp sipp-uas-offer-in-183.xml --sdp no
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
+    expect_grep uac '183 Session Progress RSeq=2000 \(reliable, SDP offer\)'
+    expect_grep uac 'PRACK RAck=2000 1 INVITE \(SDP answer\)'
+}
+
+case_uac_prack_timer_e() {
+    local tprack tgiveup
+    uac_vs_sipp sipp-uas-prack-timeout.xml --t1 50
+    expect_rc sipp 0
+    expect_rc uac 0 # observe: a failed PRACK does not fail the call
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
+    # Timer E: T1, doubling up to T2 (4 s, not reached here); Timer F at 64*T1
+    expect_times uac 'UAC -> UAS  PRACK ' "0 50 150 350 750 1550 3150"
+    tprack=$(time_of uac 'UAC -> UAS  PRACK ')
+    tgiveup=$(time_of uac 'PRACK timed out')
+    awk -v a="$tprack" -v b="$tgiveup" -v tol="$TOL_MS" 'BEGIN { d = b - a - 3200; exit !(d >= -tol && d <= tol) }' ||
+        fail "PRACK given up $(awk -v a="$tprack" -v b="$tgiveup" 'BEGIN { print b - a }') ms after it was sent, expected 3200"
+    expect_grep uac 'PRACK for RSeq 77 failed with 408'
+}
+
+case_uac_invite_timer_a() {
+    local tinv tans
+    uac_vs_sipp sipp-uas-late-answer.xml --t1 50
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
+    # Timer A: T1, doubling, no cap for INVITE; SIPp answers after 1600 ms
+    expect_times uac 'UAC -> UAS  INVITE ' "0 50 150 350 750 1550"
+    tinv=$(time_of uac 'UAC -> UAS  INVITE ')
+    tans=$(time_of uac 'UAC <- UAS  183 ')
+    log "first response $(awk -v a="$tinv" -v b="$tans" 'BEGIN { printf "%.0f", b - a }') ms after the INVITE"
+}
+
+case_uac_421_retry() {
+    uac_vs_sipp sipp-uas-421.xml --100rel off
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
+    expect_grep sipp-actions 'first INVITE option tags: supported= require=$'
+    expect_grep uac 'retrying with 100rel supported'
+}
+
+case_uac_420_retry() {
+    uac_vs_sipp sipp-uas-420.xml --100rel required
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+    expect_grep uac 'retrying with 100rel off'
+}
+
+case_uac_out_of_order() {
+    uac_vs_sipp sipp-uas-out-of-order.xml
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=3 rel1xx=3
+    expect_grep uac '180 RSeq 1002 not PRACKed: out of order'
+    expect_count uac 'PRACK RAck=1002 ' 1
+}
+
+case_uac_retransmitted_1xx() {
+    uac_vs_sipp sipp-uas-retransmitted-1xx.xml
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
+    expect_grep uac '183 RSeq 500 not PRACKed: retransmission'
+    expect_count uac 'UAC -> UAS  PRACK ' 1
+}
+
+case_uac_prack_405_observe() {
+    uac_vs_sipp sipp-uas-prack-405-observe.xml --on-prack-failure observe
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
+    expect_grep uac 'PRACK for RSeq 1 failed with 405'
+    expect_no_grep uac 'CANCEL'
+}
+
+case_uac_prack_405_terminate() {
+    uac_vs_sipp sipp-uas-prack-405-terminate.xml --on-prack-failure terminate
+    expect_rc sipp 0
+    expect_rc uac 1 # the call was ended on purpose: it did not succeed
+    expect_result uac calls=1 ok=0 final=487 prack_sent=1 rel1xx=1
+    expect_grep uac 'PRACK for RSeq 1 failed with 405'
+    expect_grep uac 'UAC -> UAS  CANCEL'
+}
+
+case_uac_forked() {
+    uac_vs_sipp sipp-uas-forked.xml
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=4 rel1xx=4
+    expect_grep uac 'UAC -> UAS  PRACK RAck=5000 1 INVITE .*fork 2'
+    expect_grep uac 'UAC -> UAS  PRACK RAck=101 1 INVITE .*fork 1'
+    expect_grep uac 'UAC -> UAS  PRACK RAck=5001 1 INVITE .*fork 2'
+}
+
+case_uac_prack_407() {
+    uac_vs_sipp sipp-uas-prack-407.xml --user alice --password secret
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=1
+    # check the digest independently of both programs
+    python3 - "$WORK/sipp-actions.log" <<'PY' || fail "wrong digest response in the PRACK's Proxy-Authorization"
+import hashlib, re, sys
+text = open(sys.argv[1], encoding="latin-1").read()
+m = re.search(r"PRACK Proxy-Authorization:\s*Digest (.*)", text)
+if not m:
+    sys.exit("no Proxy-Authorization logged")
+p = dict((k, v1 or v2) for k, v1, v2 in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]+))', m.group(1)))
+h = lambda s: hashlib.md5(s.encode()).hexdigest()
+assert p["username"] == "alice" and p["realm"] == "sipp.test" and p["nonce"] == "4ba3b56cd0d1a8f7", p
+ha1 = h("alice:sipp.test:secret")
+ha2 = h("PRACK:" + p["uri"])
+want = h(":".join([ha1, p["nonce"], p["nc"], p["cnonce"], "auth", ha2]))
+assert p.get("qop") == "auth" and p["response"] == want, (p, want)
+print("digest response verified:", want)
+PY
+}
+
+# ---------------------------------------------------------------------------
+# Cases: prack-uac against prack-uas
+
+pair() { # "UAS ARGS" "UAC ARGS" [HOST]
+    local host=${3:-127.0.0.1} port hp
+    port=$(free_port "$host")
+    hp="$host:$port"
+    [[ "$host" == *:* ]] && hp="[$host]:$port"
+    # shellcheck disable=SC2086
+    start_uas --bind "$hp" --calls 1 $1
+    wait_bound "$host" "$port" || fail "prack-uas did not bind"
+    # shellcheck disable=SC2086
+    start_uac "sip:bob@$hp" $2
+    finish uac
+    finish uas
+}
+
+# case_pair_UAC_UAS for every combination of 100rel modes. The answer comes
+# late enough for both reliable 1xx to be PRACKed even on a slow machine
+# (under valgrind, say); otherwise the final would rightly drop the 180.
+pair_modes() { # UAC-MODE UAS-MODE
+    local reliable=1
+    pair "--100rel $2 --provisional 183:sdp,180 --answer-after 600" "--100rel $1"
+    expect_rc uac 0
+    expect_rc uas 0
+    # reliable unless one side has it off (after a 420/421 the retry settles it)
+    if [ "$1" = off ] && [ "$2" != required ]; then reliable=0; fi
+    if [ "$2" = off ]; then reliable=0; fi
+    if [ "$reliable" -eq 1 ]; then
+        expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2
+        expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2
+        expect_consecutive_rseq uas 2
+    else
+        expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+        expect_result uas calls=1 ok=1 final=200 prack_rcvd=0 rel1xx=0
+    fi
+    if [ "$1" = off ] && [ "$2" = required ]; then expect_grep uac '421 Extension Required'; fi
+    if [ "$1" = required ] && [ "$2" = off ]; then expect_grep uac '420 Bad Extension'; fi
+    return 0
+}
+
+for _u in off supported required; do
+    for _s in off supported required; do
+        eval "case_pair_${_u}_${_s}() { pair_modes $_u $_s; }"
+    done
+done
+
+case_pair_final_486() {
+    pair "--provisional 183:sdp,180 --answer-after 600 --final 486" ""
+    expect_rc uac 1 # the call failed, as the UAS was told to make it
+    expect_rc uas 0 # ... and it did what it was told
+    expect_result uac calls=1 ok=0 final=486 prack_sent=2 rel1xx=2
+    expect_result uas calls=1 ok=1 final=486 prack_rcvd=2 rel1xx=2
+    expect_grep uac 'UAC <- UAS  486 Busy Here'
+    expect_grep uac 'UAC -> UAS  ACK'
+}
+
+case_pair_offer_in_183() {
+    pair "--provisional 183,180 --answer-after 600" "--sdp no"
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_grep uac '183 Session Progress RSeq=[0-9]+ \(reliable, SDP offer\)'
+    expect_grep uac 'PRACK RAck=[0-9]+ 1 INVITE \(SDP answer\)'
+    expect_grep uas 'PRACK RAck=[0-9]+ 1 INVITE \(SDP answer\)'
+}
+
+case_pair_auth() {
+    pair "--auth alice:secret --provisional 183:sdp,180 --answer-after 800" "--user alice --password secret --hold 100"
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=4 rel1xx=2
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=4 rel1xx=2
+    expect_count uac '401 Unauthorized' 3
+}
+
+case_pair_ipv6() {
+    free_port ::1 >/dev/null 2>&1 || skip "no IPv6 loopback"
+    pair "--provisional 183:sdp,180 --answer-after 600" "--100rel required" ::1
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2
+    expect_grep uac 'c=IN IP6|INVITE sip:bob@\[::1\]'
+}
+
+case_pair_load() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp,180 --answer-after 500 --calls 200 --quiet
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_uac "sip:bob@127.0.0.1:$port" --calls 200 --rate 100 --hold 200 --quiet
+    finish uac
+    finish uas
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_result uac calls=200 ok=200 final=200 prack_sent=400 rel1xx=400
+    expect_result uas calls=200 ok=200 final=200 prack_rcvd=400 rel1xx=400
+}
+
+# The demo's call, as the README shows it.
+case_pair_demo() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp,180 --answer-after 300 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_uac "sip:bob@127.0.0.1:$port" --sdp yes
+    finish uac
+    finish uas
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_grep uac '183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer\)'
+    expect_grep uac '180 Ringing RSeq=[0-9]+ \(reliable\)'
+    expect_grep uac 'UAC <- UAS  200 OK \(SDP\)'
+}
+
+# ---------------------------------------------------------------------------
+
+list_cases() {
+    declare -F | awk '{ print $3 }' | sed -n 's/^case_//p' | tr '_' '-'
+}
+
+main() {
+    if [ "${1:-}" = "--list" ]; then
+        list_cases
+        return 0
+    fi
+    CASE=${1:?usage: run.sh CASE | --list}
+    local fn="case_${CASE//-/_}"
+    declare -F "$fn" >/dev/null || { echo "unknown case: $CASE" >&2; exit 2; }
+    trap cleanup EXIT
+    trap 'exit 1' INT TERM
+    command -v python3 >/dev/null || have_proc_udp || skip "python3 not found"
+    if [[ "$CASE" != pair-* ]]; then
+        command -v "$SIPP" >/dev/null || skip "sipp not found"
+    fi
+    if [ ! -x "$UAS" ] || [ ! -x "$UAC" ]; then
+        echo "examples not built: $UAS $UAC" >&2
+        exit 1
+    fi
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/prack-interop.XXXXXX")
+    "$fn"
+    log "passed"
+}
+
+main "$@"
