@@ -135,12 +135,34 @@ stage_sanitize() {
         meson_run_tests "$dir"
 }
 
+# stage_fuzz SECONDS: the fuzz targets built for libFuzzer with ASan and UBSan
+# (clang), their corpora replayed, then each target fuzzed for SECONDS.
+stage_fuzz() {
+    header "fuzz: libFuzzer, ${1}s per target (build-fuzz)"
+    meson_configure build-fuzz clang clang++ -Dfuzzing=true
+    meson compile -C build-fuzz
+    meson_run_tests build-fuzz --suite fuzz
+    FUZZ_BUILD_DIR=build-fuzz bash fuzz/run-fuzzers.sh "$1"
+}
+
+# stage_coverage: line and branch coverage of lib/ from the whole suite.
+stage_coverage() {
+    header "coverage of lib/ (build-cov)"
+    meson_configure build-cov gcc g++ -Db_coverage=true
+    meson compile -C build-cov
+    meson_run_tests build-cov
+    gcovr -r . build-cov --filter lib/ --txt
+    gcovr -r . build-cov --filter lib/ --txt --branches
+}
+
 main() {
     stage_setup
 
     run_stage stage_build_and_test gcc
     run_stage stage_build_and_test clang
     run_stage stage_sanitize
+    run_stage stage_fuzz "${PRACK_FUZZ_SECONDS:-60}"
+    run_stage stage_coverage
 
     header "summary"
     local total_passed=0 total_failed=0 total_skipped=0 p f s
