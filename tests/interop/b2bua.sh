@@ -1,0 +1,579 @@
+#!/usr/bin/env bash
+# Interop cases for prack-b2bua: prack-uac calls prack-b2bua, which calls
+# prack-uas, with 100rel on, off or both on either leg. Loopback only.
+#
+#   b2bua.sh CASE          run one case (exit 0 pass, 1 fail, 77 skip)
+#   b2bua.sh --list        print the case names
+#
+# Environment:
+#   PRACK_UAS, PRACK_UAC, PRACK_B2BUA  the example binaries
+#                         (default: build/examples/...)
+#   SIPP                  the sipp binary for the sipp-* cases (default: sipp
+#                         on PATH; those cases are skipped without it)
+#   VALGRIND              optional command prefix for the three programs, e.g.
+#                         "valgrind --error-exitcode=1 --leak-check=full"
+#
+# Every process runs under `timeout` and is killed by its own PID when the
+# case ends, whatever the outcome. Ports are picked free per case so that
+# cases may run in parallel. On failure every log is printed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+UAS=${PRACK_UAS:-$ROOT/build/examples/prack-uas}
+UAC=${PRACK_UAC:-$ROOT/build/examples/prack-uac}
+B2BUA=${PRACK_B2BUA:-$ROOT/build/examples/prack-b2bua}
+SIPP=${SIPP:-sipp}
+read -r -a VG <<<"${VALGRIND:-}"
+
+# Seconds any single process may live; a case's meson timeout is 60.
+PROC_TIMEOUT=${PROC_TIMEOUT:-30}
+
+WORK=""
+PIDS=()
+CASE=""
+
+log() { printf '[%s] %s\n' "$CASE" "$*"; }
+
+dump_logs() {
+    [ -n "$WORK" ] && [ -d "$WORK" ] || return 0
+    local f
+    for f in "$WORK"/*; do
+        [ -f "$f" ] || continue
+        printf '\n----- %s -----\n' "$(basename "$f")" >&2
+        case "$f" in
+        *screen*) tail -n 40 "$f" >&2 ;;
+        *) head -c 60000 "$f" >&2 ;;
+        esac
+    done
+}
+
+cleanup() {
+    local rc=$?
+    local pid
+    for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+        echo "[$CASE] FAILED" >&2
+        dump_logs
+    fi
+    [ -n "$WORK" ] && rm -rf "$WORK"
+    exit "$rc"
+}
+
+fail() {
+    echo "[$CASE] check failed: $*" >&2
+    exit 1
+}
+
+skip() {
+    echo "[$CASE] skipped: $*"
+    exit 77
+}
+
+# ---------------------------------------------------------------------------
+# Processes
+
+# free_ports HOST N: N distinct UDP ports nobody is bound to right now on HOST.
+free_ports() {
+    python3 - "$1" "$2" <<'PY'
+import socket, sys
+host, n = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+socks = []
+for _ in range(n):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((host, 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+PY
+}
+
+# wait_log NAME REGEX: until NAME.log has a line matching REGEX (at most
+# PROC_TIMEOUT s, for valgrind); fails early if the process died.
+wait_log() {
+    local i pidvar="${1}_PID"
+    for ((i = 0; i < PROC_TIMEOUT * 50; i++)); do
+        grep -Eq -- "$2" "$WORK/$1.log" 2>/dev/null && return 0
+        kill -0 "${!pidvar}" 2>/dev/null || return 1
+        sleep 0.02
+    done
+    return 1
+}
+
+# wait_up NAME: until prack-uas or prack-b2bua printed its banner, which it
+# does once its socket is bound.
+wait_up() { wait_log "$1" '^prack-(uas|b2bua) .*on '; }
+
+# start NAME CMD...: run CMD in the background under timeout, output in
+# $WORK/NAME.log; its PID goes into the variable NAME_PID.
+start() {
+    local name=$1
+    shift
+    timeout -k 5 "$PROC_TIMEOUT" "$@" >"$WORK/$name.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    printf -v "${name}_PID" '%s' "$pid"
+}
+
+# finish NAME: wait for the process started as NAME; its status goes into
+# the variable NAME_RC.
+finish() {
+    local name=$1 pidvar="${1}_PID" rc=0
+    wait "${!pidvar}" || rc=$?
+    printf -v "${name}_RC" '%s' "$rc"
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        fail "$name did not finish within ${PROC_TIMEOUT}s"
+    fi
+}
+
+# wait_bound HOST PORT: until something is bound there (at most 10 s).
+wait_bound() {
+    python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1], int(sys.argv[2])
+fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+for _ in range(200):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    try:
+        s.bind((host, port))
+    except OSError:
+        sys.exit(0)
+    finally:
+        s.close()
+    time.sleep(0.05)
+sys.exit(1)
+PY
+}
+
+# start_sipp [ARGS...]: SIPp on loopback, one call, everything traced into $WORK.
+start_sipp() {
+    start sipp "$SIPP" "$@" -i 127.0.0.1 -bind_local -m 1 -nostdin -timeout 20s -timeout_error \
+        -trace_err -error_file "$WORK/sipp-errors.log" \
+        -trace_msg -message_file "$WORK/sipp-messages.log" \
+        -trace_screen -screen_file "$WORK/sipp-screen.log"
+}
+
+# hostport HOST PORT: "HOST:PORT", with brackets for IPv6.
+hostport() {
+    if [[ "$1" == *:* ]]; then printf '[%s]:%s' "$1" "$2"; else printf '%s:%s' "$1" "$2"; fi
+}
+
+# chain HOST "UAS ARGS" "B2BUA ARGS" "UAC ARGS": callee, B2BUA and caller,
+# in that order so that each one's next hop listens before it is called.
+chain() {
+    local host=$1 ports uas_hp b2b_hp
+    read -r -a ports <<<"$(free_ports "$host" 2)"
+    uas_hp=$(hostport "$host" "${ports[0]}")
+    b2b_hp=$(hostport "$host" "${ports[1]}")
+    # shellcheck disable=SC2086
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "$uas_hp" $2
+    wait_up uas || fail "prack-uas did not start on $uas_hp"
+    # shellcheck disable=SC2086
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "$b2b_hp" --next "$uas_hp" $3
+    wait_up b2bua || fail "prack-b2bua did not start on $b2b_hp"
+    # shellcheck disable=SC2086
+    start uac "${VG[@]+"${VG[@]}"}" "$UAC" "sip:bob@$b2b_hp" $4
+    finish uac
+    finish b2bua
+    finish uas
+}
+
+# ---------------------------------------------------------------------------
+# Checks
+
+expect_rc() { # NAME WANT
+    local got="${1}_RC"
+    [ "${!got}" -eq "$2" ] || fail "$1 exited ${!got}, expected $2"
+}
+
+# expect_result NAME key=value...: fields of the RESULT line of NAME.log.
+expect_result() {
+    local name=$1 line kv
+    shift
+    line=$(grep '^RESULT ' "$WORK/$name.log" | tail -n 1) || fail "$name printed no RESULT line"
+    for kv in "$@"; do
+        [[ " $line " == *" $kv "* ]] || fail "$name: expected $kv in '$line'"
+    done
+}
+
+expect_grep() { # NAME REGEX [what]
+    grep -Eq -- "$2" "$WORK/$1.log" || fail "${3:-$1.log lacks /$2/}"
+}
+
+expect_no_grep() { # NAME REGEX [what]
+    ! grep -Eq -- "$2" "$WORK/$1.log" || fail "${3:-$1.log has /$2/}"
+}
+
+# line_of NAME REGEX: line number of the first match (0 when none).
+line_of() {
+    local n
+    n=$(grep -En -- "$2" "$WORK/$1.log" | head -n 1 | cut -d: -f1)
+    echo "${n:-0}"
+}
+
+# expect_before NAME REGEX1 REGEX2: the first REGEX1 line comes before the first REGEX2 line.
+expect_before() {
+    local a b
+    a=$(line_of "$1" "$2")
+    b=$(line_of "$1" "$3")
+    [ "$a" -gt 0 ] || fail "$1.log lacks /$2/"
+    [ "$b" -gt 0 ] || fail "$1.log lacks /$3/"
+    [ "$a" -lt "$b" ] || fail "$1.log: /$2/ (line $a) is not before /$3/ (line $b)"
+}
+
+# Ladder columns of prack-b2bua (leg A: caller side, leg B: callee side).
+A_IN='A: caller -> B2BUA   '
+A_OUT='A: caller <- B2BUA   '
+B_OUT='B: B2BUA -> callee   '
+B_IN='B: B2BUA <- callee   '
+
+all_ok() {
+    expect_rc uac 0
+    expect_rc b2bua 0
+    expect_rc uas 0
+}
+
+# ---------------------------------------------------------------------------
+# Cases
+#
+# Where a case counts PRACKs exactly, the callee rings for 1 s so that every
+# reliable 1xx is acknowledged before the answer, even under valgrind.
+
+# The caller uses 100rel, the callee does not: the B2BUA sends the callee's
+# plain 183/180 reliably to the caller and answers the caller's PRACKs itself.
+case_a100rel_b_off() {
+    chain 127.0.0.1 "--100rel off --provisional 183:sdp,180 --answer-after 1000 --calls 1" \
+        "--a-100rel supported --b-100rel off --calls 1" "--100rel supported"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=2 rel1xx=2
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=0 rel1xx=0
+    expect_grep b2bua "${A_OUT}183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer\)"
+    expect_grep b2bua "${A_OUT}180 Ringing RSeq=[0-9]+ \(reliable\)"
+    expect_grep b2bua "${B_IN}183 Session Progress \(SDP answer preview\)"
+    expect_grep b2bua "${B_OUT}INVITE .*\(no 100rel"
+    expect_grep uac '183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer\)'
+    # the callee never hears of 100rel
+    expect_no_grep uas 'PRACK|100rel\)|Require: 100rel|Supported: 100rel' "the callee saw 100rel or a PRACK"
+    expect_no_grep b2bua "${B_OUT}PRACK" "the B2BUA sent a PRACK to the callee"
+}
+
+# The caller does not use 100rel, the callee requires it: the B2BUA PRACKs
+# the callee's reliable 1xx and passes them on to the caller as plain 1xx.
+case_a_off_b100rel() {
+    chain 127.0.0.1 "--100rel required --provisional 183:sdp,180 --answer-after 1000 --calls 1" \
+        "--a-100rel off --b-100rel required --calls 1" "--100rel off"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=2 prack_rcvd=0 rel1xx=0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2
+    expect_grep uas 'INVITE .*\(Require: 100rel'
+    expect_grep uas '183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer\)'
+    expect_grep b2bua "${B_OUT}PRACK RAck=[0-9]+ 1 INVITE"
+    expect_grep b2bua "${A_OUT}183 Session Progress \(SDP answer preview\)"
+    expect_grep b2bua "${A_OUT}200 OK \(SDP answer\)"
+    # the caller never sees a reliable 1xx nor sends a PRACK
+    expect_no_grep uac 'PRACK|RSeq=' "the caller saw a reliable 1xx or sent a PRACK"
+}
+
+# 100rel on both legs: two independent RSeq spaces, the caller's PRACKs end
+# at the B2BUA and the B2BUA's own PRACKs go to the callee.
+case_a100rel_b100rel() {
+    chain 127.0.0.1 "--100rel supported --provisional 183:sdp,180 --answer-after 1000 --calls 1" \
+        "--a-100rel supported --b-100rel supported --calls 1" "--100rel supported"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=2 prack_rcvd=2 rel1xx=2
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2
+    expect_grep b2bua "${A_IN}PRACK RAck="
+    expect_grep b2bua "${B_OUT}PRACK RAck="
+    # the callee's RSeq values never reach the caller: each leg numbers its own
+    local a b
+    a=$(grep -F "$A_OUT" "$WORK/b2bua.log" | grep -v retransmission | sed -nE 's/.*RSeq=([0-9]+).*/\1/p' | head -n 1)
+    b=$(grep -F "$B_IN" "$WORK/b2bua.log" | sed -nE 's/.*RSeq=([0-9]+).*/\1/p' | head -n 1)
+    if [ -z "$a" ] || [ -z "$b" ]; then fail "missing RSeq on a leg"; fi
+    [ "$a" != "$b" ] || fail "leg A reused the callee's RSeq $b"
+    grep -q "RAck=$a " "$WORK/uac.log" || fail "the caller did not PRACK RSeq $a"
+    grep -q "RAck=$b " "$WORK/uas.log" || fail "the callee got no PRACK for RSeq $b"
+}
+
+# The callee answers at once; the caller's leg holds the 2xx until the
+# caller PRACKs the 183 that carried the SDP answer (RFC 3262 R27, R54).
+case_held_2xx() {
+    chain 127.0.0.1 "--100rel off --provisional 183:sdp,180 --answer-after 0 --calls 1" \
+        "--calls 1" "--100rel supported"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0
+    # whatever the timing, the caller's PRACK of the SDP 183 precedes the 200
+    expect_before b2bua "${A_IN}PRACK " "${A_OUT}200 OK \((SDP|released)"
+    expect_before uac 'UAC -> UAS  PRACK ' 'UAC <- UAS  200 OK \(SDP'
+    local b200 prack
+    b200=$(line_of b2bua "${B_IN}200 OK")
+    prack=$(line_of b2bua "${A_IN}PRACK ")
+    if [ "$b200" -lt "$prack" ]; then
+        # the usual case: the 200 came while the 183 was unacknowledged
+        expect_grep b2bua 'A: 200 held until RSeq [0-9]+ \(with SDP\) is PRACKed'
+        expect_grep b2bua "${A_OUT}200 OK \(.*released by the PRACK"
+        expect_result uac prack_sent=1 rel1xx=1
+        expect_result b2bua prack_rcvd=1 rel1xx=1
+    else
+        # the scheduler let the caller's PRACK overtake the callee's 200:
+        # nothing was left to hold
+        log "the caller's PRACK came before the callee's 200; no hold needed this time"
+        expect_no_grep b2bua 'held until' "a 2xx was held with no SDP 1xx unacknowledged"
+    fi
+}
+
+# Both legs over IPv6.
+case_ipv6() {
+    free_ports ::1 1 >/dev/null 2>&1 || skip "no IPv6 loopback"
+    chain ::1 "--100rel required --provisional 183:sdp,180 --answer-after 1000 --calls 1" \
+        "--a-100rel supported --b-100rel required --calls 1" "--100rel supported"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=2 prack_rcvd=2 rel1xx=2
+    expect_grep b2bua "${B_OUT}INVITE sip:bob@\[::1\]:"
+}
+
+# An INVITE without SDP: nothing to relay, 488 with a Warning, no leg B.
+case_no_offer() {
+    local ports
+    # leg B would go to the second port; it must not be tried
+    read -r -a ports <<<"$(free_ports 127.0.0.1 2)"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[0]}" \
+        --next "127.0.0.1:${ports[1]}" --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start uac "${VG[@]+"${VG[@]}"}" "$UAC" "sip:bob@127.0.0.1:${ports[0]}" --sdp no
+    finish uac
+    finish b2bua
+    expect_rc uac 1
+    expect_rc b2bua 1 # the call failed, as it should
+    expect_result uac calls=1 ok=0 final=488
+    expect_result b2bua calls=1 ok=0 final=488 prack_sent=0 prack_rcvd=0 rel1xx=0
+    expect_grep b2bua "${A_OUT}488 Not Acceptable Here"
+    expect_no_grep b2bua "$B_OUT" "the B2BUA called the callee"
+}
+
+# Many calls at once through the B2BUA, 100rel on both legs.
+case_load() {
+    # the ladders of the callee and the B2BUA stay on: their banner says when they listen
+    chain 127.0.0.1 "--100rel supported --provisional 183:sdp,180 --answer-after 1000 --calls 50" \
+        "--a-100rel supported --b-100rel supported --calls 50" "--calls 50 --rate 50 --hold 100 --quiet"
+    all_ok
+    expect_result uac calls=50 ok=50 final=200 prack_sent=100 rel1xx=100
+    expect_result b2bua calls=50 ok=50 final=200 prack_sent=100 prack_rcvd=100 rel1xx=100
+    expect_result uas calls=50 ok=50 final=200 prack_rcvd=100 rel1xx=100
+}
+
+# SIPp calls and cancels while the reliable 183 is unacknowledged: 200 to the
+# CANCEL, 487 from leg A's engine, CANCEL on leg B, and the caller's late
+# PRACK still answered (scenario shared with run.sh).
+case_sipp_cancel() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" \
+        --provisional 183:sdp --answer-after 10000 --calls 1
+    wait_up uas || fail "prack-uas did not start"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start_sipp "127.0.0.1:${ports[1]}" -sf "$HERE/sipp-uac-cancel.xml" -s bob -p "${ports[2]}"
+    finish sipp
+    finish b2bua
+    finish uas
+    expect_rc sipp 0
+    expect_rc b2bua 0 # the callee's 487 reached the caller: relayed as it should be
+    expect_rc uas 1   # cancelled: not the 200 it was told to give
+    expect_result b2bua calls=1 ok=1 final=487 prack_sent=0 prack_rcvd=1 rel1xx=1
+    expect_result uas calls=1 ok=0 final=487
+    expect_before b2bua "${A_IN}CANCEL" "${A_OUT}487 Request Terminated \(cancelled\)"
+    expect_before b2bua "${A_OUT}487 " "${B_OUT}CANCEL"
+    expect_before b2bua "${A_OUT}487 " "${A_OUT}200 OK \(to PRACK\)"
+    expect_grep b2bua "${B_IN}487 Request Terminated"
+    expect_grep b2bua "${B_OUT}ACK"
+}
+
+# SIPp plays a forking callee (two early dialogs with their own RSeq spaces);
+# its scenario checks every PRACK, ACK and BYE the B2BUA sends on leg B.
+case_sipp_forked() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 2)"
+    start_sipp -sf "$HERE/sipp-uas-forked.xml" -p "${ports[0]}"
+    wait_bound 127.0.0.1 "${ports[0]}" || fail "sipp did not bind"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --b-100rel supported --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start uac "${VG[@]+"${VG[@]}"}" "$UAC" "sip:bob@127.0.0.1:${ports[1]}"
+    finish uac
+    finish b2bua
+    finish sipp
+    expect_rc sipp 0
+    expect_rc b2bua 0
+    expect_rc uac 0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=4
+    expect_result uac calls=1 ok=1 final=200
+    expect_grep b2bua "${B_OUT}PRACK RAck=5000 1 INVITE \(fork 2\)"
+    expect_grep b2bua "${B_OUT}PRACK RAck=101 1 INVITE \(fork 1\)"
+    expect_grep b2bua "${B_OUT}PRACK RAck=5001 1 INVITE \(fork 2\)"
+}
+
+# The B2BUA requires 100rel of the caller, who has it off: leg A's engine
+# answers 421, the caller retries with 100rel, and the retry is the call.
+case_a_required_retry() {
+    chain 127.0.0.1 "--100rel off --provisional 183:sdp --answer-after 200 --calls 1" \
+        "--a-100rel required --calls 1" "--100rel off"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=1 rel1xx=1
+    expect_before b2bua "${A_OUT}421 Extension Required \(Require: 100rel\)" "${B_OUT}INVITE"
+    expect_grep uac 'retrying with 100rel supported'
+}
+
+# The callee requires 100rel and leg B starts without it: leg B's engine
+# asks for a new INVITE with the option tag after the 421; the caller never
+# hears of it.
+case_b_retry_421() {
+    chain 127.0.0.1 "--100rel required --provisional 183:sdp --answer-after 200 --calls 1" \
+        "--a-100rel off --b-100rel off --calls 1" "--100rel off"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=1 prack_rcvd=0 rel1xx=0
+    expect_grep b2bua "${B_IN}421 Extension Required"
+    expect_grep b2bua 'B: retrying with 100rel supported'
+    expect_grep b2bua "${B_OUT}INVITE .*\(Supported: 100rel"
+    expect_no_grep uac '421' "the caller saw the callee's 421"
+}
+
+# SIPp never PRACKs: leg A's engine retransmits the reliable 183 (same RSeq)
+# and gives up at 64*T1 with 504; the B2BUA then cancels leg B.
+case_sipp_no_prack() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" \
+        --provisional 183:sdp --answer-after 20000 --calls 1
+    wait_up uas || fail "prack-uas did not start"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --t1 50 --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start_sipp "127.0.0.1:${ports[1]}" -sf "$HERE/sipp-uac-no-prack.xml" -s bob -p "${ports[2]}"
+    finish sipp
+    finish b2bua
+    finish uas
+    expect_rc sipp 0
+    expect_rc b2bua 1 # a timeout is not a relayed outcome
+    expect_rc uas 1
+    expect_result b2bua calls=1 ok=0 final=504 prack_rcvd=0 rel1xx=1
+    expect_result uas calls=1 ok=0 final=487
+    [ "$(grep -cF "${A_OUT}183 " "$WORK/b2bua.log")" -eq 7 ] || fail "expected the 183 sent 7 times on leg A"
+    [ "$(grep -F "${A_OUT}183 " "$WORK/b2bua.log" | sed -E 's/.*RSeq=([0-9]+).*/\1/' | sort -u | wc -l)" -eq 1 ] ||
+        fail "the retransmissions changed the RSeq"
+    expect_before b2bua "${A_OUT}504 Server Time-out \(no PRACK within 64\*T1\)" "${B_OUT}CANCEL"
+    expect_grep b2bua "${B_IN}487 "
+}
+
+# The callee hangs up: 200 to its BYE (and the same 200 to its retransmission),
+# then a BYE of the B2BUA's own to the caller.
+case_callee_bye() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 2)"
+    # a background job's stdin is /dev/null: the callee goes into a file first
+    cat >"$WORK/callee.py" <<'PY'
+import re, socket, sys, time
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", port))
+s.settimeout(20)
+print("callee listening", flush=True)
+SDP = "v=0\r\no=e 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4002 RTP/AVP 0\r\n"
+def hdr(m, n):
+    x = re.search(r"^" + n + r":\s*(.*?)\r$", m, re.M | re.I)
+    return x.group(1) if x else ""
+def reply(m, status, body=""):
+    via = "\r\n".join(l for l in m.split("\r\n") if l.lower().startswith("via:"))
+    to = hdr(m, "To") + ("" if "tag=" in hdr(m, "To") else ";tag=callee1")
+    ct = "Content-Type: application/sdp\r\n" if body else ""
+    return (f"SIP/2.0 {status} Whatever\r\n{via}\r\nFrom: {hdr(m, 'From')}\r\nTo: {to}\r\n"
+            f"Call-ID: {hdr(m, 'Call-ID')}\r\nCSeq: {hdr(m, 'CSeq')}\r\n"
+            f"Contact: <sip:callee@127.0.0.1:{port}>\r\n{ct}Content-Length: {len(body)}\r\n\r\n{body}").encode()
+def recv():
+    m, a = s.recvfrom(65535)
+    t = m.decode()
+    print("got", t.split("\r\n")[0], flush=True)
+    return t, a
+inv, a = recv()
+s.sendto(reply(inv, 183, SDP), a)
+s.sendto(reply(inv, 200, SDP), a)
+while not recv()[0].startswith("ACK"):
+    pass
+time.sleep(0.2)
+bye = (f"BYE sip:b2b SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKcalleebye\r\n"
+       f"From: {hdr(inv, 'To')};tag=callee1\r\nTo: {hdr(inv, 'From')}\r\nCall-ID: {hdr(inv, 'Call-ID')}\r\n"
+       f"CSeq: 7 BYE\r\nContent-Length: 0\r\n\r\n").encode()
+for _ in range(2):
+    s.sendto(bye, a)
+    t, _ = recv()
+    assert t.startswith("SIP/2.0 200") and "BYE" in hdr(t, "CSeq"), t
+print("callee done", flush=True)
+PY
+    start callee python3 "$WORK/callee.py" "${ports[0]}"
+    wait_log callee 'callee listening' || fail "the python callee did not start"
+    # no --calls: the B2BUA must still be there for the retransmitted BYE,
+    # so it is stopped (SIGTERM: RESULT line, normal exit) once the callee is done
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}"
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start uac "${VG[@]+"${VG[@]}"}" "$UAC" "sip:bob@127.0.0.1:${ports[1]}" --hold 5000
+    finish uac
+    finish callee
+    wait_log b2bua 'call over' || fail "prack-b2bua did not end the call"
+    local pidvar=b2bua_PID # set by start
+    kill -TERM "${!pidvar}"
+    finish b2bua
+    expect_rc callee 0
+    expect_rc b2bua 0
+    expect_rc uac 0
+    expect_result b2bua calls=1 ok=1 final=200
+    expect_result uac calls=1 ok=1 final=200
+    expect_before b2bua "${B_IN}BYE" "${A_OUT}BYE \(the callee hung up\)"
+    expect_grep b2bua "${B_OUT}200 OK \(to BYE, retransmission\)"
+    expect_grep uac 'UAC <- UAS  BYE'
+}
+
+# ---------------------------------------------------------------------------
+
+list_cases() {
+    declare -F | awk '{ print $3 }' | sed -n 's/^case_//p' | tr '_' '-'
+}
+
+main() {
+    if [ "${1:-}" = "--list" ]; then
+        list_cases
+        return 0
+    fi
+    CASE=${1:?usage: b2bua.sh CASE | --list}
+    local fn="case_${CASE//-/_}"
+    declare -F "$fn" >/dev/null || { echo "unknown case: $CASE" >&2; exit 2; }
+    trap cleanup EXIT
+    trap 'exit 1' INT TERM
+    command -v python3 >/dev/null || skip "python3 not found"
+    if [[ "$CASE" == sipp-* ]]; then
+        command -v "$SIPP" >/dev/null || skip "sipp not found"
+    fi
+    if [ ! -x "$UAS" ] || [ ! -x "$UAC" ] || [ ! -x "$B2BUA" ]; then
+        echo "examples not built: $UAS $UAC $B2BUA" >&2
+        exit 1
+    fi
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/prack-b2bua.XXXXXX")
+    "$fn"
+    log "passed"
+}
+
+main "$@"
