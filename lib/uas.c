@@ -199,6 +199,17 @@ static void drop_queue(prack_uas_t *uas, prack_actions_t *out)
     uas->q_head = 0;
 }
 
+/* Negotiation failed: the INVITE gets 420 or 421 and the engine is done. */
+static void reject(prack_uas_t *uas, uint16_t status, uint16_t flag, prack_actions_t *out)
+{
+    uas->state = PRACK_UAS_REJECTED;
+    uas->final_status = status;
+    prack_action_t *a = prack_push(out, PRACK_ACT_SEND_FINAL);
+    a->status = status;
+    a->flags = flag;
+    a->cseq = uas->cseq;
+}
+
 int prack_uas_init(prack_uas_t *uas, const prack_config_t *cfg, const prack_invite_t *inv,
                    prack_uas_entry_t *queue, size_t queue_cap, uint32_t random,
                    prack_time_t now, prack_actions_t *out)
@@ -236,26 +247,14 @@ int prack_uas_init(prack_uas_t *uas, const prack_config_t *cfg, const prack_invi
 
     bool listed = (inv->flags & (PRACK_INV_SUPPORTED_100REL | PRACK_INV_REQUIRE_100REL)) != 0;
     bool required = (inv->flags & PRACK_INV_REQUIRE_100REL) != 0;
-    prack_action_t *a;
 
     if (cfg->policy == PRACK_POLICY_OFF) {
-        if (required) { /* R3 */
-            uas->state = PRACK_UAS_REJECTED;
-            uas->final_status = 420;
-            a = prack_push(out, PRACK_ACT_SEND_FINAL);
-            a->status = 420;
-            a->flags = PRACK_AF_UNSUPPORTED_100REL;
-            a->cseq = uas->cseq;
-        }
+        if (required) /* R3 */
+            reject(uas, 420, PRACK_AF_UNSUPPORTED_100REL, out);
         return PRACK_OK; /* R5: never reliable */
     }
     if (cfg->policy == PRACK_POLICY_REQUIRED && !listed) { /* RFC 3261 8.2.4, 21.4.16 */
-        uas->state = PRACK_UAS_REJECTED;
-        uas->final_status = 421;
-        a = prack_push(out, PRACK_ACT_SEND_FINAL);
-        a->status = 421;
-        a->flags = PRACK_AF_REQUIRE_100REL;
-        a->cseq = uas->cseq;
+        reject(uas, 421, PRACK_AF_REQUIRE_100REL, out);
         return PRACK_OK;
     }
     if (listed) /* R1, R2, R56 */
