@@ -598,3 +598,27 @@ prack_time_t ex_nict_deadline(const ex_nict_t *t)
 {
     return ex_min(t->next, t->deadline);
 }
+
+bool ex_common_opt(int argc, char **argv, int *i, void (*usage)(FILE *), ex_common_opts_t *o)
+{
+    const char *v;
+    unsigned long n;
+    if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
+        usage(stdout);
+        exit(0);
+    } else if (strcmp(argv[*i], "--quiet") == 0) {
+        ex_quiet = true;
+    } else if ((v = ex_opt(argc, argv, i, "--bind")) != NULL) {
+        o->bind_text = v;
+    } else if ((v = ex_opt(argc, argv, i, "--t1")) != NULL) {
+        if (!ex_parse_uint(v, 1, 60000, &n))
+            ex_usage_error(ex_prog, "--t1: 1..60000 ms");
+        o->t1 = (uint32_t)n;
+    } else if ((v = ex_opt(argc, argv, i, "--calls")) != NULL) {
+        if (!ex_parse_uint(v, 1, 100000000, &o->calls))
+            ex_usage_error(ex_prog, "--calls: a positive number");
+    } else {
+        return false;
+    }
+    return true;
+}

@@ -7,6 +7,7 @@
 #define EXAMPLES_COMMON_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -115,6 +116,20 @@ const char *ex_policy_name(prack_policy_t p);
 extern const char *ex_prog;
 /* Value of `--name VALUE` or `--name=VALUE` at argv[*i]; advances *i. NULL if not this option. */
 const char *ex_opt(int argc, char **argv, int *i, const char *name);
+/* Options every example takes: --help/-h, --quiet, --bind, --t1, --calls. */
+typedef struct ex_common_opts {
+    const char *bind_text; /* --bind as given, or the caller's default */
+    uint32_t t1;           /* --t1 */
+    unsigned long calls;   /* --calls */
+} ex_common_opts_t;
+
+/*
+ * Handle argv[*i] when it is one of the common options (advancing *i past its
+ * value); false when it is not. --help prints `usage` on stdout and exits 0; a
+ * bad value exits 2 with a message.
+ */
+bool ex_common_opt(int argc, char **argv, int *i, void (*usage)(FILE *), ex_common_opts_t *o);
+
 /* Print "prog: msg" on stderr and exit with status 2. */
 void ex_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 

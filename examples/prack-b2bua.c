@@ -2236,19 +2236,13 @@ static void usage(FILE *f)
 static void parse_args(int argc, char **argv)
 {
     const char *bind_text = "127.0.0.1:5070", *next_text = NULL;
+    ex_common_opts_t common = {"127.0.0.1:5070", PRACK_DEFAULT_T1_MS, 0};
     opt.a_policy = PRACK_POLICY_SUPPORTED;
     opt.b_policy = PRACK_POLICY_OFF;
-    opt.t1 = PRACK_DEFAULT_T1_MS;
     for (int i = 1; i < argc; i++) {
         const char *v;
-        unsigned long n;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            exit(0);
-        } else if (strcmp(argv[i], "--quiet") == 0) {
-            ex_quiet = true;
-        } else if ((v = ex_opt(argc, argv, &i, "--bind")) != NULL) {
-            bind_text = v;
+        if (ex_common_opt(argc, argv, &i, usage, &common)) {
+            continue;
         } else if ((v = ex_opt(argc, argv, &i, "--next")) != NULL) {
             next_text = v;
         } else if ((v = ex_opt(argc, argv, &i, "--a-100rel")) != NULL) {
@@ -2257,17 +2251,13 @@ static void parse_args(int argc, char **argv)
         } else if ((v = ex_opt(argc, argv, &i, "--b-100rel")) != NULL) {
             if (!ex_parse_policy(v, &opt.b_policy))
                 ex_usage_error(ex_prog, "--b-100rel: off, supported or required");
-        } else if ((v = ex_opt(argc, argv, &i, "--t1")) != NULL) {
-            if (!ex_parse_uint(v, 1, 60000, &n))
-                ex_usage_error(ex_prog, "--t1: 1..60000 ms");
-            opt.t1 = (uint32_t)n;
-        } else if ((v = ex_opt(argc, argv, &i, "--calls")) != NULL) {
-            if (!ex_parse_uint(v, 1, 100000000, &opt.calls))
-                ex_usage_error(ex_prog, "--calls: a positive number");
         } else {
             ex_usage_error(ex_prog, "unknown argument '%s'", argv[i]);
         }
     }
+    bind_text = common.bind_text;
+    opt.t1 = common.t1;
+    opt.calls = common.calls;
     if (!next_text)
         ex_usage_error(ex_prog, "--next HOST:PORT is required");
     if (ex_addr_parse(bind_text, 5070, &opt.bind) != 0)

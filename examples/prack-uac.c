@@ -1138,31 +1138,18 @@ static bool is_loopback(const ex_addr_t *a)
 static void parse_args(int argc, char **argv)
 {
     const char *bind_text = NULL, *target = NULL;
+    ex_common_opts_t common = {NULL, PRACK_DEFAULT_T1_MS, 1};
     opt.policy = PRACK_POLICY_SUPPORTED;
-    opt.t1 = PRACK_DEFAULT_T1_MS;
-    opt.calls = 1;
     opt.sdp = true;
     opt.on_failure = PRACK_FAILURE_OBSERVE;
     for (int i = 1; i < argc; i++) {
         const char *v;
         unsigned long n;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            exit(0);
-        } else if (strcmp(argv[i], "--quiet") == 0) {
-            ex_quiet = true;
-        } else if ((v = ex_opt(argc, argv, &i, "--bind")) != NULL) {
-            bind_text = v;
+        if (ex_common_opt(argc, argv, &i, usage, &common)) {
+            continue;
         } else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
             if (!ex_parse_policy(v, &opt.policy))
                 ex_usage_error(ex_prog, "--100rel: off, supported or required");
-        } else if ((v = ex_opt(argc, argv, &i, "--t1")) != NULL) {
-            if (!ex_parse_uint(v, 1, 60000, &n))
-                ex_usage_error(ex_prog, "--t1: 1..60000 ms");
-            opt.t1 = (uint32_t)n;
-        } else if ((v = ex_opt(argc, argv, &i, "--calls")) != NULL) {
-            if (!ex_parse_uint(v, 1, 100000000, &opt.calls))
-                ex_usage_error(ex_prog, "--calls: a positive number");
         } else if ((v = ex_opt(argc, argv, &i, "--sdp")) != NULL) {
             if (strcmp(v, "yes") == 0)
                 opt.sdp = true;
@@ -1202,6 +1189,9 @@ static void parse_args(int argc, char **argv)
             ex_usage_error(ex_prog, "one target URI only");
         }
     }
+    bind_text = common.bind_text;
+    opt.t1 = common.t1;
+    opt.calls = common.calls;
     if (!target)
         ex_usage_error(ex_prog, "a target URI sip:user@host[:port] is required");
     if (strlen(target) >= sizeof(opt.target) || !sip_uri_parse(sip_str_c(target), &opt.target_uri))

@@ -1169,31 +1169,19 @@ static void parse_provisional(const char *s)
 static void parse_args(int argc, char **argv)
 {
     const char *bind_text = "127.0.0.1:5060";
+    ex_common_opts_t common = {"127.0.0.1:5060", PRACK_DEFAULT_T1_MS, 0};
     opt.policy = PRACK_POLICY_SUPPORTED;
-    opt.t1 = PRACK_DEFAULT_T1_MS;
     opt.answer_after = 1000;
     opt.final_status = 200;
     parse_provisional("183:sdp,180");
     for (int i = 1; i < argc; i++) {
         const char *v;
         unsigned long n;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            exit(0);
-        } else if (strcmp(argv[i], "--quiet") == 0) {
-            ex_quiet = true;
-        } else if ((v = ex_opt(argc, argv, &i, "--bind")) != NULL) {
-            bind_text = v;
+        if (ex_common_opt(argc, argv, &i, usage, &common)) {
+            continue;
         } else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
             if (!ex_parse_policy(v, &opt.policy))
                 ex_usage_error(ex_prog, "--100rel: off, supported or required");
-        } else if ((v = ex_opt(argc, argv, &i, "--t1")) != NULL) {
-            if (!ex_parse_uint(v, 1, 60000, &n))
-                ex_usage_error(ex_prog, "--t1: 1..60000 ms");
-            opt.t1 = (uint32_t)n;
-        } else if ((v = ex_opt(argc, argv, &i, "--calls")) != NULL) {
-            if (!ex_parse_uint(v, 1, 100000000, &opt.calls))
-                ex_usage_error(ex_prog, "--calls: a positive number");
         } else if ((v = ex_opt(argc, argv, &i, "--provisional")) != NULL) {
             parse_provisional(v);
         } else if ((v = ex_opt(argc, argv, &i, "--answer-after")) != NULL) {
@@ -1217,6 +1205,9 @@ static void parse_args(int argc, char **argv)
             ex_usage_error(ex_prog, "unknown argument '%s'", argv[i]);
         }
     }
+    bind_text = common.bind_text;
+    opt.t1 = common.t1;
+    opt.calls = common.calls;
     if (ex_addr_parse(bind_text, 5060, &opt.bind) != 0)
         ex_usage_error(ex_prog, "--bind: cannot use '%s'", bind_text);
 }
