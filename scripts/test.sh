@@ -135,6 +135,17 @@ stage_sanitize() {
         meson_run_tests "$dir"
 }
 
+# stage_valgrind: the example programs' interop cases under valgrind memcheck
+# (build-gcc); any memcheck error or definite/indirect leak fails it.
+stage_valgrind() {
+    header "valgrind memcheck: interop cases (build-gcc)"
+    local rc=0
+    rm -f build-gcc/meson-logs/testlog.json
+    bash scripts/valgrind-interop.sh build-gcc || rc=$?
+    count_results build-gcc || rc=1
+    return "$rc"
+}
+
 # stage_fuzz SECONDS: the fuzz targets built for libFuzzer with ASan and UBSan
 # (clang), their corpora replayed, then each target fuzzed for SECONDS.
 stage_fuzz() {
@@ -159,6 +170,7 @@ main() {
     stage_setup
 
     run_stage stage_build_and_test gcc
+    run_stage stage_valgrind
     run_stage stage_build_and_test clang
     run_stage stage_sanitize
     run_stage stage_fuzz "${PRACK_FUZZ_SECONDS:-60}"
