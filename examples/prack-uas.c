@@ -27,6 +27,8 @@
 
 /* Calls handled at once; one more INVITE gets 503. */
 #define UAS_MAX_CALLS 256u
+/* In-dialog non-INVITE transactions remembered per call. */
+#define NIST_KEEP 4u
 /* Entries of --provisional. */
 #define UAS_MAX_PROV 16u
 #define UAS_REALM "prack-uas"
@@ -101,12 +103,17 @@ struct call {
     uint16_t final_status;
     prack_time_t fin_next, fin_interval, fin_deadline;
 
-    /* the last in-dialog non-INVITE request and our answer (its retransmissions) */
-    char nist_branch[128];
-    char nist_method[16];
-    uint32_t nist_cseq;
-    char nist_rsp[EX_MSG_MAX];
-    size_t nist_len;
+    /* the last in-dialog non-INVITE requests and our answers, for their
+     * retransmissions (RFC 3261 17.2.2): a PRACK retransmission may arrive
+     * after the next PRACK or the BYE, so one is not enough */
+    struct nist {
+        char branch[128];
+        char method[16];
+        uint32_t cseq;
+        char rsp[EX_MSG_MAX];
+        size_t len;
+    } nist[NIST_KEEP];
+    unsigned nist_cur; /* the one being answered now */
 
     /* a BYE of our own when the 2xx is never acknowledged */
     bool bye_on;
@@ -454,8 +461,8 @@ static void answer_prack(struct call *c, const prack_action_t *a, const struct p
         return;
     reply_addr(px->req, px->src, &to);
     send_msg(&to, buf, b.len);
-    memcpy(c->nist_rsp, buf, b.len);
-    c->nist_len = b.len;
+    memcpy(c->nist[c->nist_cur].rsp, buf, b.len);
+    c->nist[c->nist_cur].len = b.len;
     const char *why = NULL;
     switch (a->reason) {
     case PRACK_R_NO_MATCH: why = "RAck matches no unacknowledged reliable 1xx"; break;
@@ -775,21 +782,27 @@ static void on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, prack_tim
 static bool nist_retransmission(struct call *c, const sip_msg_t *m, const char *raw,
                                 size_t rawlen)
 {
-    if (!c->nist_len || !sip_str_eq_exact(m->branch, c->nist_branch) ||
-        !sip_str_eq_exact(m->method, c->nist_method) || m->cseq != c->nist_cseq)
-        return false;
-    ex_ladder_msg(c->no, true, raw, rawlen, NULL, "retransmission");
-    send_msg(&c->peer, c->nist_rsp, c->nist_len);
-    ex_ladder_msg(c->no, false, c->nist_rsp, c->nist_len, NULL, "retransmission");
-    return true;
+    for (unsigned i = 0; i < NIST_KEEP; i++) {
+        const struct nist *t = &c->nist[i];
+        if (!t->len || !sip_str_eq_exact(m->branch, t->branch) ||
+            !sip_str_eq_exact(m->method, t->method) || m->cseq != t->cseq)
+            continue;
+        ex_ladder_msg(c->no, true, raw, rawlen, NULL, "retransmission");
+        send_msg(&c->peer, t->rsp, t->len);
+        ex_ladder_msg(c->no, false, t->rsp, t->len, NULL, "retransmission");
+        return true;
+    }
+    return false;
 }
 
 static void nist_remember(struct call *c, const sip_msg_t *m)
 {
-    sip_str_copy(c->nist_branch, sizeof(c->nist_branch), m->branch);
-    sip_str_copy(c->nist_method, sizeof(c->nist_method), m->method);
-    c->nist_cseq = m->cseq;
-    c->nist_len = 0;
+    c->nist_cur = (c->nist_cur + 1u) % NIST_KEEP;
+    struct nist *t = &c->nist[c->nist_cur];
+    sip_str_copy(t->branch, sizeof(t->branch), m->branch);
+    sip_str_copy(t->method, sizeof(t->method), m->method);
+    t->cseq = m->cseq;
+    t->len = 0;
 }
 
 static void on_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
@@ -819,11 +832,11 @@ static void on_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw, 
     if (opt.auth && !authorized(m, "PRACK", now)) {
         char ch[256];
         challenge_header(ch, sizeof(ch), now); /* R57: PRACK is authenticated like any request */
-        respond(m, src, 401, NULL, NULL, ch, c->no, c->nist_rsp, &c->nist_len);
+        respond(m, src, 401, NULL, NULL, ch, c->no, c->nist[c->nist_cur].rsp, &c->nist[c->nist_cur].len);
         return;
     }
     if (!c->eng_on) {
-        respond(m, src, 481, NULL, NULL, NULL, c->no, c->nist_rsp, &c->nist_len);
+        respond(m, src, 481, NULL, NULL, NULL, c->no, c->nist[c->nist_cur].rsp, &c->nist[c->nist_cur].len);
         return;
     }
 
@@ -849,7 +862,7 @@ static void on_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw, 
     int rc = prack_uas_on_prack(&c->eng, now, &pr, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_on_prack: %s", prack_strerror(rc));
-        respond(m, src, 500, NULL, NULL, NULL, c->no, c->nist_rsp, &c->nist_len);
+        respond(m, src, 500, NULL, NULL, NULL, c->no, c->nist[c->nist_cur].rsp, &c->nist[c->nist_cur].len);
         return;
     }
     struct prack_ctx px = { m, src };
@@ -874,7 +887,7 @@ static void on_bye(const sip_msg_t *m, const ex_addr_t *src, const char *raw, si
     }
     c->remote_cseq = m->cseq;
     nist_remember(c, m);
-    respond(m, src, 200, NULL, NULL, NULL, c->no, c->nist_rsp, &c->nist_len);
+    respond(m, src, 200, NULL, NULL, NULL, c->no, c->nist[c->nist_cur].rsp, &c->nist[c->nist_cur].len);
     switch (c->st) {
     case C_PROCEEDING: {
         /* RFC 3261 15.1.2: BYE on the early dialog ends the INVITE with 487 */
