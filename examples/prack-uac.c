@@ -580,6 +580,11 @@ static void run_actions(struct call *c, struct dialog *d, const prack_actions_t 
             c->retry_option = a->option;
             break;
         case PRACK_ACT_TERMINATE:
+            if (c->bye_sent || c->st == U_DONE) {
+                /* a late PRACK (e.g. out of order behind our BYE): nothing left to end */
+                ex_note(c->no, "a PRACK failed after the call was hung up; nothing to end");
+                break;
+            }
             ex_note(c->no, "ending the call: a PRACK failed and --on-prack-failure is terminate");
             c->terminate = true;
             break;
