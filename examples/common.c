@@ -5,6 +5,8 @@
 
 #include "common.h"
 
+#include "prack/header.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -621,4 +623,54 @@ bool ex_common_opt(int argc, char **argv, int *i, void (*usage)(FILE *), ex_comm
         return false;
     }
     return true;
+}
+
+void ex_invite_facts(const sip_msg_t *m, prack_invite_t *inv)
+{
+    memset(inv, 0, sizeof(*inv));
+    inv->cseq = m->cseq;
+    if (sip_has_option(m, SIP_H_SUPPORTED, "100rel") > 0)
+        inv->flags |= PRACK_INV_SUPPORTED_100REL;
+    if (sip_has_option(m, SIP_H_REQUIRE, "100rel") > 0)
+        inv->flags |= PRACK_INV_REQUIRE_100REL;
+    if (sip_has_sdp(m))
+        inv->flags |= PRACK_INV_SDP;
+}
+
+void ex_prack_facts(const sip_msg_t *m, prack_prack_t *pr)
+{
+    memset(pr, 0, sizeof(*pr));
+    const sip_header_t *h = sip_find(m, SIP_H_RACK, NULL);
+    prack_rack_t rack;
+    if (h && !sip_find(m, SIP_H_RACK, h) &&
+        prack_parse_rack(h->value.p, h->value.n, &rack) == PRACK_OK) {
+        pr->flags |= PRACK_PR_RACK;
+        pr->rseq = rack.rseq;
+        pr->cseq = rack.cseq;
+        pr->method = rack.method;
+        pr->method_len = rack.method_len;
+    }
+    if (sip_has_sdp(m))
+        pr->flags |= PRACK_PR_SDP;
+}
+
+void ex_response_facts(const sip_msg_t *m, prack_response_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->status = (uint16_t)m->status;
+    r->method = PRACK_METHOD_INVITE;
+    r->cseq = m->cseq;
+    if (sip_has_option(m, SIP_H_REQUIRE, "100rel") > 0)
+        r->flags |= PRACK_RSP_REQUIRE_100REL;
+    if (sip_has_option(m, SIP_H_UNSUPPORTED, "100rel") > 0)
+        r->flags |= PRACK_RSP_UNSUPPORTED_100REL;
+    const sip_header_t *h = sip_find(m, SIP_H_RSEQ, NULL);
+    if (h) {
+        uint32_t v = 0;
+        r->flags |= PRACK_RSP_RSEQ;
+        if (!sip_find(m, SIP_H_RSEQ, h) && prack_parse_rseq(h->value.p, h->value.n, &v) == PRACK_OK)
+            r->rseq = v;
+    }
+    if (sip_has_sdp(m))
+        r->flags |= PRACK_RSP_SDP;
 }

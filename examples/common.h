@@ -134,6 +134,19 @@ bool ex_common_opt(int argc, char **argv, int *i, void (*usage)(FILE *), ex_comm
 void ex_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 /* ------------------------------------------------------------------------- */
+/* The facts the engines want, taken from a parsed message. Option tags and
+ * RSeq/RAck go through libprack's optional helpers (prack/header.h); a header
+ * that is malformed or repeated counts as absent, so the engine sees no RAck
+ * (400) or an RSeq of 0 (the 1xx is discarded, never PRACKed). */
+
+/* An INVITE: CSeq, 100rel in Supported/Require, an SDP offer. */
+void ex_invite_facts(const sip_msg_t *m, prack_invite_t *inv);
+/* A PRACK: its RAck and whether it carries SDP. */
+void ex_prack_facts(const sip_msg_t *m, prack_prack_t *pr);
+/* A response to the INVITE: status, CSeq, 100rel in Require/Unsupported, RSeq, SDP. */
+void ex_response_facts(const sip_msg_t *m, prack_response_t *r);
+
+/* ------------------------------------------------------------------------- */
 /* SDP */
 
 /*

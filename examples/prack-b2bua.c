@@ -1244,29 +1244,6 @@ static bool b_run(struct call *c, struct fork *f, const sip_msg_t *m, const prac
     return true;
 }
 
-/* The facts of a response to the INVITE that leg B's engine needs. */
-static void response_facts(const sip_msg_t *m, prack_response_t *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->status = (uint16_t)m->status;
-    r->method = PRACK_METHOD_INVITE;
-    r->cseq = m->cseq;
-    if (sip_has_option(m, SIP_H_REQUIRE, "100rel") > 0)
-        r->flags |= PRACK_RSP_REQUIRE_100REL;
-    if (sip_has_option(m, SIP_H_UNSUPPORTED, "100rel") > 0)
-        r->flags |= PRACK_RSP_UNSUPPORTED_100REL;
-    const sip_header_t *h = sip_find(m, SIP_H_RSEQ, NULL);
-    if (h) {
-        uint32_t v = 0;
-        r->flags |= PRACK_RSP_RSEQ;
-        /* an RSeq the helper rejects is passed as 0: the engine discards the 1xx */
-        if (!sip_find(m, SIP_H_RSEQ, h) && prack_parse_rseq(h->value.p, h->value.n, &v) == PRACK_OK)
-            r->rseq = v;
-    }
-    if (sip_has_sdp(m))
-        r->flags |= PRACK_RSP_SDP;
-}
-
 static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
                      prack_time_t now)
 {
@@ -1286,7 +1263,7 @@ static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     }
 
     prack_response_t r;
-    response_facts(m, &r);
+    ex_response_facts(m, &r);
     prack_actions_t acts;
     int rc = prack_on_response(&c->uac, f ? &f->eng : NULL, now, &r, &acts);
 
@@ -1343,7 +1320,7 @@ static void b_on_2xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     c->b_a_next = c->b_deadline = PRACK_TIME_NONE;
 
     prack_response_t r;
-    response_facts(m, &r);
+    ex_response_facts(m, &r);
     prack_actions_t acts;
     int rc = prack_on_response(&c->uac, &f->eng, now, &r, &acts);
     const char *role = NULL;
@@ -1415,7 +1392,7 @@ static void b_on_final(struct call *c, const sip_msg_t *m, const char *raw, size
 
     struct fork *f = b_fork(c, m, false);
     prack_response_t r;
-    response_facts(m, &r);
+    ex_response_facts(m, &r);
     prack_actions_t acts;
     if (prack_on_response(&c->uac, f ? &f->eng : NULL, now, &r, &acts) == PRACK_OK)
         b_run(c, f, m, &acts, now);
@@ -1699,13 +1676,8 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     prack_config_init(&cfg);
     cfg.t1_ms = opt.t1;
     cfg.policy = opt.a_policy;
-    prack_invite_t inv = { m->cseq, 0 };
-    if (sup > 0)
-        inv.flags |= PRACK_INV_SUPPORTED_100REL;
-    if (req > 0)
-        inv.flags |= PRACK_INV_REQUIRE_100REL;
-    if (offer)
-        inv.flags |= PRACK_INV_SDP;
+    prack_invite_t inv;
+    ex_invite_facts(m, &inv);
     prack_actions_t acts;
     int rc = prack_uas_init(&c->uas, &cfg, &inv, c->queue, PRACK_UAS_QUEUE_MAX, ex_random32(), now,
                             &acts);
@@ -1818,19 +1790,7 @@ static void on_a_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw
 
     /* the facts the engine wants: RAck (parsed with the library's helper) and SDP */
     prack_prack_t pr;
-    memset(&pr, 0, sizeof(pr));
-    const sip_header_t *h = sip_find(m, SIP_H_RACK, NULL);
-    prack_rack_t rack;
-    if (h && !sip_find(m, SIP_H_RACK, h) &&
-        prack_parse_rack(h->value.p, h->value.n, &rack) == PRACK_OK) {
-        pr.flags |= PRACK_PR_RACK;
-        pr.rseq = rack.rseq;
-        pr.cseq = rack.cseq;
-        pr.method = rack.method;
-        pr.method_len = rack.method_len;
-    }
-    if (sip_has_sdp(m))
-        pr.flags |= PRACK_PR_SDP;
+    ex_prack_facts(m, &pr);
     prack_actions_t acts;
     int rc = prack_uas_on_prack(&c->uas, now, &pr, &acts);
     if (rc != PRACK_OK) {

@@ -620,29 +620,6 @@ static void apply_terminate(struct call *c, prack_time_t now)
         send_bye(c, (unsigned)c->confirmed, now, "PRACK failed");
 }
 
-/* The facts of a response to the INVITE that the engine needs. */
-static void response_facts(const sip_msg_t *m, prack_response_t *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->status = (uint16_t)m->status;
-    r->method = PRACK_METHOD_INVITE;
-    r->cseq = m->cseq;
-    if (sip_has_option(m, SIP_H_REQUIRE, "100rel") > 0)
-        r->flags |= PRACK_RSP_REQUIRE_100REL;
-    if (sip_has_option(m, SIP_H_UNSUPPORTED, "100rel") > 0)
-        r->flags |= PRACK_RSP_UNSUPPORTED_100REL;
-    const sip_header_t *h = sip_find(m, SIP_H_RSEQ, NULL);
-    if (h) {
-        uint32_t v = 0;
-        r->flags |= PRACK_RSP_RSEQ;
-        /* an RSeq the helper rejects is passed as 0: the engine discards it */
-        if (!sip_find(m, SIP_H_RSEQ, h) && prack_parse_rseq(h->value.p, h->value.n, &v) == PRACK_OK)
-            r->rseq = v;
-    }
-    if (sip_has_sdp(m))
-        r->flags |= PRACK_RSP_SDP;
-}
-
 static void on_invite_provisional(struct call *c, const sip_msg_t *m, const char *raw,
                                   size_t rawlen, prack_time_t now)
 {
@@ -664,7 +641,7 @@ static void on_invite_provisional(struct call *c, const sip_msg_t *m, const char
         c->c_deadline = now + UAC_RING_LIMIT_MS;
 
     prack_response_t r;
-    response_facts(m, &r);
+    ex_response_facts(m, &r);
     prack_actions_t acts;
     int rc = prack_on_response(&c->eng, d ? &d->eng : NULL, now, &r, &acts);
 
@@ -725,7 +702,7 @@ static void on_invite_2xx(struct call *c, const sip_msg_t *m, const char *raw, s
     c->a_next = c->b_deadline = c->c_deadline = PRACK_TIME_NONE;
 
     prack_response_t r;
-    response_facts(m, &r);
+    ex_response_facts(m, &r);
     prack_actions_t acts;
     if (prack_on_response(&c->eng, &d->eng, now, &r, &acts) == PRACK_OK)
         run_actions(c, d, &acts, now);
@@ -768,7 +745,7 @@ static void on_invite_final(struct call *c, const sip_msg_t *m, const char *raw,
 
     struct dialog *d = m->to_tag.n ? get_dialog(c, m, false) : NULL;
     prack_response_t r;
-    response_facts(m, &r);
+    ex_response_facts(m, &r);
     prack_actions_t acts;
     if (prack_on_response(&c->eng, d ? &d->eng : NULL, now, &r, &acts) == PRACK_OK)
         run_actions(c, d, &acts, now);

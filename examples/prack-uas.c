@@ -645,13 +645,8 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     prack_config_init(&cfg);
     cfg.t1_ms = opt.t1;
     cfg.policy = opt.policy;
-    prack_invite_t inv = { m->cseq, 0 };
-    if (sup > 0)
-        inv.flags |= PRACK_INV_SUPPORTED_100REL;
-    if (req > 0)
-        inv.flags |= PRACK_INV_REQUIRE_100REL;
-    if (offer)
-        inv.flags |= PRACK_INV_SDP;
+    prack_invite_t inv;
+    ex_invite_facts(m, &inv);
     prack_actions_t acts;
     int rc = prack_uas_init(&c->eng, &cfg, &inv, c->queue, PRACK_UAS_QUEUE_MAX, ex_random32(), now,
                             &acts);
@@ -842,22 +837,9 @@ static void on_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw, 
 
     /* The facts the engine wants: RAck (parsed with the library's helper) and SDP. */
     prack_prack_t pr;
-    memset(&pr, 0, sizeof(pr));
-    const sip_header_t *h = sip_find(m, SIP_H_RACK, NULL);
-    prack_rack_t rack;
-    if (h && !sip_find(m, SIP_H_RACK, h) &&
-        prack_parse_rack(h->value.p, h->value.n, &rack) == PRACK_OK) {
-        pr.flags |= PRACK_PR_RACK;
-        pr.rseq = rack.rseq;
-        pr.cseq = rack.cseq;
-        pr.method = rack.method;
-        pr.method_len = rack.method_len;
-    }
-    if (sip_has_sdp(m)) {
-        pr.flags |= PRACK_PR_SDP;
-        if (c->oa == OA_OFFER_SENT)
-            c->oa = OA_DONE;
-    }
+    ex_prack_facts(m, &pr);
+    if ((pr.flags & PRACK_PR_SDP) && c->oa == OA_OFFER_SENT)
+        c->oa = OA_DONE;
     prack_actions_t acts;
     int rc = prack_uas_on_prack(&c->eng, now, &pr, &acts);
     if (rc != PRACK_OK) {
