@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -673,4 +674,24 @@ void ex_response_facts(const sip_msg_t *m, prack_response_t *r)
     }
     if (sip_has_sdp(m))
         r->flags |= PRACK_RSP_SDP;
+}
+
+int ex_poll_receive(int sock, prack_time_t now, prack_time_t deadline, char *buf, ex_datagram_fn fn)
+{
+    struct pollfd pfd = { sock, POLLIN, 0 };
+    int rc = poll(&pfd, 1, ex_poll_timeout(now, deadline));
+    if (rc < 0 && errno != EINTR) {
+        perror("poll");
+        return -1;
+    }
+    /* bounded, so that timers still run under a flood */
+    for (int k = 0; rc > 0 && k < 256; k++) {
+        ex_addr_t src;
+        src.len = sizeof(src.ss);
+        ssize_t n = recvfrom(sock, buf, SIP_MAX_DGRAM, 0, (struct sockaddr *)&src.ss, &src.len);
+        if (n < 0)
+            break;
+        fn(buf, (size_t)n, &src, ex_now());
+    }
+    return 0;
 }

@@ -80,6 +80,16 @@ void ex_signals(void);
 /* poll() timeout in ms until `deadline` (-1 for none), capped at 1 s. */
 int ex_poll_timeout(prack_time_t now, prack_time_t deadline);
 
+/* What a program does with one received datagram (buf has room for a NUL after len). */
+typedef void (*ex_datagram_fn)(char *buf, size_t len, const ex_addr_t *src, prack_time_t now);
+
+/*
+ * One turn of an example's event loop: wait on `sock` until `deadline` (at most
+ * 1 s), then hand every waiting datagram (up to 256) to `fn`. `buf` holds
+ * SIP_MAX_DGRAM + 1 bytes. Returns -1 when poll() failed for good, 0 otherwise.
+ */
+int ex_poll_receive(int sock, prack_time_t now, prack_time_t deadline, char *buf, ex_datagram_fn fn);
+
 /* ------------------------------------------------------------------------- */
 /* Ladder */
 

@@ -1265,22 +1265,8 @@ int main(int argc, char **argv)
         if (stats.started < opt.calls && opt.rate <= 0.0 && !any_active())
             next = now; /* the next call starts at once */
 
-        struct pollfd pfd = { sock, POLLIN, 0 };
-        int rc = poll(&pfd, 1, ex_poll_timeout(now, next));
-        if (rc < 0 && errno != EINTR) {
-            perror("poll");
+        if (ex_poll_receive(sock, now, next, buf, on_datagram) < 0)
             break;
-        }
-        if (rc <= 0)
-            continue;
-        for (int k = 0; k < 256; k++) {
-            ex_addr_t src;
-            src.len = sizeof(src.ss);
-            ssize_t n = recvfrom(sock, buf, SIP_MAX_DGRAM, 0, (struct sockaddr *)&src.ss, &src.len);
-            if (n < 0)
-                break;
-            on_datagram(buf, (size_t)n, &src, ex_now());
-        }
     }
     close(sock);
     ex_result("uac", stats.done, stats.ok, stats.last_final, stats.prack_sent, 0, stats.rel1xx);

@@ -1246,22 +1246,8 @@ int main(int argc, char **argv)
         }
         if (opt.calls && stats.done >= opt.calls)
             break;
-        struct pollfd pfd = { sock, POLLIN, 0 };
-        int rc = poll(&pfd, 1, ex_poll_timeout(now, next));
-        if (rc < 0 && errno != EINTR) {
-            perror("poll");
+        if (ex_poll_receive(sock, now, next, buf, on_datagram) < 0)
             break;
-        }
-        if (rc <= 0)
-            continue;
-        for (int k = 0; k < 256; k++) {
-            ex_addr_t src;
-            src.len = sizeof(src.ss);
-            ssize_t n = recvfrom(sock, buf, SIP_MAX_DGRAM, 0, (struct sockaddr *)&src.ss, &src.len);
-            if (n < 0)
-                break;
-            on_datagram(buf, (size_t)n, &src, ex_now());
-        }
     }
 
     unsigned active = 0;
