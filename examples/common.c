@@ -695,3 +695,22 @@ int ex_poll_receive(int sock, prack_time_t now, prack_time_t deadline, char *buf
     }
     return 0;
 }
+
+void ex_uac_route_set(const sip_msg_t *m, char *route, size_t route_cap, char *first,
+                      size_t first_cap)
+{
+    sip_str_t rr[SIP_MAX_ROUTES];
+    size_t n = sip_routes(m, SIP_H_RECORD_ROUTE, rr, SIP_MAX_ROUTES);
+    sip_buf_t b;
+    sb_init(&b, route, route_cap);
+    for (size_t i = n; i-- > 0;)
+        sb_printf(&b, "%s%.*s", b.len ? ", " : "", SIP_STR_ARG(rr[i]));
+    if (b.overflow)
+        route[0] = '\0';
+    first[0] = '\0';
+    if (n) {
+        sip_str_t uri, params;
+        sip_split_nameaddr(rr[n - 1], &uri, &params);
+        sip_str_copy(first, first_cap, uri);
+    }
+}

@@ -156,6 +156,15 @@ void ex_prack_facts(const sip_msg_t *m, prack_prack_t *pr);
 /* A response to the INVITE: status, CSeq, 100rel in Require/Unsupported, RSeq, SDP. */
 void ex_response_facts(const sip_msg_t *m, prack_response_t *r);
 
+/*
+ * The UAC's route set from a response that creates a dialog (RFC 3261 12.1.2):
+ * its Record-Route list reversed into `route` (a Route header value, empty when
+ * there is none or it does not fit), and the URI of the first entry, where
+ * requests then go, into `first` (empty without a route set).
+ */
+void ex_uac_route_set(const sip_msg_t *m, char *route, size_t route_cap, char *first,
+                      size_t first_cap);
+
 /* ------------------------------------------------------------------------- */
 /* SDP */
 

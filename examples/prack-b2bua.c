@@ -1091,20 +1091,7 @@ static void stop_b(struct call *c, prack_time_t now)
 /* Reverse the Record-Route list into the route set (RFC 3261 12.1.2). */
 static void b_set_route(struct fork *f, const sip_msg_t *m)
 {
-    sip_str_t rr[SIP_MAX_ROUTES];
-    size_t n = sip_routes(m, SIP_H_RECORD_ROUTE, rr, SIP_MAX_ROUTES);
-    sip_buf_t b;
-    sb_init(&b, f->route, sizeof(f->route));
-    for (size_t i = n; i-- > 0;)
-        sb_printf(&b, "%s%.*s", b.len ? ", " : "", SIP_STR_ARG(rr[i]));
-    if (b.overflow)
-        f->route[0] = '\0';
-    f->first_route[0] = '\0';
-    if (n) {
-        sip_str_t uri, params;
-        sip_split_nameaddr(rr[n - 1], &uri, &params);
-        sip_str_copy(f->first_route, sizeof(f->first_route), uri);
-    }
+    ex_uac_route_set(m, f->route, sizeof(f->route), f->first_route, sizeof(f->first_route));
 }
 
 static struct fork *b_fork(struct call *c, const sip_msg_t *m, bool create)

@@ -281,20 +281,7 @@ static size_t our_sdp(const struct call *c, char *buf, size_t cap)
 /* Reverse the Record-Route list into the route set (RFC 3261 12.1.2). */
 static void set_route(struct dialog *d, const sip_msg_t *m)
 {
-    sip_str_t rr[SIP_MAX_ROUTES];
-    size_t n = sip_routes(m, SIP_H_RECORD_ROUTE, rr, SIP_MAX_ROUTES);
-    sip_buf_t b;
-    sb_init(&b, d->route, sizeof(d->route));
-    for (size_t i = n; i-- > 0;)
-        sb_printf(&b, "%s%.*s", b.len ? ", " : "", SIP_STR_ARG(rr[i]));
-    if (b.overflow)
-        d->route[0] = '\0';
-    d->first_route[0] = '\0';
-    if (n) {
-        sip_str_t uri, params;
-        sip_split_nameaddr(rr[n - 1], &uri, &params);
-        sip_str_copy(d->first_route, sizeof(d->first_route), uri);
-    }
+    ex_uac_route_set(m, d->route, sizeof(d->route), d->first_route, sizeof(d->first_route));
 }
 
 static struct dialog *get_dialog(struct call *c, const sip_msg_t *m, bool create)
