@@ -26,19 +26,20 @@ static volatile size_t sink;
 static void uas_call(uint32_t i)
 {
     prack_uas_t uas;
-    prack_uas_entry_t q[2];
     prack_actions_t out;
     prack_invite_t inv = {.cseq = i & 0xFFFFu, .flags = PRACK_INV_SUPPORTED_100REL | PRACK_INV_SDP};
-    prack_uas_init(&uas, NULL, &inv, q, 2, i * 2654435761u, 0, &out);
-    prack_uas_send_1xx(&uas, 1, 183, PRACK_1XX_SDP, NULL, &out);
-    prack_uas_send_1xx(&uas, 2, 180, 0, NULL, &out);
+    prack_uas_init(&uas, NULL, &inv, i * 2654435761u, 0, &out);
+    prack_uas_send_1xx(&uas, 1, 183, PRACK_1XX_SDP, 1, &out);
+    prack_uas_send_1xx(&uas, 2, 180, 0, 2, &out);
     prack_uas_send_final(&uas, 3, 200, &out);
-    prack_prack_t pr = {.flags = PRACK_PR_RACK, .rseq = prack_uas_unacked(&uas), .cseq = inv.cseq,
+    prack_prack_t pr = {.flags = PRACK_PR_RACK, .cseq = inv.cseq + 1u,
+                        .rack_rseq = prack_uas_unacked(&uas), .rack_cseq = inv.cseq,
                         .method = "INVITE", .method_len = 6};
     prack_on_timer(&uas, 500, &out);
     prack_uas_on_prack(&uas, 600, &pr, &out);
     sink += out.n;
-    pr.rseq++;
+    pr.rack_rseq++;
+    pr.cseq++;
     prack_uas_on_prack(&uas, 700, &pr, &out);
     sink += out.n;
 }

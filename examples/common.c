@@ -646,11 +646,14 @@ void ex_prack_facts(const sip_msg_t *m, prack_prack_t *pr)
     if (h && !sip_find(m, SIP_H_RACK, h) &&
         prack_parse_rack(h->value.p, h->value.n, &rack) == PRACK_OK) {
         pr->flags |= PRACK_PR_RACK;
-        pr->rseq = rack.rseq;
-        pr->cseq = rack.cseq;
+        pr->rack_rseq = rack.rseq;
+        pr->rack_cseq = rack.cseq;
         pr->method = rack.method;
         pr->method_len = rack.method_len;
     }
+    /* the PRACK's own CSeq: with the RAck it tells the engine a retransmission
+     * of the PRACK it answered 200 from a new PRACK for the same 1xx (481) */
+    pr->cseq = m->cseq;
     if (sip_has_sdp(m))
         pr->flags |= PRACK_PR_SDP;
 }

@@ -151,7 +151,7 @@ void ex_usage_error(const char *prog, const char *fmt, ...) __attribute__((forma
 
 /* An INVITE: CSeq, 100rel in Supported/Require, an SDP offer. */
 void ex_invite_facts(const sip_msg_t *m, prack_invite_t *inv);
-/* A PRACK: its RAck and whether it carries SDP. */
+/* A PRACK: its own CSeq, its RAck and whether it carries SDP. */
 void ex_prack_facts(const sip_msg_t *m, prack_prack_t *pr);
 /* A response to the INVITE: status, CSeq, 100rel in Require/Unsupported, RSeq, SDP. */
 void ex_response_facts(const sip_msg_t *m, prack_response_t *r);

@@ -46,8 +46,11 @@
 #define B2B_BODY_MAX 3072u
 /* Largest message built: copied headers plus a relayed body. */
 #define B2B_MSG_MAX 8192u
-/* Bodies of 1xx waiting in leg A's engine queue, plus the one being handed over. */
-#define B2B_SLOTS (PRACK_UAS_QUEUE_MAX + 1u)
+/* Bodies of leg A's 1xx that its engine still holds a cookie for: the
+ * unacknowledged one, the queued ones, and the one being handed over. */
+#define B2B_SLOTS (PRACK_UAS_QUEUE_MAX + 2u)
+/* Requests of the caller remembered with their answers (PRACK, BYE). */
+#define B2B_NIST_A 4u
 #define B2B_ALLOW "INVITE, ACK, CANCEL, BYE, PRACK, OPTIONS"
 #define B2B_USER "prack-b2bua"
 
@@ -65,7 +68,11 @@ typedef struct body {
     char p[B2B_BODY_MAX];
 } body_t;
 
-/* A 1xx body waiting for leg A's engine; its address is the engine's `user` cookie. */
+/*
+ * The body of a 1xx handed to leg A's engine. Its cookie is its index + 1 (0
+ * is "no cookie"); it is free again once the engine hands the cookie back with
+ * PRACK_AF_RELEASE, and not before.
+ */
 struct slot {
     bool used;
     body_t body;
@@ -155,8 +162,7 @@ struct call {
     char a_target[256];    /* the caller's Contact */
     char a_remote[512];    /* the caller's From: To of our BYE */
     char a_local_party[512]; /* its To with our tag: From of our BYE */
-    prack_uas_t uas;
-    prack_uas_entry_t queue[PRACK_UAS_QUEUE_MAX];
+    prack_uas_t uas;       /* its queue of reliable 1xx is inside */
     bool uas_on;
     struct slot slots[B2B_SLOTS];
     char a_last[B2B_MSG_MAX]; /* what an INVITE retransmission gets */
@@ -169,7 +175,11 @@ struct call {
     prack_time_t fin_next, fin_interval, fin_deadline;
     bool bye_a_pending;    /* the callee hung up before the caller's ACK */
     body_t offer;          /* the caller's SDP offer */
-    struct nist nist_a;
+    /* a PRACK may be retransmitted after the next PRACK or the BYE arrived; only
+     * this store answers it again: leg A's engine answers a new PRACK for an
+     * acknowledged 1xx with 481 (R16) */
+    struct nist nist_a[B2B_NIST_A];
+    unsigned nist_a_cur;   /* the one being answered now */
 
     /* leg B: we are the UAC */
     enum b_state b_st;
@@ -188,7 +198,7 @@ struct call {
     size_t b_invite_len;
     prack_time_t b_a_next, b_a_interval, b_deadline;
     bool cancel_pending; /* CANCEL waits for a provisional (RFC 3261 9.1) */
-    bool b_retry;        /* the UAC engine asked for a new INVITE (420/421) */
+    bool b_retry;        /* the UAC engine suggested a new INVITE (420/421) */
     prack_option_t b_retry_option;
     bool b_retried;
     struct fork forks[B2B_MAX_FORKS];
@@ -397,17 +407,24 @@ static void respond(enum leg leg, unsigned no, const sip_msg_t *req, const ex_ad
     }
 }
 
-/* A request on a leg other than INVITE and ACK: a retransmission gets the same answer. */
-static bool nist_again(unsigned no, enum leg leg, struct nist *n, const sip_msg_t *m,
-                       const char *raw, size_t rawlen)
+/*
+ * A request on a leg other than INVITE and ACK: a retransmission (same branch,
+ * method and CSeq, RFC 3261 17.2.3) of one of the `count` requests kept gets
+ * the same answer.
+ */
+static bool nist_again(unsigned no, enum leg leg, struct nist *n, size_t count,
+                       const sip_msg_t *m, const char *raw, size_t rawlen)
 {
-    if (!n->len || !sip_str_eq_exact(m->branch, n->branch) ||
-        !sip_str_eq_exact(m->method, n->method) || m->cseq != n->cseq)
-        return false;
-    ladder(no, leg, false, raw, rawlen, NULL, "retransmission");
-    send_to(&n->to, n->rsp, n->len);
-    ladder(no, leg, true, n->rsp, n->len, NULL, "retransmission");
-    return true;
+    for (size_t i = 0; i < count; i++, n++) {
+        if (!n->len || !sip_str_eq_exact(m->branch, n->branch) ||
+            !sip_str_eq_exact(m->method, n->method) || m->cseq != n->cseq)
+            continue;
+        ladder(no, leg, false, raw, rawlen, NULL, "retransmission");
+        send_to(&n->to, n->rsp, n->len);
+        ladder(no, leg, true, n->rsp, n->len, NULL, "retransmission");
+        return true;
+    }
+    return false;
 }
 
 static void nist_begin(struct nist *n, const sip_msg_t *m)
@@ -416,6 +433,14 @@ static void nist_begin(struct nist *n, const sip_msg_t *m)
     sip_str_copy(n->method, sizeof(n->method), m->method);
     n->cseq = m->cseq;
     n->len = 0;
+}
+
+/* Start remembering a new request of the caller, in place of the oldest. */
+static struct nist *nist_a_next(struct call *c, const sip_msg_t *m)
+{
+    c->nist_a_cur = (c->nist_a_cur + 1u) % B2B_NIST_A;
+    nist_begin(&c->nist_a[c->nist_a_cur], m);
+    return &c->nist_a[c->nist_a_cur];
 }
 
 static const char *fork_note(const struct call *c, const struct fork *f, char *buf, size_t cap)
@@ -569,13 +594,27 @@ static struct slot *slot_get(struct call *c)
     return NULL;
 }
 
-/* A cookie from the engine back to its slot; NULL for a 1xx without body. */
-static struct slot *slot_of(struct call *c, void *user)
+/* The cookie leg A's engine carries for a slot: its index + 1, never 0. */
+static uint64_t slot_cookie(const struct call *c, const struct slot *s)
 {
-    for (size_t i = 0; i < B2B_SLOTS; i++)
-        if (user == &c->slots[i])
-            return &c->slots[i];
-    return NULL;
+    return (uint64_t)(s - c->slots) + 1u;
+}
+
+/* A cookie from the engine back to its slot; NULL for 0 (a 1xx without body). */
+static struct slot *slot_of(struct call *c, uint64_t user)
+{
+    if (user == 0 || user > B2B_SLOTS || !c->slots[user - 1u].used)
+        return NULL;
+    return &c->slots[user - 1u];
+}
+
+/* The one rule for a slot's lifetime: it is free once the engine released its
+ * cookie (an unreliable SEND_1XX, the ANSWER_PRACK of its 1xx, a DROP_1XX). */
+static void slot_release(struct call *c, const prack_action_t *a)
+{
+    struct slot *s = (a->flags & PRACK_AF_RELEASE) ? slot_of(c, a->user) : NULL;
+    if (s)
+        s->used = false;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -641,8 +680,8 @@ static void a_send_provisional(struct call *c, const prack_action_t *a)
         a_capabilities(&b);
     const body_t *body = (a->sdp != PRACK_SDP_NONE && s && s->body.len) ? &s->body : NULL;
     sb_finish(&b, "application/sdp", body ? body->p : NULL, body ? body->len : 0u);
-    if (s)
-        s->used = false; /* the body is in the message now; retransmissions resend the bytes */
+    /* retransmissions resend these bytes (c->a_rel); the slot itself stays
+     * taken until the engine releases its cookie */
     if (b.overflow) {
         ex_warn("call %u: provisional %u does not fit", c->no, a->status);
         return;
@@ -730,7 +769,7 @@ static void a_answer_prack(struct call *c, const prack_action_t *a, const sip_ms
     switch (a->reason) {
     case PRACK_R_NO_MATCH: why = "RAck matches no unacknowledged reliable 1xx"; break;
     case PRACK_R_BAD_RACK: why = "missing or malformed RAck"; break;
-    case PRACK_R_DUPLICATE: why = "reliable 1xx already acknowledged"; break;
+    case PRACK_R_DUPLICATE: why = "the PRACK again, the same 200"; break;
     default: break;
     }
     if (a->sdp == PRACK_SDP_ANSWER) {
@@ -742,7 +781,7 @@ static void a_answer_prack(struct call *c, const prack_action_t *a, const sip_ms
         snprintf(extra, sizeof(extra), "Warning: 399 %s \"Offers in PRACK are not relayed\"\r\n", hp);
         why = "offer in PRACK not relayed";
     }
-    respond(LEG_A, c->no, req, src, status, NULL, extra, why, &c->nist_a);
+    respond(LEG_A, c->no, req, src, status, NULL, extra, why, &c->nist_a[c->nist_a_cur]);
 }
 
 static void a_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
@@ -756,13 +795,13 @@ static void a_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
             note(c->no, "A: %u queued until the PRACK of RSeq %u (one reliable 1xx at a time)",
                     a->status, prack_uas_unacked(&c->uas));
             break;
-        case PRACK_ACT_DROP_1XX: {
-            struct slot *s = slot_of(c, a->user);
-            if (s)
-                s->used = false;
-            note(c->no, "A: queued %u dropped: the final goes first", a->status);
+        case PRACK_ACT_DROP_1XX:
+            if (a->rseq)
+                note(c->no, "A: %u RSeq %u retransmitted no more: a final ends it", a->status,
+                     a->rseq);
+            else
+                note(c->no, "A: queued %u dropped: the final goes first", a->status);
             break;
-        }
         case PRACK_ACT_SEND_FINAL: a_send_final(c, a, now); break;
         case PRACK_ACT_HOLD_FINAL:
             note(c->no, "A: %u held until RSeq %u (with SDP) is PRACKed", a->status, a->rseq);
@@ -782,6 +821,7 @@ static void a_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
             break;
         }
         }
+        slot_release(c, a); /* after the action: a SEND_1XX has used its body */
     }
 }
 
@@ -792,7 +832,7 @@ static void a_final(struct call *c, uint16_t status, prack_time_t now)
         c->fin_extra[0] = '\0';
         return;
     }
-    prack_uas_state_t st = prack_uas_state(&c->uas);
+    unsigned st = prack_uas_state(&c->uas);
     if (st != PRACK_UAS_PROCEEDING && st != PRACK_UAS_HELD) {
         c->fin_extra[0] = '\0';
         return;
@@ -890,7 +930,7 @@ static bool b_send_invite(struct call *c, prack_time_t now)
     prack_config_t cfg;
     prack_config_init(&cfg);
     cfg.t1_ms = opt.t1;
-    cfg.policy = c->b_policy;
+    cfg.policy = (uint8_t)c->b_policy;
     /* the A leg decides the call's fate; a failed PRACK on B is only reported */
     cfg.on_prack_failure = PRACK_FAILURE_OBSERVE;
     int rc = prack_uac_init(&c->uac, &cfg, c->b_cseq, PRACK_UAC_INVITE_SDP, now);
@@ -1134,7 +1174,7 @@ static void relay_1xx(struct call *c, struct fork *f, const sip_msg_t *m, prack_
     if (!c->uas_on || prack_uas_state(&c->uas) != PRACK_UAS_PROCEEDING)
         return; /* the caller has its final already */
     struct slot *s = NULL;
-    unsigned flags = 0;
+    uint32_t flags = 0;
     if (sdp.n) {
         s = slot_get(c);
         if (!s || !body_keep(&s->body, sdp)) {
@@ -1146,10 +1186,11 @@ static void relay_1xx(struct call *c, struct fork *f, const sip_msg_t *m, prack_
         flags |= PRACK_1XX_SDP;
     }
     prack_actions_t acts;
-    int rc = prack_uas_send_1xx(&c->uas, now, (uint16_t)m->status, flags, s, &acts);
+    int rc = prack_uas_send_1xx(&c->uas, now, (uint16_t)m->status, flags,
+                                s ? slot_cookie(c, s) : 0u, &acts);
     if (rc != PRACK_OK) {
         if (s)
-            s->used = false;
+            s->used = false; /* not accepted: the cookie stays ours */
         note(c->no, "A: %u not relayed: %s", m->status, prack_strerror(rc));
         return;
     }
@@ -1188,6 +1229,14 @@ static bool b_run(struct call *c, struct fork *f, const sip_msg_t *m, const prac
                 note(c->no, "B: the callee challenged our PRACK; no credentials to answer with");
                 break;
             }
+            if (a->flags & PRACK_AF_OTHER_FORK) {
+                /* the call went on with another fork: acknowledge this one's 1xx
+                 * (R47) and relay nothing; the caller's dialog is settled */
+                note(c->no, "B: fork %u sent a reliable %u after the call was answered on fork %d",
+                     f->no, a->status, c->confirmed + 1);
+                b_send_prack(c, f, a, now);
+                break;
+            }
             if (a->sdp == PRACK_SDP_ANSWER) {
                 b_offer_error(c, now);
                 return false;
@@ -1196,16 +1245,18 @@ static bool b_run(struct call *c, struct fork *f, const sip_msg_t *m, const prac
                 relay_1xx(c, f, m, now);
             b_send_prack(c, f, a, now);
             break;
-        case PRACK_ACT_DISCARD_1XX:
+        case PRACK_ACT_DISCARD:
             note(c->no, "B: %u RSeq %u not relayed: %s", a->status, a->rseq,
                     a->reason == PRACK_R_RETRANSMISSION ? "retransmission (already PRACKed)"
                     : a->reason == PRACK_R_OUT_OF_ORDER ? "out of order (RSeq gap)"
+                    : a->reason == PRACK_R_WRONG_CSEQ   ? "CSeq of another INVITE"
                                                         : prack_reason_name(a->reason));
             break;
         case PRACK_ACT_DELIVER_FINAL: break; /* the callers of b_run relay finals themselves */
         case PRACK_ACT_RETRY_INVITE:
+            /* never suggested under --b-100rel off */
             c->b_retry = true;
-            c->b_retry_option = a->option;
+            c->b_retry_option = (prack_option_t)a->option;
             break;
         case PRACK_ACT_EVENT:
             switch (a->reason) {
@@ -1258,7 +1309,9 @@ static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     bool reliable = (r.flags & PRACK_RSP_REQUIRE_100REL) && (r.flags & PRACK_RSP_RSEQ);
     for (size_t i = 0; rc == PRACK_OK && i < acts.n; i++)
         if (acts.v[i].type == PRACK_ACT_SEND_PRACK)
-            role = acts.v[i].sdp == PRACK_SDP_MAY_OFFER ? "SDP answer" : "SDP repeated";
+            role = (acts.v[i].flags & PRACK_AF_OTHER_FORK) ? "SDP of a fork not taken"
+                   : acts.v[i].sdp == PRACK_SDP_MAY_OFFER ? "SDP answer"
+                                                          : "SDP repeated";
     if (!reliable)
         role = "SDP answer preview";
     char fk[16];
@@ -1406,6 +1459,19 @@ static void b_on_final(struct call *c, const sip_msg_t *m, const char *raw, size
         snprintf(c->fin_extra, sizeof(c->fin_extra),
                  "Warning: 399 %s \"The callee asked for credentials\"\r\n", hp);
         c->b_final = status = 403;
+    } else if (status == 420 || status == 421) {
+        /* about the option tags of leg B's INVITE, which the caller neither sent
+         * nor controls: passed on, its Unsupported/Require would send the caller
+         * into a retry that changes nothing on leg B */
+        char hp[80];
+        hostport(&c->a_local, hp, sizeof(hp));
+        snprintf(c->fin_extra, sizeof(c->fin_extra),
+                 "Warning: 399 %s \"The callee answered %u to the 100rel use of the B2BUA's "
+                 "own INVITE\"\r\n",
+                 hp, status);
+        note(c->no, "B: %u not retried (--b-100rel %s): the caller gets 500", status,
+             ex_policy_name(c->b_policy));
+        c->b_final = status = 500;
     } else if (status >= 300 && status < 400) {
         /* a redirection is only useful with its Contact list */
         sip_buf_t b;
@@ -1662,12 +1728,11 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     prack_config_t cfg;
     prack_config_init(&cfg);
     cfg.t1_ms = opt.t1;
-    cfg.policy = opt.a_policy;
+    cfg.policy = (uint8_t)opt.a_policy;
     prack_invite_t inv;
     ex_invite_facts(m, &inv);
     prack_actions_t acts;
-    int rc = prack_uas_init(&c->uas, &cfg, &inv, c->queue, PRACK_UAS_QUEUE_MAX, ex_random32(), now,
-                            &acts);
+    int rc = prack_uas_init(&c->uas, &cfg, &inv, ex_random32(), now, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_init: %s", prack_strerror(rc));
         a_local_final(c, 500, NULL, now);
@@ -1691,8 +1756,9 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
         a_final(c, 488, now);
         return;
     }
-    /* 100 Trying goes through the engine too: it is never sent reliably (R4) */
-    if (prack_uas_send_1xx(&c->uas, now, 100, 0, NULL, &acts) == PRACK_OK)
+    /* 100 Trying goes through the engine too: it is never sent reliably (R4);
+     * no body, so no slot and cookie 0 */
+    if (prack_uas_send_1xx(&c->uas, now, 100, 0, 0, &acts) == PRACK_OK)
         a_run(c, &acts, now, NULL, NULL);
     b_start(c, max_forwards, now);
 }
@@ -1760,7 +1826,7 @@ static void on_a_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw
         respond(LEG_A, 0, m, src, 481, NULL, NULL, NULL, NULL);
         return;
     }
-    if (nist_again(c->no, LEG_A, &c->nist_a, m, raw, rawlen))
+    if (nist_again(c->no, LEG_A, c->nist_a, B2B_NIST_A, m, raw, rawlen))
         return;
     ladder(c->no, LEG_A, false, raw, rawlen, NULL, NULL);
     if (m->cseq < c->a_remote_cseq) {
@@ -1768,9 +1834,9 @@ static void on_a_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw
         return;
     }
     c->a_remote_cseq = m->cseq;
-    nist_begin(&c->nist_a, m);
+    struct nist *n = nist_a_next(c, m);
     if (!c->uas_on || c->over) {
-        respond(LEG_A, c->no, m, src, 481, NULL, NULL, NULL, &c->nist_a);
+        respond(LEG_A, c->no, m, src, 481, NULL, NULL, NULL, n);
         return;
     }
     stats.prack_rcvd++;
@@ -1782,7 +1848,7 @@ static void on_a_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     int rc = prack_uas_on_prack(&c->uas, now, &pr, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_on_prack: %s", prack_strerror(rc));
-        respond(LEG_A, c->no, m, src, 500, NULL, NULL, NULL, &c->nist_a);
+        respond(LEG_A, c->no, m, src, 500, NULL, NULL, NULL, n);
         return;
     }
     a_run(c, &acts, now, m, src);
@@ -1797,7 +1863,7 @@ static void on_a_bye(const sip_msg_t *m, const ex_addr_t *src, const char *raw, 
         respond(LEG_A, 0, m, src, 481, NULL, NULL, NULL, NULL);
         return;
     }
-    if (nist_again(c->no, LEG_A, &c->nist_a, m, raw, rawlen))
+    if (nist_again(c->no, LEG_A, c->nist_a, B2B_NIST_A, m, raw, rawlen))
         return;
     ladder(c->no, LEG_A, false, raw, rawlen, NULL, NULL);
     if (m->cseq < c->a_remote_cseq) {
@@ -1805,8 +1871,7 @@ static void on_a_bye(const sip_msg_t *m, const ex_addr_t *src, const char *raw, 
         return;
     }
     c->a_remote_cseq = m->cseq;
-    nist_begin(&c->nist_a, m);
-    respond(LEG_A, c->no, m, src, 200, NULL, NULL, NULL, &c->nist_a);
+    respond(LEG_A, c->no, m, src, 200, NULL, NULL, NULL, nist_a_next(c, m));
     switch (c->a_st) {
     case A_PROCEEDING: {
         /* RFC 3261 15.1.2: a BYE on the early dialog ends the INVITE with 487 */
@@ -1897,7 +1962,7 @@ static void on_b_request(struct call *c, const sip_msg_t *m, const ex_addr_t *sr
 {
     struct fork *f = b_request_fork(c, m);
     bool bye = sip_str_eq_exact(m->method, "BYE");
-    if (bye && f && nist_again(c->no, LEG_B, &c->nist_b, m, raw, rawlen))
+    if (bye && f && nist_again(c->no, LEG_B, &c->nist_b, 1, m, raw, rawlen))
         return;
     if (sip_str_eq_exact(m->method, "ACK")) {
         ladder(c->no, LEG_B, false, raw, rawlen, NULL, "ignored");

@@ -48,6 +48,7 @@ static struct options {
     char user[128];
     char pass[128];
     prack_failure_t on_failure;
+    bool retry;  /* follow a RETRY_INVITE after 420/421 (--retry) */
     double rate; /* calls per second; 0: one after another */
 } opt;
 
@@ -73,6 +74,7 @@ struct dialog {
     bool got_sdp;            /* a reliable 1xx or 2xx brought SDP */
     bool answered;           /* we sent the SDP answer on it */
     bool last_prack_sdp;
+    bool other_fork;         /* PRACKed after a 2xx on another dialog: no session here */
     bool confirmed;
     char ack[EX_MSG_MAX];    /* the ACK of its 2xx, for 2xx retransmissions */
     size_t ack_len;
@@ -319,8 +321,8 @@ static void send_invite(struct call *c, prack_time_t now, bool with_auth)
     prack_config_t cfg;
     prack_config_init(&cfg);
     cfg.t1_ms = opt.t1;
-    cfg.policy = c->policy;
-    cfg.on_prack_failure = opt.on_failure;
+    cfg.policy = (uint8_t)c->policy;
+    cfg.on_prack_failure = (uint8_t)opt.on_failure;
     int rc = prack_uac_init(&c->eng, &cfg, c->cseq, opt.sdp ? PRACK_UAC_INVITE_SDP : 0u, now);
     if (rc != PRACK_OK) {
         ex_warn("prack_uac_init: %s", prack_strerror(rc));
@@ -402,13 +404,19 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
     d->last_prack_sdp = body;
     if (a->sdp == PRACK_SDP_ANSWER)
         d->answered = true;
+    if (a->flags & PRACK_AF_OTHER_FORK)
+        d->other_fork = true;
 
     sip_buf_t b;
     sb_init(&b, t->msg, sizeof(t->msg));
     start_request(&b, c, d, "PRACK", t->cseq, t->branch);
     sb_printf(&b, "RAck: %s\r\n", rack);
     sb_printf(&b, "%s", auth);
-    size_t n = body ? our_sdp(c, sdp, sizeof(sdp)) : 0;
+    /* R50 holds on a fork the call did not go on with too: its offer gets an
+     * answer, one that rejects the stream (RFC 3264 6) */
+    size_t n = !body          ? 0
+               : d->other_fork ? ex_sdp(sdp, sizeof(sdp), "prack-uac", c->sdp_sess, 1, &c->local, 0)
+                               : our_sdp(c, sdp, sizeof(sdp));
     sb_finish(&b, "application/sdp", sdp, n);
     if (b.overflow || !dialog_dest(c, d, &t->dest)) {
         ex_warn("cannot build or route the PRACK of call %u", c->no);
@@ -419,10 +427,12 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
     ex_nict_start(&t->t, opt.t1, now);
     send_to(&t->dest, t->msg, t->len);
     stats.prack_sent++;
-    char note[64];
-    snprintf(note, sizeof(note), "%s%s%s", (a->flags & PRACK_AF_CACHED) ? "cached 1xx" : "",
-             fork_note(c, d, fk, sizeof(fk)) ? ((a->flags & PRACK_AF_CACHED) ? ", " : "") : "",
-             fork_note(c, d, fk, sizeof(fk)) ? fk : "");
+    char note[96];
+    const char *fn = fork_note(c, d, fk, sizeof(fk));
+    snprintf(note, sizeof(note), "%s%s%s%s%s", (a->flags & PRACK_AF_CACHED) ? "cached 1xx" : "",
+             fn && (a->flags & PRACK_AF_CACHED) ? ", " : "", fn ? fn : "",
+             (a->flags & PRACK_AF_OTHER_FORK) && (fn || (a->flags & PRACK_AF_CACHED)) ? ", " : "",
+             (a->flags & PRACK_AF_OTHER_FORK) ? "answered on another fork" : "");
     bool answer = a->sdp == PRACK_SDP_ANSWER || (a->sdp == PRACK_SDP_REPEAT && body && d->answered);
     ex_ladder_msg(c->no, true, t->msg, t->len, answer ? "SDP answer" : "SDP", note);
 }
@@ -552,10 +562,11 @@ static void run_actions(struct call *c, struct dialog *d, const prack_actions_t 
                 send_prack(c, d, a, now);
             }
             break;
-        case PRACK_ACT_DISCARD_1XX:
+        case PRACK_ACT_DISCARD:
             ex_note(c->no, "%u RSeq %u not PRACKed: %s", a->status, a->rseq,
                     a->reason == PRACK_R_RETRANSMISSION ? "retransmission (already PRACKed)"
                     : a->reason == PRACK_R_OUT_OF_ORDER ? "out of order (RSeq gap)"
+                    : a->reason == PRACK_R_WRONG_CSEQ   ? "CSeq of another INVITE"
                                                         : prack_reason_name(a->reason));
             break;
         case PRACK_ACT_CACHE_1XX: ex_note(c->no, "RSeq %u kept until the gap fills", a->rseq); break;
@@ -563,8 +574,14 @@ static void run_actions(struct call *c, struct dialog *d, const prack_actions_t 
         case PRACK_ACT_DELIVER_1XX:
         case PRACK_ACT_DELIVER_FINAL: break;
         case PRACK_ACT_RETRY_INVITE:
-            c->retry_pending = true;
-            c->retry_option = a->option;
+            /* only a suggestion (never made under --100rel off): followed with --retry */
+            c->retry_pending = opt.retry;
+            c->retry_option = (prack_option_t)a->option;
+            ex_note(c->no, "the engine suggests a new INVITE with %s%s",
+                    a->option == PRACK_OPTION_REQUIRE     ? "Require: 100rel"
+                    : a->option == PRACK_OPTION_SUPPORTED ? "Supported: 100rel"
+                                                          : "no 100rel option tag",
+                    opt.retry ? "" : "; not retrying (no --retry)");
             break;
         case PRACK_ACT_TERMINATE:
             if (c->bye_sent || c->st == U_DONE) {
@@ -581,7 +598,9 @@ static void run_actions(struct call *c, struct dialog *d, const prack_actions_t 
             case PRACK_R_PRACK_FAILED:
                 ex_note(c->no, "PRACK for RSeq %u failed with %u", a->rseq, a->status);
                 break;
-            case PRACK_R_ANSWER_MISSING: ex_note(c->no, "the 2xx to our PRACK lacked the answer"); break;
+            case PRACK_R_ANSWER_MISSING:
+                ex_note(c->no, "%u without the SDP answer it owed", a->status);
+                break;
             case PRACK_R_PRACK_OK: break;
             default: ex_note(c->no, "event %s", prack_reason_name(a->reason)); break;
             }
@@ -1091,6 +1110,9 @@ static void usage(FILE *f)
             "  --hold MS               time in the call before BYE (default 0)\n"
             "  --user USER --password PASS   answer 401/407 challenges (INVITE, PRACK, BYE)\n"
             "  --on-prack-failure observe|terminate   (default observe)\n"
+            "  --retry                 after a 420 or 421 about 100rel, send a new INVITE with\n"
+            "                          the option tag the engine suggests (default: the call\n"
+            "                          ends with the 420/421; never a retry with --100rel off)\n"
             "  --t1 MS                 T1 (default 500)\n"
             "  --calls N               number of calls (default 1)\n"
             "  --rate R                calls per second, concurrently (default: one after another)\n"
@@ -1145,6 +1167,8 @@ static void parse_args(int argc, char **argv)
                 opt.on_failure = PRACK_FAILURE_TERMINATE;
             else
                 ex_usage_error(ex_prog, "--on-prack-failure: observe or terminate");
+        } else if (strcmp(argv[i], "--retry") == 0) {
+            opt.retry = true;
         } else if ((v = ex_opt(argc, argv, &i, "--rate")) != NULL) {
             char *end = NULL;
             opt.rate = strtod(v, &end);

@@ -90,8 +90,7 @@ struct call {
     enum oa oa;
     bool reinvite; /* the COMPLETED state belongs to a re-INVITE */
 
-    prack_uas_t eng;
-    prack_uas_entry_t queue[PRACK_UAS_QUEUE_MAX];
+    prack_uas_t eng; /* its queue of reliable 1xx is inside (prack_config_t.queue_max) */
     bool eng_on;
     prack_time_t answer_at;
 
@@ -105,7 +104,9 @@ struct call {
 
     /* the last in-dialog non-INVITE requests and our answers, for their
      * retransmissions (RFC 3261 17.2.2): a PRACK retransmission may arrive
-     * after the next PRACK or the BYE, so one is not enough */
+     * after the next PRACK or the BYE, so one is not enough. The engine must
+     * not see them: it answers only a repeat of the latest PRACK with 200
+     * again, and any other PRACK for an acknowledged 1xx with 481 (R16). */
     struct nist {
         char branch[128];
         char method[16];
@@ -467,7 +468,7 @@ static void answer_prack(struct call *c, const prack_action_t *a, const struct p
     switch (a->reason) {
     case PRACK_R_NO_MATCH: why = "RAck matches no unacknowledged reliable 1xx"; break;
     case PRACK_R_BAD_RACK: why = "missing or malformed RAck"; break;
-    case PRACK_R_DUPLICATE: why = "reliable 1xx already acknowledged"; break;
+    case PRACK_R_DUPLICATE: why = "the PRACK again, the same 200"; break;
     default: break;
     }
     ex_ladder_msg(c->no, false, buf, b.len, a->sdp == PRACK_SDP_ANSWER ? "SDP answer" : NULL, why);
@@ -485,7 +486,11 @@ static void run_actions(struct call *c, const prack_actions_t *acts, prack_time_
                     a->status, prack_uas_unacked(&c->eng));
             break;
         case PRACK_ACT_DROP_1XX:
-            ex_note(c->no, "queued %u dropped: the final response comes first", a->status);
+            if (a->rseq)
+                ex_note(c->no, "%u RSeq %u retransmitted no more: a final response ends it",
+                        a->status, a->rseq);
+            else
+                ex_note(c->no, "queued %u dropped: the final response comes first", a->status);
             break;
         case PRACK_ACT_SEND_FINAL: send_final(c, a, now); break;
         case PRACK_ACT_HOLD_FINAL:
@@ -644,12 +649,11 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     prack_config_t cfg;
     prack_config_init(&cfg);
     cfg.t1_ms = opt.t1;
-    cfg.policy = opt.policy;
+    cfg.policy = (uint8_t)opt.policy;
     prack_invite_t inv;
     ex_invite_facts(m, &inv);
     prack_actions_t acts;
-    int rc = prack_uas_init(&c->eng, &cfg, &inv, c->queue, PRACK_UAS_QUEUE_MAX, ex_random32(), now,
-                            &acts);
+    int rc = prack_uas_init(&c->eng, &cfg, &inv, ex_random32(), now, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_init: %s", prack_strerror(rc));
         respond(m, src, 500, NULL, c->to_tag, NULL, c->no, NULL, NULL);
@@ -669,19 +673,22 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
         return;
     }
 
-    /* 100 Trying goes through the engine too: it is never sent reliably (R4) */
-    if (prack_uas_send_1xx(&c->eng, now, 100, 0, NULL, &acts) == PRACK_OK)
+    /* 100 Trying goes through the engine too: it is never sent reliably (R4).
+     * Cookies are 0 here and below: this program keeps nothing per 1xx (a body
+     * is built from the action's SDP role, a retransmission resends c->rel),
+     * so there is nothing to free on PRACK_AF_RELEASE. */
+    if (prack_uas_send_1xx(&c->eng, now, 100, 0, 0, &acts) == PRACK_OK)
         run_actions(c, &acts, now, NULL);
 
     /* Without an offer in the INVITE the first reliable 1xx must carry one (R49). */
     bool need_offer = !offer && prack_uas_reliable(&c->eng);
     for (size_t i = 0; i < opt.nprov; i++) {
-        unsigned flags = opt.prov[i].sdp ? PRACK_1XX_SDP : 0u;
+        uint32_t flags = opt.prov[i].sdp ? PRACK_1XX_SDP : 0u;
         if (need_offer && opt.prov[i].status != 100) {
             flags |= PRACK_1XX_SDP;
             need_offer = false;
         }
-        rc = prack_uas_send_1xx(&c->eng, now, opt.prov[i].status, flags, NULL, &acts);
+        rc = prack_uas_send_1xx(&c->eng, now, opt.prov[i].status, flags, 0, &acts);
         if (rc == PRACK_OK)
             run_actions(c, &acts, now, NULL);
         else

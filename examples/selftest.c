@@ -1,7 +1,8 @@
 /*
  * Self-test of the examples' support code: MD5 (RFC 1321 test suite),
- * HTTP digest (RFC 2617 section 3.5 example), digest round trips, and the
- * SIP message reader on well-formed and broken input.
+ * HTTP digest (RFC 2617 section 3.5 example), digest round trips, the SIP
+ * message reader on well-formed and broken input, and the facts taken from a
+ * message for the engines.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,9 +189,14 @@ static void test_sip_reader(void)
     CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=1\r\n"
                 "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 BYE\r\n\r\n",
                 &m) == SIP_E_CSEQ);
+    /* RFC 3261 20.16: CSeq is a 32-bit unsigned number, 2**32 is too large */
+    CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=1\r\n"
+                "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 4294967296 INVITE\r\n\r\n",
+                &m) == SIP_E_CSEQ);
     CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=1\r\n"
                 "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 2147483648 INVITE\r\n\r\n",
-                &m) == SIP_E_CSEQ);
+                &m) == SIP_OK);
+    CHECK(m.cseq == 2147483648u);
     CHECK(parse("INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nFrom: <sip:a@h>;tag=\r\n"
                 "To: <sip:b@h>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n",
                 &m) == SIP_E_FROM);
@@ -225,6 +231,43 @@ static void test_sip_reader(void)
     }
 }
 
+/* The facts handed to the engines, with CSeq and RAck numbers up to 2**32 - 1. */
+static void test_facts(void)
+{
+    static sip_msg_t m;
+    char buf[512];
+    const char *prack = "PRACK sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKp\r\n"
+                        "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: x\r\n"
+                        "CSeq: 4294967295 PRACK\r\nRAck: 4294967295 4294967294 INVITE\r\n\r\n";
+    snprintf(buf, sizeof(buf), "%s", prack);
+    CHECK(sip_parse(buf, strlen(buf), &m) == SIP_OK);
+    prack_prack_t pr;
+    ex_prack_facts(&m, &pr);
+    CHECK(pr.flags == PRACK_PR_RACK);
+    CHECK(pr.cseq == 4294967295u); /* the PRACK's own CSeq, not the RAck's */
+    CHECK(pr.rack_rseq == 4294967295u && pr.rack_cseq == 4294967294u);
+    CHECK(pr.method_len == 6 && memcmp(pr.method, "INVITE", 6) == 0);
+
+    /* a RAck given twice counts as none: the engine answers 400 */
+    const char *twice = "PRACK sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKq\r\n"
+                        "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: x\r\n"
+                        "CSeq: 3 PRACK\r\nRAck: 1 1 INVITE\r\nRAck: 1 1 INVITE\r\n\r\n";
+    snprintf(buf, sizeof(buf), "%s", twice);
+    CHECK(sip_parse(buf, strlen(buf), &m) == SIP_OK);
+    ex_prack_facts(&m, &pr);
+    CHECK(pr.flags == 0 && pr.cseq == 3);
+
+    const char *rel = "SIP/2.0 183 Session Progress\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKi\r\n"
+                      "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: x\r\n"
+                      "CSeq: 4294967295 INVITE\r\nRequire: 100rel\r\nRSeq: 4294967295\r\n\r\n";
+    snprintf(buf, sizeof(buf), "%s", rel);
+    CHECK(sip_parse(buf, strlen(buf), &m) == SIP_OK);
+    prack_response_t r;
+    ex_response_facts(&m, &r);
+    CHECK(r.status == 183 && r.method == PRACK_METHOD_INVITE && r.cseq == 4294967295u);
+    CHECK(r.flags == (PRACK_RSP_REQUIRE_100REL | PRACK_RSP_RSEQ) && r.rseq == 4294967295u);
+}
+
 static void test_writer(void)
 {
     char small[16];
@@ -257,6 +300,7 @@ int main(void)
     test_md5();
     test_digest();
     test_sip_reader();
+    test_facts();
     test_writer();
     test_sdp();
     if (failures) {

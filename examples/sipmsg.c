@@ -545,8 +545,10 @@ static bool parse_cseq(sip_msg_t *m, sip_str_t v)
     while (p < end && is_digit(*p))
         p++;
     uint64_t n;
-    if (!parse_uint(mk(d, (size_t)(p - d)), 0x7FFFFFFFu, &n))
-        return false; /* RFC 3261 8.1.1.5: below 2**31 */
+    /* RFC 3261 20.16: a 32-bit unsigned number. Only a first request outside a
+     * dialog stays below 2**31 (8.1.1.5); in-dialog requests count on from it. */
+    if (!parse_uint(mk(d, (size_t)(p - d)), 0xFFFFFFFFu, &n))
+        return false;
     if (p == end || !is_ws(*p))
         return false;
     while (p < end && is_ws(*p))

@@ -236,14 +236,14 @@ int prack_parse_rack(const char *s, size_t len, prack_rack_t *rack)
         return PRACK_ERR_PARSE;
     }
 
-    if (rseq_over || rseq == 0 || cseq_over) {
+    if (rseq_over || rseq == 0 || cseq_over || (uint64_t)(end - method_pos) > UINT32_MAX) {
         return PRACK_ERR_RANGE;
     }
 
     rack->rseq = rseq;
     rack->cseq = cseq;
     rack->method = s + method_pos;
-    rack->method_len = end - method_pos;
+    rack->method_len = (uint32_t)(end - method_pos);
     return PRACK_OK;
 }
 
@@ -362,7 +362,7 @@ int prack_format_rack(char *buf, size_t cap, uint32_t rseq, uint32_t cseq, const
     if (buf == NULL) {
         return PRACK_ERR_INVAL;
     }
-    if (rseq == 0 || cseq > PRACK_CSEQ_MAX) {
+    if (rseq == 0) {
         clear_buf(buf, cap);
         return PRACK_ERR_RANGE;
     }

@@ -43,8 +43,10 @@ int prack_config_init(prack_config_t *cfg)
     cfg->timeout_status = PRACK_DEFAULT_TIMEOUT_STATUS;
     cfg->policy = PRACK_POLICY_SUPPORTED;
     cfg->on_prack_failure = PRACK_FAILURE_OBSERVE;
-    cfg->prack_after_2xx = true;
-    cfg->cache_out_of_order = false;
+    cfg->prack_after_2xx = 1;
+    cfg->cache_out_of_order = 0;
+    cfg->queue_max = PRACK_UAS_QUEUE_MAX;
+    cfg->auth_max = PRACK_UAC_AUTH_MAX;
     return PRACK_OK;
 }
 
@@ -59,23 +61,19 @@ int prack_config_check(const prack_config_t *cfg)
         return PRACK_ERR_INVAL;
     if (cfg->timeout_status < 500 || cfg->timeout_status > 599)
         return PRACK_ERR_INVAL;
-    switch (cfg->policy) {
-    case PRACK_POLICY_OFF:
-    case PRACK_POLICY_SUPPORTED:
-    case PRACK_POLICY_REQUIRED: break;
-    default: return PRACK_ERR_INVAL;
-    }
-    switch (cfg->on_prack_failure) {
-    case PRACK_FAILURE_OBSERVE:
-    case PRACK_FAILURE_TERMINATE: break;
-    default: return PRACK_ERR_INVAL;
-    }
+    if (cfg->policy > PRACK_POLICY_REQUIRED || cfg->on_prack_failure > PRACK_FAILURE_TERMINATE ||
+        cfg->prack_after_2xx > 1 || cfg->cache_out_of_order > 1 ||
+        cfg->queue_max > PRACK_UAS_QUEUE_MAX || cfg->auth_max > PRACK_UAC_AUTH_MAX)
+        return PRACK_ERR_INVAL;
+    for (size_t i = 0; i < sizeof(cfg->reserved_); i++)
+        if (cfg->reserved_[i])
+            return PRACK_ERR_INVAL;
     return PRACK_OK;
 }
 
-const char *prack_act_name(prack_act_t type)
+const char *prack_act_name(unsigned type)
 {
-    switch (type) {
+    switch ((prack_act_t)type) {
     case PRACK_ACT_SEND_1XX: return "SEND_1XX";
     case PRACK_ACT_QUEUE_1XX: return "QUEUE_1XX";
     case PRACK_ACT_DROP_1XX: return "DROP_1XX";
@@ -86,7 +84,7 @@ const char *prack_act_name(prack_act_t type)
     case PRACK_ACT_SEND_PRACK: return "SEND_PRACK";
     case PRACK_ACT_CACHE_1XX: return "CACHE_1XX";
     case PRACK_ACT_DROP_CACHED: return "DROP_CACHED";
-    case PRACK_ACT_DISCARD_1XX: return "DISCARD_1XX";
+    case PRACK_ACT_DISCARD: return "DISCARD";
     case PRACK_ACT_DELIVER_FINAL: return "DELIVER_FINAL";
     case PRACK_ACT_RETRY_INVITE: return "RETRY_INVITE";
     case PRACK_ACT_TERMINATE: return "TERMINATE";
@@ -95,9 +93,9 @@ const char *prack_act_name(prack_act_t type)
     return "?";
 }
 
-const char *prack_reason_name(prack_reason_t reason)
+const char *prack_reason_name(unsigned reason)
 {
-    switch (reason) {
+    switch ((prack_reason_t)reason) {
     case PRACK_R_NONE: return "NONE";
     case PRACK_R_RETRANSMISSION: return "RETRANSMISSION";
     case PRACK_R_OUT_OF_ORDER: return "OUT_OF_ORDER";
@@ -114,14 +112,14 @@ const char *prack_reason_name(prack_reason_t reason)
     case PRACK_R_SDP_UNEXPECTED: return "SDP_UNEXPECTED";
     case PRACK_R_PRACK_OK: return "PRACK_OK";
     case PRACK_R_PRACK_FAILED: return "PRACK_FAILED";
-    case PRACK_R_STALE: return "STALE";
+    case PRACK_R_WRONG_CSEQ: return "WRONG_CSEQ";
     }
     return "?";
 }
 
-const char *prack_sdp_name(prack_sdp_t sdp)
+const char *prack_sdp_name(unsigned sdp)
 {
-    switch (sdp) {
+    switch ((prack_sdp_t)sdp) {
     case PRACK_SDP_NONE: return "NONE";
     case PRACK_SDP_OFFER: return "OFFER";
     case PRACK_SDP_ANSWER: return "ANSWER";
@@ -131,9 +129,9 @@ const char *prack_sdp_name(prack_sdp_t sdp)
     return "?";
 }
 
-const char *prack_uas_state_name(prack_uas_state_t state)
+const char *prack_uas_state_name(unsigned state)
 {
-    switch (state) {
+    switch ((prack_uas_state_t)state) {
     case PRACK_UAS_PROCEEDING: return "PROCEEDING";
     case PRACK_UAS_HELD: return "HELD";
     case PRACK_UAS_COMPLETED: return "COMPLETED";
@@ -142,9 +140,9 @@ const char *prack_uas_state_name(prack_uas_state_t state)
     return "?";
 }
 
-const char *prack_uac_state_name(prack_uac_state_t state)
+const char *prack_uac_state_name(unsigned state)
 {
-    switch (state) {
+    switch ((prack_uac_state_t)state) {
     case PRACK_UAC_CALLING: return "CALLING";
     case PRACK_UAC_ACCEPTED: return "ACCEPTED";
     case PRACK_UAC_FAILED: return "FAILED";
@@ -153,7 +151,7 @@ const char *prack_uac_state_name(prack_uac_state_t state)
 }
 
 static const struct {
-    uint16_t bit;
+    uint32_t bit;
     const char *name;
 } flag_names[] = {
     {PRACK_AF_RELIABLE, "RELIABLE"},
@@ -169,6 +167,8 @@ static const struct {
     {PRACK_AF_AUTH, "AUTH"},
     {PRACK_AF_REPLACES_HELD, "REPLACES_HELD"},
     {PRACK_AF_DIALOG_GONE, "DIALOG_GONE"},
+    {PRACK_AF_RELEASE, "RELEASE"},
+    {PRACK_AF_OTHER_FORK, "OTHER_FORK"},
 };
 
 /* Append " <a><b>" (b may be empty) to buf, truncating; returns the new length. */

@@ -7,14 +7,18 @@
  */
 #include "internal.h"
 
+typedef struct prack_uac_mem uac_t;
+typedef struct prack_uac_dialog_mem dlg_t;
+
 /* uac->flags */
 #define U_INVITE_SDP 0x01u   /* our INVITE carried an offer */
 #define U_PRACK_AFTER_2XX 0x02u
 #define U_CACHE 0x04u
 
 /* dlg->flags */
-#define D_SEEN 0x01u /* a reliable 1xx was PRACKed: last_rseq and rack_cseq are set (R43) */
-#define D_MAY_OFFER 0x04u /* the last PRACKed 1xx carried the answer: its PRACK may offer (R51) */
+#define D_SEEN 0x01u /* a reliable 1xx was PRACKed: last_rseq and cseq are set (R43) */
+#define D_MAY_OFFER 0x04u /* the PRACK for offer_rseq may carry a new offer (R51) */
+#define D_CONFIRMED 0x08u /* a 2xx to the INVITE arrived on this dialog */
 
 /* dlg->oa, offer/answer on this early dialog; 0 means "not started" */
 enum {
@@ -25,28 +29,49 @@ enum {
     OA_PRACK_OFFER    /* our offer went in a PRACK; the answer is due in its 2xx (R51) */
 };
 
-static void dialog_start(const prack_uac_t *uac, prack_uac_dialog_t *dlg)
+/* Challenge counts: 2 bits per RSeq for the 16 most recent ones. */
+#define AUTH_SLOTS 16u
+
+static uac_t *state_of(prack_uac_t *uac)
+{
+    return (uac_t *)(void *)uac;
+}
+
+static const uac_t *cstate_of(const prack_uac_t *uac)
+{
+    return (const uac_t *)(const void *)uac;
+}
+
+static dlg_t *dlg_of(prack_uac_dialog_t *dlg)
+{
+    return (dlg_t *)(void *)dlg;
+}
+
+static void dialog_start(const uac_t *uac, dlg_t *dlg)
 {
     if (dlg->oa == OA_UNSET)
         dlg->oa = (uac->flags & U_INVITE_SDP) ? OA_OFFER_SENT : OA_NONE;
 }
 
-int prack_uac_init(prack_uac_t *uac, const prack_config_t *cfg, uint32_t cseq, unsigned flags,
+int prack_uac_init(prack_uac_t *engine, const prack_config_t *cfg, uint32_t cseq, uint32_t flags,
                    prack_time_t now)
 {
     prack_config_t defaults;
-    if (!uac || cseq > PRACK_CSEQ_LIMIT || (flags & ~PRACK_UAC_INVITE_SDP) ||
-        now == PRACK_TIME_NONE || prack_config_check(cfg) != PRACK_OK)
+    if (!engine || (flags & ~PRACK_UAC_INVITE_SDP) || now == PRACK_TIME_NONE ||
+        prack_config_check(cfg) != PRACK_OK)
         return PRACK_ERR_INVAL;
     if (!cfg) {
         prack_config_init(&defaults);
         cfg = &defaults;
     }
-    memset(uac, 0, sizeof(*uac));
+    uac_t *uac = state_of(engine);
+    memset(engine, 0, sizeof(*engine));
     uac->last_now = now;
+    uac->cseq = cseq;
     uac->state = PRACK_UAC_CALLING;
-    uac->policy = (uint8_t)cfg->policy;
-    uac->failure = (uint8_t)cfg->on_prack_failure;
+    uac->policy = cfg->policy;
+    uac->failure = cfg->on_prack_failure;
+    uac->auth_max = cfg->auth_max;
     if (flags & PRACK_UAC_INVITE_SDP)
         uac->flags |= U_INVITE_SDP;
     if (cfg->prack_after_2xx)
@@ -56,14 +81,14 @@ int prack_uac_init(prack_uac_t *uac, const prack_config_t *cfg, uint32_t cseq, u
     return PRACK_OK;
 }
 
-prack_option_t prack_uac_option(const prack_uac_t *uac)
+unsigned prack_uac_option(const prack_uac_t *engine)
 {
-    if (!uac)
+    if (!engine)
         return PRACK_OPTION_NONE;
-    switch ((prack_policy_t)uac->policy) {
+    switch (cstate_of(engine)->policy) {
     case PRACK_POLICY_SUPPORTED: return PRACK_OPTION_SUPPORTED; /* R32, R33 */
     case PRACK_POLICY_REQUIRED: return PRACK_OPTION_REQUIRE;
-    case PRACK_POLICY_OFF: break;
+    default: break;
     }
     return PRACK_OPTION_NONE;
 }
@@ -79,17 +104,17 @@ int prack_uac_dialog_init(prack_uac_dialog_t *dlg)
 static void event(prack_actions_t *out, prack_reason_t reason, uint16_t status, uint32_t rseq)
 {
     prack_action_t *a = prack_push(out, PRACK_ACT_EVENT);
-    a->reason = reason;
+    a->reason = (uint8_t)reason;
     a->status = status;
     a->rseq = rseq;
 }
 
-static void discard(prack_uac_t *uac, const prack_response_t *rsp, prack_reason_t reason,
+static void discard(uac_t *uac, const prack_response_t *rsp, prack_reason_t reason,
                     prack_actions_t *out)
 {
-    prack_action_t *a = prack_push(out, PRACK_ACT_DISCARD_1XX);
+    prack_action_t *a = prack_push(out, PRACK_ACT_DISCARD);
     a->status = rsp->status;
-    a->reason = reason;
+    a->reason = (uint8_t)reason;
     a->rseq = (rsp->flags & PRACK_RSP_RSEQ) && rsp->rseq <= UINT32_MAX ? (uint32_t)rsp->rseq : 0u;
     a->cseq = rsp->cseq;
     uac->n_discard++;
@@ -99,38 +124,46 @@ static void discard(prack_uac_t *uac, const prack_response_t *rsp, prack_reason_
  * PRACK the in-order reliable 1xx with RSeq rseq (R37) and work out what the
  * PRACK's body must be (R50, R51). At most 2 actions.
  */
-static void accept(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint16_t status, uint32_t rseq,
-                   bool sdp, uint16_t flags, prack_actions_t *out)
+static void accept(uac_t *uac, dlg_t *dlg, uint16_t status, uint32_t rseq, bool sdp,
+                   uint32_t flags, prack_actions_t *out)
 {
-    /* bit i of auth_mask stands for RSeq last_rseq - i: keep it aligned */
-    dlg->auth_mask = (dlg->flags & D_SEEN) ? dlg->auth_mask << (rseq - dlg->last_rseq) : 0u;
+    /* slot i of auth stands for RSeq last_rseq - i: keep it aligned */
+    uint32_t shift = rseq - dlg->last_rseq;
+    dlg->auth = (dlg->flags & D_SEEN) && shift < AUTH_SLOTS ? dlg->auth << (2u * shift) : 0u;
     dlg->last_rseq = rseq; /* R41: only ever raised, by exactly one (R44) */
-    dlg->flags = (uint8_t)((dlg->flags | D_SEEN) & ~D_MAY_OFFER);
+    dlg->flags = (uint8_t)(dlg->flags | D_SEEN);
     uac->n_prack++;
+
+    /* After a 2xx on another early dialog this one carries no session
+     * (RFC 3261 13.2.2.4): no new offer, no session event. */
+    bool other_fork = uac->state == PRACK_UAC_ACCEPTED && !(dlg->flags & D_CONFIRMED);
+    if (other_fork)
+        flags |= PRACK_AF_OTHER_FORK;
 
     prack_action_t *a = prack_push(out, PRACK_ACT_SEND_PRACK);
     a->status = status;
     a->flags = flags;
     a->rseq = rseq;
-    a->cseq = dlg->rack_cseq;
+    a->cseq = dlg->cseq;
 
     bool session = false;
     switch (dlg->oa) {
     case OA_OFFER_SENT:
         if (sdp) { /* the answer to our INVITE offer; only its PRACK may offer (RFC 6337 2.2) */
             dlg->oa = OA_DONE;
-            dlg->flags |= D_MAY_OFFER;
-            a->sdp = PRACK_SDP_MAY_OFFER;
-            session = true;
-        } else {
-            a->sdp = PRACK_SDP_NONE; /* our offer is outstanding: no new one */
+            session = !other_fork;
+            if (!other_fork) {
+                dlg->flags |= D_MAY_OFFER;
+                dlg->offer_rseq = rseq;
+                a->sdp = PRACK_SDP_MAY_OFFER;
+            }
         }
         break;
     case OA_NONE:
         if (sdp) { /* R50: an offer in a reliable 1xx, the answer goes in the PRACK */
             dlg->oa = OA_DONE;
             a->sdp = PRACK_SDP_ANSWER;
-            session = true;
+            session = !other_fork;
         }
         break;
     default:
@@ -140,14 +173,14 @@ static void accept(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint16_t status, u
         event(out, PRACK_R_SESSION, status, rseq); /* R53 */
 }
 
-/* Free the cached 1xx of a dialog whose transaction ended. At most 8 actions. */
-static void drop_cache(prack_uac_dialog_t *dlg, prack_actions_t *out)
+/* Free the cached 1xx of a dialog whose sequence ended. At most 8 actions. */
+static void drop_cache(dlg_t *dlg, prack_actions_t *out)
 {
     for (unsigned i = 0; i < PRACK_UAC_CACHE_WINDOW; i++) {
         if (dlg->cache & (1u << i)) {
             prack_action_t *a = prack_push(out, PRACK_ACT_DROP_CACHED);
             a->rseq = dlg->last_rseq + 2u + i; /* in range: cached only below 2^32 */
-            a->cseq = dlg->rack_cseq;
+            a->cseq = dlg->cseq;
         }
     }
     dlg->cache = 0;
@@ -155,15 +188,28 @@ static void drop_cache(prack_uac_dialog_t *dlg, prack_actions_t *out)
 }
 
 /* After the final, a 1xx on a dialog with a cache ends that cache too (R42). */
-static void discard_after_final(prack_uac_t *uac, prack_uac_dialog_t *dlg,
-                                const prack_response_t *rsp, prack_actions_t *out)
+static void discard_after_final(uac_t *uac, dlg_t *dlg, const prack_response_t *rsp,
+                                prack_actions_t *out)
 {
     discard(uac, rsp, PRACK_R_AFTER_FINAL, out);
     if (dlg)
         drop_cache(dlg, out);
 }
 
-static void on_provisional(prack_uac_t *uac, prack_uac_dialog_t *dlg, const prack_response_t *rsp,
+/*
+ * A dialog state left by another INVITE transaction starts afresh (N5): its
+ * RSeq space, its cache, and its offer/answer state, which a 2xx alone (no
+ * reliable 1xx) also leaves behind.
+ */
+static void adopt(const uac_t *uac, dlg_t *dlg, prack_actions_t *out)
+{
+    if (dlg && (dlg->flags != 0 || dlg->oa != OA_UNSET) && dlg->cseq != uac->cseq) {
+        drop_cache(dlg, out);
+        memset(dlg, 0, sizeof(*dlg));
+    }
+}
+
+static void on_provisional(uac_t *uac, dlg_t *dlg, const prack_response_t *rsp,
                            prack_actions_t *out)
 {
     /* R34, R35; errata 4601/4602: reliable means the UAS sent it so */
@@ -188,16 +234,6 @@ static void on_provisional(prack_uac_t *uac, prack_uac_dialog_t *dlg, const prac
     uint32_t rseq = (uint32_t)rsp->rseq;
     bool sdp = (rsp->flags & PRACK_RSP_SDP) != 0;
 
-    /* N5, N7: an RSeq space is one INVITE transaction on one dialog */
-    if ((dlg->flags & D_SEEN) && rsp->cseq != dlg->rack_cseq) {
-        if (rsp->cseq < dlg->rack_cseq) {
-            discard(uac, rsp, PRACK_R_STALE, out);
-            return;
-        }
-        drop_cache(dlg, out); /* a re-INVITE on this dialog: a fresh sequence */
-        dlg->flags = 0;
-        dlg->oa = OA_UNSET;
-    }
     if ((dlg->flags & D_SEEN) && rseq <= dlg->last_rseq) {
         discard(uac, rsp, PRACK_R_RETRANSMISSION, out); /* R39, R40; never lowered */
         return;
@@ -210,7 +246,7 @@ static void on_provisional(prack_uac_t *uac, prack_uac_dialog_t *dlg, const prac
     dialog_start(uac, dlg);
 
     if (!(dlg->flags & D_SEEN)) { /* R36, R43: the first one starts the sequence */
-        dlg->rack_cseq = rsp->cseq;
+        dlg->cseq = uac->cseq;
         accept(uac, dlg, rsp->status, rseq, sdp, PRACK_AF_NEW_DIALOG, out);
         return;
     }
@@ -249,8 +285,7 @@ static void on_provisional(prack_uac_t *uac, prack_uac_dialog_t *dlg, const prac
     dlg->cache_sdp = (uint8_t)(dlg->cache_sdp >> 1);
 }
 
-static void on_final(prack_uac_t *uac, prack_uac_dialog_t *dlg, const prack_response_t *rsp,
-                     prack_actions_t *out)
+static void on_final(uac_t *uac, dlg_t *dlg, const prack_response_t *rsp, prack_actions_t *out)
 {
     bool first = uac->state == PRACK_UAC_CALLING;
     if (first)
@@ -260,7 +295,10 @@ static void on_final(prack_uac_t *uac, prack_uac_dialog_t *dlg, const prack_resp
     a->cseq = rsp->cseq;
     if (dlg) {
         drop_cache(dlg, out);
+        dlg->flags &= (uint8_t)~D_MAY_OFFER; /* too late for an offer in a PRACK */
         if (rsp->status < 300) {
+            dlg->flags |= D_CONFIRMED;
+            dlg->cseq = uac->cseq;
             dialog_start(uac, dlg);
             bool sdp = (rsp->flags & PRACK_RSP_SDP) != 0;
             if (dlg->oa == OA_OFFER_SENT) { /* RFC 3261 13.2.1: the answer is due now */
@@ -269,59 +307,75 @@ static void on_final(prack_uac_t *uac, prack_uac_dialog_t *dlg, const prack_resp
                 event(out, sdp ? PRACK_R_SESSION : PRACK_R_ANSWER_MISSING, rsp->status, 0);
             } else if (sdp) {
                 a->sdp = dlg->oa == OA_NONE ? PRACK_SDP_OFFER : PRACK_SDP_REPEAT;
+                if (dlg->oa == OA_NONE)
+                    dlg->oa = OA_DONE; /* the ACK carries the answer: no later 1xx may offer */
             }
         }
     }
     if (!first)
         return;
-    /* RFC 3261 8.1.3.5 and 21.4.16: 420/421 over 100rel */
+    /* RFC 3261 8.1.3.5 and 21.4.16: 420/421 over 100rel; never under policy off */
     if (rsp->status == 420 && (rsp->flags & PRACK_RSP_UNSUPPORTED_100REL) &&
         uac->policy == PRACK_POLICY_REQUIRED) {
         a = prack_push(out, PRACK_ACT_RETRY_INVITE);
         a->status = 420;
-        a->option = PRACK_OPTION_NONE;
+        a->option = PRACK_OPTION_SUPPORTED; /* still supported (R32, R33), no longer required */
     } else if (rsp->status == 421 && (rsp->flags & PRACK_RSP_REQUIRE_100REL) &&
-               uac->policy == PRACK_POLICY_OFF) {
+               uac->policy == PRACK_POLICY_SUPPORTED) {
         a = prack_push(out, PRACK_ACT_RETRY_INVITE);
         a->status = 421;
-        a->option = PRACK_OPTION_SUPPORTED;
+        a->option = PRACK_OPTION_REQUIRE;
     }
 }
 
-static void on_prack_response(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint32_t rseq,
-                              const prack_response_t *rsp, prack_actions_t *out)
+/* Challenges met so far by the PRACK for rseq, or UINT32_MAX when it is not tracked. */
+static uint32_t challenges(const dlg_t *dlg, uint32_t rseq)
+{
+    uint32_t back = dlg->last_rseq - rseq;
+    if (!(dlg->flags & D_SEEN) || rseq > dlg->last_rseq || back >= AUTH_SLOTS)
+        return UINT32_MAX;
+    return (dlg->auth >> (2u * back)) & 3u;
+}
+
+static void on_prack_response(uac_t *uac, dlg_t *dlg, uint32_t rseq, const prack_response_t *rsp,
+                              prack_actions_t *out)
 {
     if (rsp->status < 200)
         return;
+    bool offer_here = dlg->oa == OA_PRACK_OFFER && rseq == dlg->offer_rseq;
+    if ((dlg->flags & D_MAY_OFFER) && rseq == dlg->offer_rseq)
+        dlg->flags &= (uint8_t)~D_MAY_OFFER; /* the PRACK went without an offer */
     if (rsp->status < 300) {
         uac->n_prack_ok++;
         event(out, PRACK_R_PRACK_OK, rsp->status, rseq);
-        if (dlg->oa == OA_PRACK_OFFER && rseq == dlg->offer_rseq) { /* R51: the answer is due here */
+        if (offer_here) { /* R51: the answer is due here */
             dlg->oa = OA_DONE;
             event(out, (rsp->flags & PRACK_RSP_SDP) ? PRACK_R_SESSION : PRACK_R_ANSWER_MISSING,
                   rsp->status, rseq);
         }
         return;
     }
-    /* R57: once per PRACK, the same RAck again with credentials. A PRACK for an
-     * RSeq more than 31 behind (or ahead of) the dialog's is not tracked and
-     * fails rather than risking endless resends. */
-    uint32_t back = dlg->last_rseq - rseq;
-    bool tracked = (dlg->flags & D_SEEN) && rseq <= dlg->last_rseq && back < 32u;
-    if ((rsp->status == 401 || rsp->status == 407) && tracked &&
-        !(dlg->auth_mask & (1u << back))) {
-        dlg->auth_mask |= 1u << back;
+    /* R57: a PRACK is authenticated like any request, so it may meet a proxy's
+     * 407 and then the UAS's 401, or a stale nonce: up to auth_max resends of
+     * the same RAck. A PRACK 16 or more RSeq behind the dialog's is not tracked
+     * and fails rather than risking endless resends. */
+    uint32_t n = challenges(dlg, rseq);
+    if ((rsp->status == 401 || rsp->status == 407) && n < uac->auth_max) {
+        uint32_t back = dlg->last_rseq - rseq;
+        dlg->auth += 1u << (2u * back);
         uac->n_prack++;
         prack_action_t *a = prack_push(out, PRACK_ACT_SEND_PRACK);
         a->status = rsp->status;
         a->flags = PRACK_AF_AUTH;
+        if (uac->state == PRACK_UAC_ACCEPTED && !(dlg->flags & D_CONFIRMED))
+            a->flags |= PRACK_AF_OTHER_FORK;
         a->rseq = rseq;
-        a->cseq = dlg->rack_cseq;
+        a->cseq = dlg->cseq;
         a->sdp = PRACK_SDP_REPEAT;
         return;
     }
     uac->n_prack_failed++;
-    if (dlg->oa == OA_PRACK_OFFER && rseq == dlg->offer_rseq)
+    if (offer_here)
         dlg->oa = OA_DONE; /* the offer died with its PRACK; the old session stands */
     event(out, PRACK_R_PRACK_FAILED, rsp->status, rseq);
     if (rsp->status == 481 || rsp->status == 408)
@@ -333,67 +387,82 @@ static void on_prack_response(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint32_
     }
 }
 
-int prack_on_response(prack_uac_t *uac, prack_uac_dialog_t *dlg, prack_time_t now,
+int prack_on_response(prack_uac_t *engine, prack_uac_dialog_t *dialog, prack_time_t now,
                       const prack_response_t *rsp, prack_actions_t *out)
 {
     if (out)
         prack_actions_reset(out);
-    if (!uac || !rsp || !out || now == PRACK_TIME_NONE)
+    if (!engine || !rsp || !out || now == PRACK_TIME_NONE)
         return PRACK_ERR_INVAL;
-    if (rsp->status < 100 || rsp->status > 699 ||
+    if (rsp->status < 100 || rsp->status > 699 || rsp->method > PRACK_METHOD_PRACK ||
         (rsp->flags & ~(PRACK_RSP_REQUIRE_100REL | PRACK_RSP_RSEQ | PRACK_RSP_SDP |
                         PRACK_RSP_UNSUPPORTED_100REL)))
         return PRACK_ERR_INVAL;
-    if (rsp->method == PRACK_METHOD_PRACK &&
-        (!dlg || rsp->rseq > UINT32_MAX || (rsp->rseq == 0 && !(dlg->flags & D_SEEN))))
+    if (rsp->method == PRACK_METHOD_PRACK && (!dialog || rsp->rseq == 0 || rsp->rseq > UINT32_MAX))
         return PRACK_ERR_INVAL;
+    uac_t *uac = state_of(engine);
     if (now < uac->last_now)
         return PRACK_ERR_TIME;
     uac->last_now = now;
+    dlg_t *dlg = dialog ? dlg_of(dialog) : NULL;
 
     switch (rsp->method) {
     case PRACK_METHOD_INVITE:
+        if (rsp->cseq != uac->cseq) { /* not this INVITE's response: never PRACKed */
+            discard(uac, rsp, PRACK_R_WRONG_CSEQ, out);
+            break;
+        }
+        adopt(uac, dlg, out);
         if (rsp->status < 200)
             on_provisional(uac, dlg, rsp, out);
         else
             on_final(uac, dlg, rsp, out);
         break;
     case PRACK_METHOD_PRACK:
-        on_prack_response(uac, dlg, rsp->rseq ? (uint32_t)rsp->rseq : dlg->last_rseq, rsp, out);
-        break;
-    case PRACK_METHOD_OTHER:
+        if ((dlg->flags & D_SEEN) && dlg->cseq == uac->cseq)
+            on_prack_response(uac, dlg, (uint32_t)rsp->rseq, rsp, out);
+        break; /* else no PRACK of this transaction went on this dialog */
     default:
         break; /* not ours: nothing to do */
     }
     return PRACK_OK;
 }
 
-int prack_uac_offer_in_prack(prack_uac_t *uac, prack_uac_dialog_t *dlg)
+int prack_uac_offer_in_prack(prack_uac_t *engine, prack_uac_dialog_t *dialog, uint32_t rseq)
 {
-    if (!uac || !dlg)
+    if (!engine || !dialog)
         return PRACK_ERR_INVAL;
-    if (!(dlg->flags & D_MAY_OFFER) || dlg->oa != OA_DONE)
+    const uac_t *uac = cstate_of(engine);
+    dlg_t *dlg = dlg_of(dialog);
+    /* R51: only before any final response (a 2xx elsewhere leaves this early
+     * dialog without a session, a failure ends it), and only for the PRACK of
+     * this transaction that said MAY_OFFER */
+    if (uac->state != PRACK_UAC_CALLING || dlg->cseq != uac->cseq ||
+        !(dlg->flags & D_MAY_OFFER) || dlg->offer_rseq != rseq || dlg->oa != OA_DONE)
         return PRACK_ERR_STATE;
     dlg->flags = (uint8_t)(dlg->flags & ~D_MAY_OFFER);
-    dlg->oa = OA_PRACK_OFFER;
-    dlg->offer_rseq = dlg->last_rseq; /* the PRACK that carries it acknowledges this RSeq */
+    dlg->oa = OA_PRACK_OFFER; /* the answer is due in the 2xx to that PRACK */
     return PRACK_OK;
 }
 
-prack_uac_state_t prack_uac_state(const prack_uac_t *uac)
+unsigned prack_uac_state(const prack_uac_t *uac)
 {
-    return uac ? (prack_uac_state_t)uac->state : (prack_uac_state_t)0;
+    return uac ? cstate_of(uac)->state : 0u;
 }
 
-uint32_t prack_uac_dialog_rseq(const prack_uac_dialog_t *dlg)
+uint32_t prack_uac_dialog_rseq(const prack_uac_dialog_t *dialog)
 {
-    return dlg && (dlg->flags & D_SEEN) ? dlg->last_rseq : 0u;
+    if (!dialog)
+        return 0;
+    const dlg_t *dlg = (const dlg_t *)(const void *)dialog;
+    return (dlg->flags & D_SEEN) ? dlg->last_rseq : 0u;
 }
 
-int prack_uac_counters(const prack_uac_t *uac, prack_uac_stats_t *stats)
+int prack_uac_counters(const prack_uac_t *engine, prack_uac_stats_t *stats)
 {
-    if (!uac || !stats)
+    if (!engine || !stats)
         return PRACK_ERR_INVAL;
+    const uac_t *uac = cstate_of(engine);
     stats->pracks_sent = uac->n_prack;
     stats->discarded = uac->n_discard;
     stats->pracks_ok = uac->n_prack_ok;

@@ -6,12 +6,16 @@
  */
 #include "internal.h"
 
+typedef struct prack_uas_mem uas_t;
+
 /* uas->flags */
 #define F_RELIABLE 0x01u   /* 100rel negotiated: non-100 provisionals go reliably */
 #define F_REQUIRED 0x02u   /* the INVITE required 100rel: every provisional reliable (R2) */
 #define F_UNACKED 0x04u    /* the reliable 1xx with RSeq last_rseq() is unacknowledged */
 #define F_UNACKED_SDP 0x08u /* ... and it carried SDP (holds a 2xx, R54) */
 #define F_UNACKED_ANSWER 0x10u /* ... and that SDP was the answer: its PRACK may offer (RFC 6337 2.2) */
+#define F_ACKED 0x20u      /* ack_cseq holds the CSeq of the PRACK that acknowledged the latest RSeq */
+#define F_ACK_ANSWER 0x40u /* ... and that PRACK's 200 carried an answer */
 
 /* uas->oa: the offer/answer exchange of the INVITE transaction */
 enum {
@@ -21,24 +25,34 @@ enum {
     OA_DONE = 3        /* an answer was exchanged */
 };
 
-/* queue entry flags */
-#define Q_SDP 0x01u
+/* queue entry: status - 100 in the low 7 bits, Q_SDP for SDP */
+#define Q_SDP 0x80u
 
 /* Retransmissions are counted up to this; the 7th would fall after 64*T1. */
 #define RETX_CAP 7u
+
+static uas_t *state_of(prack_uas_t *uas)
+{
+    return (uas_t *)(void *)uas;
+}
+
+static const uas_t *cstate_of(const prack_uas_t *uas)
+{
+    return (const uas_t *)(const void *)uas;
+}
 
 /*
  * The RSeq of the most recent reliable 1xx is not stored: it is derived from the
  * first RSeq and the count of reliable 1xx sent, held as next_rseq, which is 0
  * until the first one goes (so "none sent" needs no extra flag).
  */
-static uint32_t last_rseq(const prack_uas_t *uas)
+static uint32_t last_rseq(const uas_t *uas)
 {
     return uas->next_rseq ? uas->next_rseq - 1u : 0u;
 }
 
 /* RSeq for the next new reliable 1xx, or 0 when the space is exhausted (R25). */
-static uint32_t next_rseq(const prack_uas_t *uas, size_t ahead)
+static uint32_t next_rseq(const uas_t *uas, size_t ahead)
 {
     if (uas->next_rseq == 0)
         return uas->first_rseq; /* ahead is 0 here: nothing queues before the first */
@@ -52,25 +66,25 @@ static uint16_t sat16_inc(uint16_t v)
 }
 
 /* Time of the k-th retransmission, k >= 1: T1 * (2^k - 1) after the first send (N1). */
-static prack_time_t retx_time(const prack_uas_t *uas, unsigned k)
+static prack_time_t retx_time(const uas_t *uas, unsigned k)
 {
     uint64_t mult = ((uint64_t)1 << k) - 1u;
     return prack_time_add(uas->sent_at, mult * uas->t1);
 }
 
-static prack_time_t timeout_time(const prack_uas_t *uas)
+static prack_time_t timeout_time(const uas_t *uas)
 {
     return prack_time_add(uas->sent_at, 64u * (uint64_t)uas->t1);
 }
 
-static bool live(const prack_uas_t *uas)
+static bool live(const uas_t *uas)
 {
     return uas->state == PRACK_UAS_PROCEEDING || uas->state == PRACK_UAS_HELD;
 }
 
-prack_time_t prack_next_deadline(const prack_uas_t *uas)
+static prack_time_t deadline(const uas_t *uas)
 {
-    if (!uas || !live(uas))
+    if (!live(uas))
         return PRACK_TIME_NONE;
     if (uas->flags & F_UNACKED) {
         prack_time_t to = timeout_time(uas);
@@ -84,6 +98,88 @@ prack_time_t prack_next_deadline(const prack_uas_t *uas)
     return PRACK_TIME_NONE;
 }
 
+prack_time_t prack_next_deadline(const prack_uas_t *uas)
+{
+    return uas ? deadline(cstate_of(uas)) : PRACK_TIME_NONE;
+}
+
+static void event(prack_actions_t *out, prack_reason_t reason)
+{
+    prack_action_t *a = prack_push(out, PRACK_ACT_EVENT);
+    a->reason = (uint8_t)reason;
+}
+
+static void set_sdp(prack_actions_t *out, uint32_t at, prack_sdp_t sdp)
+{
+    out->v[at].sdp = (uint8_t)sdp;
+}
+
+/* The flag that hands a cookie back for good; 0 is no cookie. */
+static uint32_t release(uint64_t user)
+{
+    return user != 0 ? PRACK_AF_RELEASE : 0u;
+}
+
+/*
+ * Drop every queued 1xx (a final or CANCEL came first, R30) and, with
+ * release_unacked, let go of the unacknowledged one too: a final response went
+ * out, so it is retransmitted no more (R28); a late PRACK is still answered
+ * (R29), without the cookie. At most 9 actions.
+ */
+static void drop_pending(uas_t *uas, bool release_unacked, prack_actions_t *out)
+{
+    while (uas->q_len) {
+        prack_action_t *a = prack_push(out, PRACK_ACT_DROP_1XX);
+        uint64_t user = uas->q_user[uas->q_head];
+        a->status = (uint16_t)(100u + (uas->q_entry[uas->q_head] & 0x7Fu));
+        a->flags = release(user);
+        a->user = user;
+        a->cseq = uas->cseq;
+        uas->q_head = (uint8_t)((uas->q_head + 1u) % uas->q_cap);
+        uas->q_len--;
+    }
+    uas->q_head = 0;
+    if (release_unacked && (uas->flags & F_UNACKED) && uas->user != 0) {
+        prack_action_t *a = prack_push(out, PRACK_ACT_DROP_1XX);
+        a->status = uas->status;
+        a->rseq = last_rseq(uas);
+        a->flags = PRACK_AF_RELEASE;
+        a->user = uas->user;
+        a->cseq = uas->cseq;
+        uas->user = 0;
+    }
+}
+
+/* The transaction ends with a final response sent now: one SEND_FINAL. */
+static prack_action_t *end_with(uas_t *uas, uint16_t status, uint32_t flags,
+                                prack_actions_t *out)
+{
+    if (uas->state == PRACK_UAS_HELD)
+        flags |= PRACK_AF_REPLACES_HELD;
+    drop_pending(uas, true, out);
+    uas->state = PRACK_UAS_COMPLETED; /* R28: no more retransmissions */
+    uas->final_status = status;
+    prack_action_t *a = prack_push(out, PRACK_ACT_SEND_FINAL);
+    a->status = status;
+    a->flags = flags;
+    a->cseq = uas->cseq;
+    return a;
+}
+
+/*
+ * R20: the 64*T1 timeout, applied by every entry point whose `now` reached it,
+ * so that it never depends on the host calling the timer on time. At most 11
+ * actions: 8 drops, the unacknowledged 1xx, the final and the event.
+ */
+static void apply_timeout(uas_t *uas, prack_time_t now, prack_actions_t *out)
+{
+    if (!live(uas) || !(uas->flags & F_UNACKED) || now < timeout_time(uas))
+        return;
+    prack_action_t *a = end_with(uas, uas->timeout_status, PRACK_AF_TIMEOUT, out);
+    a->text = PRACK_TIMEOUT_TEXT;
+    event(out, PRACK_R_TIMEOUT);
+}
+
 /* Common argument and clock checks of the state-changing calls. */
 static int enter(const prack_uas_t *uas, prack_time_t now, prack_actions_t *out)
 {
@@ -91,7 +187,7 @@ static int enter(const prack_uas_t *uas, prack_time_t now, prack_actions_t *out)
         prack_actions_reset(out);
     if (!uas || !out || now == PRACK_TIME_NONE)
         return PRACK_ERR_INVAL;
-    if (now < uas->last_now)
+    if (now < cstate_of(uas)->last_now)
         return PRACK_ERR_TIME;
     return PRACK_OK;
 }
@@ -100,7 +196,7 @@ static int enter(const prack_uas_t *uas, prack_time_t now, prack_actions_t *out)
  * Every error is returned before the engine changes, so only the batch needs
  * undoing; success records the time for the next call's clock check.
  */
-static int leave(prack_uas_t *uas, prack_time_t now, prack_actions_t *out, int rc)
+static int leave(uas_t *uas, prack_time_t now, prack_actions_t *out, int rc)
 {
     if (rc == PRACK_OK)
         uas->last_now = now;
@@ -109,18 +205,12 @@ static int leave(prack_uas_t *uas, prack_time_t now, prack_actions_t *out, int r
     return rc;
 }
 
-static void event(prack_actions_t *out, prack_reason_t reason)
-{
-    prack_action_t *a = prack_push(out, PRACK_ACT_EVENT);
-    a->reason = reason;
-}
-
 /*
  * Role of the SDP in a provisional about to go out, and the offer/answer step it
  * makes. Only a reliable 1xx moves the exchange (RFC 3261 13.2.1, RFC 3262 5);
  * an unreliable one may preview what the final will carry.
  */
-static prack_sdp_t provisional_sdp(prack_uas_t *uas, bool sdp, bool reliable, prack_actions_t *out)
+static prack_sdp_t provisional_sdp(uas_t *uas, bool sdp, bool reliable, prack_actions_t *out)
 {
     if (!sdp)
         return PRACK_SDP_NONE;
@@ -141,7 +231,7 @@ static prack_sdp_t provisional_sdp(prack_uas_t *uas, bool sdp, bool reliable, pr
 }
 
 /* Role of the SDP of a final response about to go out. */
-static prack_sdp_t final_sdp(prack_uas_t *uas, uint16_t status, prack_actions_t *out)
+static prack_sdp_t final_sdp(uas_t *uas, uint16_t status, prack_actions_t *out)
 {
     if (status >= 300)
         return PRACK_SDP_NONE;
@@ -158,12 +248,12 @@ static prack_sdp_t final_sdp(prack_uas_t *uas, uint16_t status, prack_actions_t 
 }
 
 /* Send a new reliable 1xx now; the caller checked that none is unacknowledged. */
-static void send_reliable(prack_uas_t *uas, prack_time_t now, uint16_t status, bool sdp,
-                          void *user, uint16_t extra, prack_actions_t *out)
+static void send_reliable(uas_t *uas, prack_time_t now, uint16_t status, bool sdp,
+                          uint64_t user, uint32_t extra, prack_actions_t *out)
 {
     uint32_t rseq = next_rseq(uas, 0);
     uas->next_rseq = rseq + 1u; /* rseq < UINT32_MAX is checked by the callers */
-    uas->flags = (uas->flags | F_UNACKED) & ~(F_UNACKED_SDP | F_UNACKED_ANSWER) & 0x1Fu;
+    uas->flags = (uint8_t)((uas->flags | F_UNACKED) & ~(F_UNACKED_SDP | F_UNACKED_ANSWER));
     if (sdp)
         uas->flags |= F_UNACKED_SDP;
     uas->sent_at = now;
@@ -172,35 +262,21 @@ static void send_reliable(prack_uas_t *uas, prack_time_t now, uint16_t status, b
     uas->user = user;
 
     prack_action_t *a = prack_push(out, PRACK_ACT_SEND_1XX);
-    size_t at = out->n - 1u;
+    uint32_t at = out->n - 1u;
     a->status = status;
-    a->flags = (uint16_t)(PRACK_AF_RELIABLE | extra);
+    a->flags = PRACK_AF_RELIABLE | extra;
     a->rseq = rseq;
     a->cseq = uas->cseq;
     a->user = user;
     /* computed after the push so that a SESSION event follows the 1xx */
-    out->v[at].sdp = provisional_sdp(uas, sdp, true, out);
-    if (out->v[at].sdp == PRACK_SDP_ANSWER)
+    prack_sdp_t role = provisional_sdp(uas, sdp, true, out);
+    set_sdp(out, at, role);
+    if (role == PRACK_SDP_ANSWER)
         uas->flags |= F_UNACKED_ANSWER;
 }
 
-/* Drop every queued 1xx (a final or CANCEL came first, R30). At most 8 actions. */
-static void drop_queue(prack_uas_t *uas, prack_actions_t *out)
-{
-    while (uas->q_len) {
-        const prack_uas_entry_t *e = &uas->queue[uas->q_head];
-        prack_action_t *a = prack_push(out, PRACK_ACT_DROP_1XX);
-        a->status = e->status;
-        a->user = e->user;
-        a->cseq = uas->cseq;
-        uas->q_head = (uas->q_head + 1u) % uas->q_cap & 7u;
-        uas->q_len = (uas->q_len - 1u) & 15u;
-    }
-    uas->q_head = 0;
-}
-
 /* Negotiation failed: the INVITE gets 420 or 421 and the engine is done. */
-static void reject(prack_uas_t *uas, uint16_t status, uint16_t flag, prack_actions_t *out)
+static void reject(uas_t *uas, uint16_t status, uint32_t flag, prack_actions_t *out)
 {
     uas->state = PRACK_UAS_REJECTED;
     uas->final_status = status;
@@ -210,19 +286,15 @@ static void reject(prack_uas_t *uas, uint16_t status, uint16_t flag, prack_actio
     a->cseq = uas->cseq;
 }
 
-int prack_uas_init(prack_uas_t *uas, const prack_config_t *cfg, const prack_invite_t *inv,
-                   prack_uas_entry_t *queue, size_t queue_cap, uint32_t random,
-                   prack_time_t now, prack_actions_t *out)
+int prack_uas_init(prack_uas_t *engine, const prack_config_t *cfg, const prack_invite_t *inv,
+                   uint32_t random, prack_time_t now, prack_actions_t *out)
 {
     prack_config_t defaults;
     if (out)
         prack_actions_reset(out);
-    if (!uas || !inv || !out || now == PRACK_TIME_NONE)
+    if (!engine || !inv || !out || now == PRACK_TIME_NONE)
         return PRACK_ERR_INVAL;
-    if (queue_cap > PRACK_UAS_QUEUE_MAX || (queue_cap && !queue))
-        return PRACK_ERR_INVAL;
-    if (inv->cseq > PRACK_CSEQ_LIMIT ||
-        (inv->flags & ~(PRACK_INV_SUPPORTED_100REL | PRACK_INV_REQUIRE_100REL | PRACK_INV_SDP)))
+    if (inv->flags & ~(PRACK_INV_SUPPORTED_100REL | PRACK_INV_REQUIRE_100REL | PRACK_INV_SDP))
         return PRACK_ERR_INVAL;
     if (prack_config_check(cfg) != PRACK_OK)
         return PRACK_ERR_INVAL;
@@ -231,11 +303,11 @@ int prack_uas_init(prack_uas_t *uas, const prack_config_t *cfg, const prack_invi
         cfg = &defaults;
     }
 
-    memset(uas, 0, sizeof(*uas));
+    uas_t *uas = state_of(engine);
+    memset(engine, 0, sizeof(*engine));
     uas->sent_at = now;
     uas->last_now = now;
-    uas->queue = queue;
-    uas->q_cap = (unsigned)queue_cap & 15u;
+    uas->q_cap = cfg->queue_max;
     uas->t1 = cfg->t1_ms;
     uas->refresh_s = (uint16_t)(cfg->refresh_ms / 1000u);
     uas->timeout_status = cfg->timeout_status;
@@ -264,20 +336,8 @@ int prack_uas_init(prack_uas_t *uas, const prack_config_t *cfg, const prack_invi
     return PRACK_OK;
 }
 
-static int send_1xx(prack_uas_t *uas, prack_time_t now, uint16_t status, unsigned flags,
-                    void *user, prack_actions_t *out);
-
-int prack_uas_send_1xx(prack_uas_t *uas, prack_time_t now, uint16_t status, unsigned flags,
-                       void *user, prack_actions_t *out)
-{
-    int rc = enter(uas, now, out);
-    if (rc != PRACK_OK)
-        return rc;
-    return leave(uas, now, out, send_1xx(uas, now, status, flags, user, out));
-}
-
-static int send_1xx(prack_uas_t *uas, prack_time_t now, uint16_t status, unsigned flags,
-                    void *user, prack_actions_t *out)
+static int send_1xx(uas_t *uas, prack_time_t now, uint16_t status, uint32_t flags,
+                    uint64_t user, prack_actions_t *out)
 {
     if (status < 100 || status > 199 || (flags & ~(PRACK_1XX_SDP | PRACK_1XX_UNRELIABLE)) ||
         (status == 100 && (flags & PRACK_1XX_SDP)))
@@ -285,17 +345,29 @@ static int send_1xx(prack_uas_t *uas, prack_time_t now, uint16_t status, unsigne
     if (uas->state != PRACK_UAS_PROCEEDING) /* R30 */
         return PRACK_ERR_STATE;
 
+    apply_timeout(uas, now, out);
+    if (uas->state != PRACK_UAS_PROCEEDING) {
+        /* the timeout ended the transaction: this 1xx will never go */
+        prack_action_t *a = prack_push(out, PRACK_ACT_DROP_1XX);
+        a->status = status;
+        a->flags = release(user);
+        a->user = user;
+        a->cseq = uas->cseq;
+        return PRACK_OK;
+    }
+
     bool sdp = (flags & PRACK_1XX_SDP) != 0;
     bool reliable = status != 100 && (uas->flags & F_RELIABLE) &&
                     (!(flags & PRACK_1XX_UNRELIABLE) || (uas->flags & F_REQUIRED));
 
-    if (!reliable) { /* R4, R5 */
+    if (!reliable) { /* R4, R5: the engine keeps nothing of it */
         prack_action_t *a = prack_push(out, PRACK_ACT_SEND_1XX);
-        size_t at = out->n - 1u;
+        uint32_t at = out->n - 1u;
         a->status = status;
+        a->flags = release(user);
         a->cseq = uas->cseq;
         a->user = user;
-        out->v[at].sdp = provisional_sdp(uas, sdp, false, out);
+        set_sdp(out, at, provisional_sdp(uas, sdp, false, out));
         return PRACK_OK;
     }
 
@@ -307,11 +379,10 @@ static int send_1xx(prack_uas_t *uas, prack_time_t now, uint16_t status, unsigne
             return PRACK_ERR_QUEUE_FULL;
         if (next_rseq(uas, uas->q_len + 1u) == 0) /* R25 */
             return PRACK_ERR_RANGE;
-        prack_uas_entry_t *e = &uas->queue[(uas->q_head + uas->q_len) % uas->q_cap];
-        e->user = user;
-        e->status = status;
-        e->flags = sdp ? (uint8_t)Q_SDP : (uint8_t)0;
-        uas->q_len = (uas->q_len + 1u) & 15u;
+        unsigned slot = ((unsigned)uas->q_head + uas->q_len) % uas->q_cap;
+        uas->q_user[slot] = user;
+        uas->q_entry[slot] = (uint8_t)((status - 100u) | (sdp ? Q_SDP : 0u));
+        uas->q_len++;
         prack_action_t *a = prack_push(out, PRACK_ACT_QUEUE_1XX);
         a->status = status;
         a->cseq = uas->cseq;
@@ -325,216 +396,220 @@ static int send_1xx(prack_uas_t *uas, prack_time_t now, uint16_t status, unsigne
     return PRACK_OK;
 }
 
-static int send_final(prack_uas_t *uas, uint16_t status, prack_actions_t *out)
+int prack_uas_send_1xx(prack_uas_t *engine, prack_time_t now, uint16_t status, uint32_t flags,
+                       uint64_t user, prack_actions_t *out)
+{
+    int rc = enter(engine, now, out);
+    if (rc != PRACK_OK)
+        return rc;
+    uas_t *uas = state_of(engine);
+    return leave(uas, now, out, send_1xx(uas, now, status, flags, user, out));
+}
+
+static int send_final(uas_t *uas, prack_time_t now, uint16_t status, prack_actions_t *out)
 {
     if (status < 200 || status > 699)
         return PRACK_ERR_INVAL;
-    if (uas->state == PRACK_UAS_HELD && status >= 300) {
-        /* the callee gave up while the 2xx waited: the failure goes at once */
-        uas->state = PRACK_UAS_COMPLETED;
-        uas->final_status = status;
-        prack_action_t *a = prack_push(out, PRACK_ACT_SEND_FINAL);
-        a->status = status;
-        a->flags = PRACK_AF_REPLACES_HELD;
-        a->cseq = uas->cseq;
-        return PRACK_OK;
-    }
-    if (uas->state != PRACK_UAS_PROCEEDING)
+    if (uas->state == PRACK_UAS_HELD && status < 300)
+        return PRACK_ERR_STATE;
+    if (!live(uas))
         return PRACK_ERR_STATE;
 
-    /* worst case: 8 drops + final + event = 10 actions */
-    drop_queue(uas, out); /* R30 */
-    uas->final_status = status;
-    prack_action_t *a;
+    apply_timeout(uas, now, out);
+    if (!live(uas))
+        return PRACK_OK; /* the timeout's final went instead */
+
+    if (uas->state == PRACK_UAS_HELD) {
+        /* the callee gave up while the 2xx waited: the failure goes at once */
+        end_with(uas, status, 0, out);
+        return PRACK_OK;
+    }
     if (status < 300 && (uas->flags & F_UNACKED) && (uas->flags & F_UNACKED_SDP)) {
-        uas->state = PRACK_UAS_HELD; /* R26, R27, R54 */
-        a = prack_push(out, PRACK_ACT_HOLD_FINAL);
+        /* R26, R27, R54: the 2xx waits; queued 1xx never go (R30) */
+        uas->state = PRACK_UAS_HELD;
+        drop_pending(uas, false, out);
+        uas->final_status = status;
+        prack_action_t *a = prack_push(out, PRACK_ACT_HOLD_FINAL);
         a->status = status;
         a->rseq = last_rseq(uas);
         a->cseq = uas->cseq;
         return PRACK_OK;
     }
-    uas->state = PRACK_UAS_COMPLETED; /* R28: no more retransmissions */
-    a = prack_push(out, PRACK_ACT_SEND_FINAL);
-    size_t at = out->n - 1u;
-    a->status = status;
-    a->cseq = uas->cseq;
-    out->v[at].sdp = final_sdp(uas, status, out);
+    /* worst case: 9 drops + final + event = 11 actions */
+    end_with(uas, status, 0, out);
+    /* the final's index before final_sdp() may append a SESSION event */
+    uint32_t at = out->n - 1u;
+    set_sdp(out, at, final_sdp(uas, status, out));
     return PRACK_OK;
 }
 
-int prack_uas_send_final(prack_uas_t *uas, prack_time_t now, uint16_t status, prack_actions_t *out)
+int prack_uas_send_final(prack_uas_t *engine, prack_time_t now, uint16_t status,
+                         prack_actions_t *out)
 {
-    int rc = enter(uas, now, out);
+    int rc = enter(engine, now, out);
     if (rc != PRACK_OK)
         return rc;
-    return leave(uas, now, out, send_final(uas, status, out));
+    uas_t *uas = state_of(engine);
+    return leave(uas, now, out, send_final(uas, now, status, out));
 }
 
-static int cancel(prack_uas_t *uas, prack_actions_t *out)
+static int cancel(uas_t *uas, prack_time_t now, prack_actions_t *out)
 {
-    if (uas->state == PRACK_UAS_REJECTED)
-        return PRACK_ERR_STATE;
-    if (uas->state == PRACK_UAS_COMPLETED)
-        return PRACK_OK; /* too late: the final went out, the CANCEL changes nothing */
-
-    uint16_t flags = PRACK_AF_CANCELLED;
-    if (uas->state == PRACK_UAS_HELD)
-        flags |= PRACK_AF_REPLACES_HELD;
-    drop_queue(uas, out);
-    uas->state = PRACK_UAS_COMPLETED;
-    uas->final_status = 487;
-    prack_action_t *a = prack_push(out, PRACK_ACT_SEND_FINAL);
-    a->status = 487;
-    a->flags = flags;
-    a->cseq = uas->cseq;
+    apply_timeout(uas, now, out);
+    if (!live(uas))
+        return PRACK_OK; /* too late: a final went out, the CANCEL changes nothing */
+    end_with(uas, 487, PRACK_AF_CANCELLED, out);
     return PRACK_OK;
 }
 
-int prack_uas_cancel(prack_uas_t *uas, prack_time_t now, prack_actions_t *out)
+int prack_uas_cancel(prack_uas_t *engine, prack_time_t now, prack_actions_t *out)
 {
-    int rc = enter(uas, now, out);
+    int rc = enter(engine, now, out);
     if (rc != PRACK_OK)
         return rc;
-    return leave(uas, now, out, cancel(uas, out));
+    uas_t *uas = state_of(engine);
+    return leave(uas, now, out, cancel(uas, now, out));
 }
 
-static void answer_prack(prack_uas_t *uas, uint16_t status, prack_reason_t reason,
-                         uint32_t rseq, prack_actions_t *out)
+static prack_action_t *answer_prack(uas_t *uas, uint16_t status, prack_reason_t reason,
+                                    uint32_t rseq, prack_actions_t *out)
 {
     prack_action_t *a = prack_push(out, PRACK_ACT_ANSWER_PRACK);
     a->status = status;
-    a->reason = reason;
+    a->reason = (uint8_t)reason;
     a->rseq = rseq;
     a->cseq = uas->cseq;
     if (status != 200)
         uas->n_481 = sat16_inc(uas->n_481);
+    return a;
 }
 
-/* Whether rseq names a reliable 1xx of this transaction that was acknowledged. */
-static bool acknowledged(const prack_uas_t *uas, uint64_t rseq)
+/* The RSeq of the latest acknowledged reliable 1xx, or 0 if none was. */
+static uint32_t latest_acked(const uas_t *uas)
 {
-    if (!uas->next_rseq)
-        return false;
-    uint64_t last = last_rseq(uas);
-    if (uas->flags & F_UNACKED)
-        last--; /* may drop below first_rseq: then nothing is acknowledged */
-    return rseq >= uas->first_rseq && rseq <= last;
+    if (!(uas->flags & F_ACKED))
+        return 0;
+    return (uas->flags & F_UNACKED) ? last_rseq(uas) - 1u : last_rseq(uas);
 }
 
-static int on_prack(prack_uas_t *uas, prack_time_t now, const prack_prack_t *pr,
-                    prack_actions_t *out)
+/* The matching PRACK for the unacknowledged reliable 1xx. At most 4 actions. */
+static void acknowledge(uas_t *uas, prack_time_t now, const prack_prack_t *pr,
+                        prack_actions_t *out)
+{
+    bool had_sdp = (uas->flags & F_UNACKED_SDP) != 0;
+    bool had_answer = (uas->flags & F_UNACKED_ANSWER) != 0;
+    uas->flags = (uint8_t)((uas->flags & ~(F_UNACKED | F_UNACKED_SDP | F_UNACKED_ANSWER |
+                                           F_ACK_ANSWER)) | F_ACKED); /* R18, R19 */
+    uas->ack_cseq = pr->cseq;
+    uas->retx = 0;
+    prack_action_t *a = answer_prack(uas, 200, PRACK_R_NONE, last_rseq(uas), out); /* R17 */
+    uint32_t at = out->n - 1u;
+    if (uas->user != 0) {
+        a->user = uas->user;
+        a->flags = PRACK_AF_RELEASE;
+        uas->user = 0;
+    }
+    bool dead = uas->state == PRACK_UAS_COMPLETED && uas->final_status >= 300;
+    if (dead) {
+        /* R29: still acknowledged, but the early dialog ended with the
+         * failure (RFC 3261 12.3): no offer/answer step, no session event */
+    } else if (pr->flags & PRACK_PR_SDP) {
+        if (uas->oa == OA_OFFER_SENT) { /* R50: the answer to our 1xx offer */
+            uas->oa = OA_DONE;
+            event(out, PRACK_R_SESSION);
+        } else if (had_answer) { /* R51, R52: a new offer, answer in the 200 */
+            set_sdp(out, at, PRACK_SDP_ANSWER);
+            uas->flags |= F_ACK_ANSWER;
+            event(out, PRACK_R_SESSION);
+        } else { /* RFC 6337 2.2: only the PRACK of an answer may offer */
+            event(out, PRACK_R_SDP_UNEXPECTED);
+        }
+    } else if (had_sdp && uas->oa == OA_OFFER_SENT) {
+        event(out, PRACK_R_ANSWER_MISSING);
+    }
+
+    if (uas->state == PRACK_UAS_HELD) { /* R54: the last SDP 1xx is acknowledged */
+        uas->state = PRACK_UAS_COMPLETED;
+        prack_action_t *f = prack_push(out, PRACK_ACT_SEND_FINAL);
+        uint32_t fat = out->n - 1u;
+        f->status = uas->final_status;
+        f->flags = PRACK_AF_RELEASED;
+        f->cseq = uas->cseq;
+        set_sdp(out, fat, final_sdp(uas, uas->final_status, out));
+    } else if (uas->state == PRACK_UAS_PROCEEDING && uas->q_len) { /* R21 */
+        uint8_t e = uas->q_entry[uas->q_head];
+        uint64_t user = uas->q_user[uas->q_head];
+        uas->q_head = (uint8_t)((uas->q_head + 1u) % uas->q_cap);
+        uas->q_len--;
+        send_reliable(uas, now, (uint16_t)(100u + (e & 0x7Fu)), (e & Q_SDP) != 0, user, 0,
+                      out); /* R24 */
+    }
+}
+
+static int on_prack(uas_t *uas, prack_time_t now, const prack_prack_t *pr, prack_actions_t *out)
 {
     if (!pr || (pr->flags & ~(PRACK_PR_RACK | PRACK_PR_SDP)) ||
         ((pr->flags & PRACK_PR_RACK) && !pr->method && pr->method_len))
         return PRACK_ERR_INVAL;
+
+    apply_timeout(uas, now, out); /* a PRACK after 64*T1 meets the 5xx (R20, R29) */
 
     if (!(pr->flags & PRACK_PR_RACK)) {
         answer_prack(uas, 400, PRACK_R_BAD_RACK, 0, out);
         return PRACK_OK;
     }
     /* N2, N9: RAck method matched byte for byte, CSeq-num against the INVITE's */
-    bool same_invite = pr->cseq == uas->cseq && pr->method_len == 6 && pr->method &&
+    bool same_invite = pr->rack_cseq == uas->cseq && pr->method_len == 6 && pr->method &&
                        memcmp(pr->method, "INVITE", 6) == 0;
-    uint32_t rseq32 = pr->rseq <= UINT32_MAX ? (uint32_t)pr->rseq : 0u;
+    uint32_t rseq32 = pr->rack_rseq <= UINT32_MAX ? (uint32_t)pr->rack_rseq : 0u;
 
-    if (same_invite && (uas->flags & F_UNACKED) && pr->rseq == last_rseq(uas)) {
-        /* worst case: answer + event + released final + event, or + a queued 1xx
-         * and its event: 4 actions */
-        bool had_sdp = (uas->flags & F_UNACKED_SDP) != 0;
-        bool had_answer = (uas->flags & F_UNACKED_ANSWER) != 0;
-        uas->flags &= ~(F_UNACKED | F_UNACKED_SDP | F_UNACKED_ANSWER) & 0x1Fu; /* R18, R19 */
-        uas->retx = 0;
-        answer_prack(uas, 200, PRACK_R_NONE, rseq32, out); /* R17 */
-        size_t at = out->n - 1u;
-        out->v[at].user = uas->user;
-        bool dead = uas->state == PRACK_UAS_COMPLETED && uas->final_status >= 300;
-        if (dead) {
-            /* R29: still acknowledged, but the early dialog ended with the
-             * failure (RFC 3261 12.3): no offer/answer step, no session event */
-        } else if (pr->flags & PRACK_PR_SDP) {
-            if (uas->oa == OA_OFFER_SENT) { /* R50: the answer to our 1xx offer */
-                uas->oa = OA_DONE;
-                event(out, PRACK_R_SESSION);
-            } else if (had_answer) { /* R51, R52: a new offer, answer in the 200 */
-                out->v[at].sdp = PRACK_SDP_ANSWER;
-                event(out, PRACK_R_SESSION);
-            } else { /* RFC 6337 2.2: only the PRACK of an answer may offer */
-                event(out, PRACK_R_SDP_UNEXPECTED);
-            }
-        } else if (had_sdp && uas->oa == OA_OFFER_SENT) {
-            event(out, PRACK_R_ANSWER_MISSING);
-        }
-
-        if (uas->state == PRACK_UAS_HELD) { /* R54: the last SDP 1xx is acknowledged */
-            uas->state = PRACK_UAS_COMPLETED;
-            prack_action_t *a = prack_push(out, PRACK_ACT_SEND_FINAL);
-            size_t fat = out->n - 1u;
-            a->status = uas->final_status;
-            a->flags = PRACK_AF_RELEASED;
-            a->cseq = uas->cseq;
-            out->v[fat].sdp = final_sdp(uas, uas->final_status, out);
-        } else if (uas->state == PRACK_UAS_PROCEEDING && uas->q_len) { /* R21 */
-            const prack_uas_entry_t *e = &uas->queue[uas->q_head];
-            uint16_t status = e->status;
-            bool sdp = (e->flags & Q_SDP) != 0;
-            void *user = e->user;
-            uas->q_head = (uas->q_head + 1u) % uas->q_cap & 7u;
-            uas->q_len = (uas->q_len - 1u) & 15u;
-            send_reliable(uas, now, status, sdp, user, 0, out); /* R24 */
-        }
+    if (same_invite && (uas->flags & F_UNACKED) && pr->rack_rseq == last_rseq(uas)) {
+        acknowledge(uas, now, pr, out);
         return PRACK_OK;
     }
-
-    if (same_invite && acknowledged(uas, pr->rseq)) {
-        answer_prack(uas, 200, PRACK_R_DUPLICATE, rseq32, out);
+    if (same_invite && rseq32 != 0 && rseq32 == latest_acked(uas) && pr->cseq == uas->ack_cseq) {
+        /* the same PRACK again (its 200 was lost): the same answer */
+        prack_action_t *a = answer_prack(uas, 200, PRACK_R_DUPLICATE, rseq32, out);
+        if (uas->flags & F_ACK_ANSWER)
+            a->sdp = PRACK_SDP_ANSWER;
         return PRACK_OK;
     }
     answer_prack(uas, 481, PRACK_R_NO_MATCH, rseq32, out); /* R16, R29 */
     return PRACK_OK;
 }
 
-int prack_uas_on_prack(prack_uas_t *uas, prack_time_t now, const prack_prack_t *pr,
+int prack_uas_on_prack(prack_uas_t *engine, prack_time_t now, const prack_prack_t *pr,
                        prack_actions_t *out)
 {
-    int rc = enter(uas, now, out);
+    int rc = enter(engine, now, out);
     if (rc != PRACK_OK)
         return rc;
+    uas_t *uas = state_of(engine);
     return leave(uas, now, out, on_prack(uas, now, pr, out));
 }
 
-int prack_on_timer(prack_uas_t *uas, prack_time_t now, prack_actions_t *out)
+int prack_on_timer(prack_uas_t *engine, prack_time_t now, prack_actions_t *out)
 {
-    int rc = enter(uas, now, out);
+    int rc = enter(engine, now, out);
     if (rc != PRACK_OK)
         return rc;
+    uas_t *uas = state_of(engine);
 
     /*
      * Each pass makes progress (a timeout ends all timers, a retransmission moves
      * the next one past now, a refresh arms retransmissions after now), so the
      * loop ends within a few passes even when deadlines saturate at the end of
-     * time. Worst case: refresh (1) + retransmission (1) + 8 drops + final +
-     * event = 12 actions.
+     * time. Worst case: refresh (1) + retransmission (1) + 8 drops + the
+     * unacknowledged 1xx + final + event = 13 actions.
      */
     bool retransmitted = false;
     for (int pass = 0; pass < 8; pass++) {
-        prack_time_t due = prack_next_deadline(uas);
+        prack_time_t due = deadline(uas);
         if (due == PRACK_TIME_NONE || due > now)
             break;
         if (uas->flags & F_UNACKED) {
             if (now >= timeout_time(uas)) { /* R20 */
-                uint16_t flags = PRACK_AF_TIMEOUT;
-                if (uas->state == PRACK_UAS_HELD)
-                    flags |= PRACK_AF_REPLACES_HELD;
-                drop_queue(uas, out);
-                uas->state = PRACK_UAS_COMPLETED;
-                uas->final_status = uas->timeout_status;
-                prack_action_t *a = prack_push(out, PRACK_ACT_SEND_FINAL);
-                a->status = uas->timeout_status;
-                a->flags = flags;
-                a->cseq = uas->cseq;
-                a->text = PRACK_TIMEOUT_TEXT;
-                event(out, PRACK_R_TIMEOUT);
+                apply_timeout(uas, now, out);
                 break;
             }
             if (!retransmitted) { /* N1: same message, same RSeq */
@@ -549,7 +624,7 @@ int prack_on_timer(prack_uas_t *uas, prack_time_t now, prack_actions_t *out)
             }
             /* skip the ones a long pause made pointless: one send, not a burst */
             do
-                uas->retx = (uas->retx + 1u) & 7u;
+                uas->retx++;
             while (uas->retx < RETX_CAP && retx_time(uas, uas->retx + 1u) <= now);
             continue;
         }
@@ -558,35 +633,39 @@ int prack_on_timer(prack_uas_t *uas, prack_time_t now, prack_actions_t *out)
             uas->refresh_s = 0; /* R25: the RSeq space is spent; stop refreshing */
             break;
         }
-        send_reliable(uas, now, uas->status, false, uas->user, PRACK_AF_REFRESH, out);
+        send_reliable(uas, now, uas->status, false, 0, PRACK_AF_REFRESH, out);
     }
     return leave(uas, now, out, PRACK_OK);
 }
 
-prack_uas_state_t prack_uas_state(const prack_uas_t *uas)
+unsigned prack_uas_state(const prack_uas_t *uas)
 {
-    return uas ? (prack_uas_state_t)uas->state : (prack_uas_state_t)0;
+    return uas ? cstate_of(uas)->state : 0u;
 }
 
 bool prack_uas_reliable(const prack_uas_t *uas)
 {
-    return uas && (uas->flags & F_RELIABLE);
+    return uas && (cstate_of(uas)->flags & F_RELIABLE);
 }
 
-uint32_t prack_uas_unacked(const prack_uas_t *uas)
+uint32_t prack_uas_unacked(const prack_uas_t *engine)
 {
-    return uas && (uas->flags & F_UNACKED) ? last_rseq(uas) : 0u;
+    if (!engine)
+        return 0;
+    const uas_t *uas = cstate_of(engine);
+    return (uas->flags & F_UNACKED) ? last_rseq(uas) : 0u;
 }
 
-size_t prack_uas_queued(const prack_uas_t *uas)
+uint32_t prack_uas_queued(const prack_uas_t *uas)
 {
-    return uas ? uas->q_len : 0u;
+    return uas ? cstate_of(uas)->q_len : 0u;
 }
 
-int prack_uas_counters(const prack_uas_t *uas, prack_uas_stats_t *stats)
+int prack_uas_counters(const prack_uas_t *engine, prack_uas_stats_t *stats)
 {
-    if (!uas || !stats)
+    if (!engine || !stats)
         return PRACK_ERR_INVAL;
+    const uas_t *uas = cstate_of(engine);
     uint32_t sent = uas->next_rseq ? uas->next_rseq - uas->first_rseq : 0u;
     stats->reliable_sent = sent;
     stats->acknowledged = sent - ((uas->flags & F_UNACKED) ? 1u : 0u);

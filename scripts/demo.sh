@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
 # The libprack demo: bash scripts/demo.sh
 #
-# Installs what the build needs, builds everything, then places one call on
-# loopback from prack-uac to prack-uas: a reliable 183 with SDP and a
-# reliable 180, each PRACKed, then the 200, ACK and BYE. Both programs print
-# their call-flow ladder, prefixed [uas] and [uac]. Exits non-zero if either
-# side's call failed.
+# Installs what the build needs, builds the library and the two example
+# programs in build-demo/ (its own directory, so that it neither depends on
+# nor disturbs another build's options), then places one call on loopback
+# from prack-uac to prack-uas: a reliable 183 with SDP and a reliable 180,
+# each PRACKed, then the 200, ACK and BYE. Both programs print their
+# call-flow ladder, prefixed [uas] and [uac]. Exits non-zero if either side's
+# call failed.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup-debian.sh
 
-if [ -f build/meson-private/coredata.dat ]; then
-    meson setup --reconfigure build
+dir=build-demo
+if [ -f "$dir/meson-private/coredata.dat" ]; then
+    meson setup --reconfigure "$dir"
 else
-    meson setup build
+    meson setup "$dir"
 fi
-meson compile -C build
+# only what the call needs: the unit tests, fuzz targets and docs are
+# scripts/test.sh's business
+meson compile -C "$dir" prack-uas prack-uac
 
 tmp=$(mktemp -d)
 uas_pipe=""
@@ -39,7 +44,7 @@ echo
 # Each program runs under timeout; its PID and exit status go to files so
 # that the ladder can be prefixed through sed.
 (
-    timeout 30 build/examples/prack-uas --bind 127.0.0.1:5070 --provisional 183:sdp,180 \
+    timeout 30 "$dir/examples/prack-uas" --bind 127.0.0.1:5070 --provisional 183:sdp,180 \
         --answer-after 300 --calls 1 &
     echo $! >"$tmp/uas.pid"
     rc=0
@@ -54,7 +59,7 @@ sleep 0.3
 
 (
     rc=0
-    timeout 30 build/examples/prack-uac sip:bob@127.0.0.1:5070 --sdp yes || rc=$?
+    timeout 30 "$dir/examples/prack-uac" sip:bob@127.0.0.1:5070 --sdp yes || rc=$?
     echo "$rc" >"$tmp/uac.rc"
 ) 2>&1 | sed -u 's/^/[uac] /'
 

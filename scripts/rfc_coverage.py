@@ -2,14 +2,26 @@
 """List which tests prove which RFC 3262 rows, and check that every row the library
 can implement is proved by at least one test.
 
-Rows are the numbered obligations R1..R57 and rules N1..N12 of RFC 3262. A test proves a
-row when the row's name (e.g. R44) appears in the test function's name or in a comment
-or string inside it (or, for scenario tables, on the table row that the test runs).
+Rows are the numbered obligations R1..R57 and rules N1..N12 of RFC 3262. A row counts
+for a test function (a file-scope function named test_*, registered with
+cmocka_unit_test* when the file registers any) only when it is named
+
+  - in the function's own name (case-insensitive there: test_n8_... names N8), or
+  - in its body, between its opening brace and the matching closing brace, code,
+    strings and comments alike, or
+  - in a file-scope table (an object with a brace initializer) that the body
+    references by identifier in its code: the table's name and its initializer,
+    comments inside it included.
+
+Nothing else counts: file header comments, section banners, comments above a
+function or a table, main()'s list of tests, helper functions, and tables that the
+test does not reference.
 
     scripts/rfc_coverage.py            print the table (Markdown)
     scripts/rfc_coverage.py --write    rewrite doc/rfc-coverage.md
     scripts/rfc_coverage.py --check    fail if a row lacks a test or the doc is stale
 """
+import glob
 import os
 import re
 import sys
@@ -85,37 +97,235 @@ ROWS = [
     ("N12", "10", "rule", "RAck and RSeq grammar", "lib"),
 ]
 
-TEST_FN = re.compile(r"^(?:static\s+)?void\s+(test_\w+)\s*\(", re.M)
-ROW_RE = re.compile(r"(?<![A-Za-z0-9])([RN]\d{1,2})(?![0-9])")
+KNOWN_ROWS = {r[0] for r in ROWS}
+
+# A row name stands alone: not glued to a letter or digit on either side
+# ("R16", "sc_R16_x", "R16/R17"; not "IR16", "R160", "R16a").
+ROW_RE = re.compile(r"(?<![A-Za-z0-9])([RN][0-9]{1,2})(?![0-9A-Za-z])")
+NAME_ROW_RE = re.compile(r"(?<![A-Za-z0-9])([RrNn][0-9]{1,2})(?![0-9A-Za-z])")
+IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+REGISTER_RE = re.compile(r"\bcmocka_unit_test\w*\s*\(\s*([A-Za-z_]\w*)")
 
 
-def scan_tests():
-    """Map row -> sorted list of 'file:test' that mention it."""
+class ParseError(Exception):
+    pass
+
+
+def mask(text):
+    """Return text of the same length where comments, string and character literals
+    and preprocessor directives are blanked (newlines kept), so that only code is
+    left for brace matching and identifier lookup."""
+    out = list(text)
+    n = len(text)
+    i = 0
+    line_start = True  # only blanks since the last newline
+
+    def blank(a, b):
+        for k in range(a, b):
+            if out[k] != "\n":
+                out[k] = " "
+
+    in_directive = False
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            # A directive ends at a newline that is not escaped.
+            if in_directive and not (i > 0 and text[i - 1] == "\\"):
+                in_directive = False
+            line_start = True
+            i += 1
+            continue
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise ParseError("unterminated comment")
+            blank(i, end + 2)
+            i = end + 2
+            continue
+        if text.startswith("//", i):
+            j = i
+            while j < n and not (text[j] == "\n" and text[j - 1] != "\\"):
+                j += 1
+            blank(i, j)
+            i = j
+            continue
+        if c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c:
+                if text[j] == "\\":
+                    j += 1
+                elif text[j] == "\n":
+                    break
+                j += 1
+            if j >= n or text[j] != c:
+                if not in_directive:
+                    raise ParseError(f"unterminated literal at offset {i}")
+                # "#error don't": a lone quote in a directive is just text
+                j -= 1
+            blank(i, j + 1)
+            i = j + 1
+            line_start = False
+            continue
+        if c == "#" and line_start:
+            in_directive = True
+        if in_directive:
+            out[i] = " " if c != "\n" else c
+        if not c.isspace():
+            line_start = False
+        i += 1
+    return "".join(out)
+
+
+def tokens(code):
+    """(kind, text, start, end) for identifiers and the punctuation that matters."""
+    for m in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*|[{}()\[\];=,]", code):
+        kind = "id" if m.group(0)[0].isalpha() or m.group(0)[0] == "_" else m.group(0)
+        yield kind, m.group(0), m.start(), m.end()
+
+
+def structure(text):
+    """Parse one C file.
+
+    Returns (functions, tables, code): functions maps name -> (body_start, body_end)
+    with the offsets of the opening and just past the closing brace; tables maps
+    name -> (start, end) from the table's name to just past its initializer's
+    closing brace; code is the masked text.
+    """
+    code = mask(text)
+    toks = list(tokens(code))
+    functions = {}
+    tables = {}
+    depth = 0
+    stack = []  # (index of the opening '{' token, what it opens, name)
+    for i, (kind, _tok, start, _end) in enumerate(toks):
+        if kind == "{":
+            what, name = "block", None
+            if depth == 0:
+                prev = toks[i - 1] if i > 0 else None
+                if prev and prev[0] == "=":
+                    what, name = "table", declarator_name(toks, i - 1)
+                elif prev and prev[0] == ")":
+                    what, name = "function", function_name(toks, i - 1)
+            stack.append((i, what, name, start))
+            depth += 1
+        elif kind == "}":
+            if not stack:
+                raise ParseError(f"unbalanced '}}' at offset {start}")
+            open_i, what, name, open_pos = stack.pop()
+            depth -= 1
+            if depth == 0 and name:
+                if what == "function":
+                    functions[name] = (open_pos, start + 1)
+                elif what == "table":
+                    tables[name] = (name_pos(toks, open_i), start + 1)
+    if stack:
+        raise ParseError("unbalanced '{' at end of file")
+    return functions, tables, code
+
+
+def declarator_name(toks, eq_i):
+    """Name declared before the '=' at toks[eq_i]: skip [..] groups back."""
+    j = eq_i - 1
+    while j >= 0 and toks[j][0] == "]":
+        level = 0
+        while j >= 0:
+            if toks[j][0] == "]":
+                level += 1
+            elif toks[j][0] == "[":
+                level -= 1
+                if level == 0:
+                    break
+            j -= 1
+        j -= 1
+    if j >= 0 and toks[j][0] == "id":
+        return toks[j][1]
+    return None
+
+
+def name_pos(toks, brace_i):
+    """Offset of the declared name of the initializer opened at toks[brace_i]."""
+    name = declarator_name(toks, brace_i - 1)
+    j = brace_i - 1
+    while j >= 0:
+        if toks[j][0] == "id" and toks[j][1] == name:
+            return toks[j][2]
+        j -= 1
+    return toks[brace_i][2]
+
+
+def function_name(toks, close_i):
+    """Name of the function whose parameter list (or trailing attribute) ends at
+    toks[close_i]."""
+    j = close_i
+    while j >= 0 and toks[j][0] == ")":
+        level = 0
+        while j >= 0:
+            if toks[j][0] == ")":
+                level += 1
+            elif toks[j][0] == "(":
+                level -= 1
+                if level == 0:
+                    break
+            j -= 1
+        j -= 1
+        if j >= 0 and toks[j][0] == "id" and toks[j][1] != "__attribute__":
+            return toks[j][1]
+        # an attribute after the parameters: keep walking back
+        if j >= 0 and toks[j][1] == "__attribute__":
+            j -= 1
+    return None
+
+
+def rows_in(s, name=False):
+    rx = NAME_ROW_RE if name else ROW_RE
+    return {m.group(1).upper() for m in rx.finditer(s)} & KNOWN_ROWS
+
+
+def scan_source(text, unregistered=None):
+    """Map test function name -> set of rows it proves, for one C file. Test
+    functions that the file does not register are appended to unregistered."""
+    functions, tables, code = structure(text)
+    registered = set(REGISTER_RE.findall(code))
+    result = {}
+    for fn, (a, b) in functions.items():
+        if not fn.startswith("test_"):
+            continue
+        if registered and fn not in registered:
+            # a test that never runs proves nothing
+            if unregistered is not None:
+                unregistered.append(fn)
+            continue
+        rows = rows_in(fn, name=True) | rows_in(text[a:b])
+        used = set(IDENT_RE.findall(code[a:b]))
+        for table, (ta, tb) in tables.items():
+            if table in used:
+                rows |= rows_in(text[ta:tb])
+        result[fn] = rows
+    return result
+
+
+def test_files():
+    return sorted(glob.glob(os.path.join(ROOT, "tests", "test_*.c")))
+
+
+def scan_tests(paths=None):
+    """Map row -> sorted list of 'file:test' that prove it."""
     proofs = {}
-    tests_dir = os.path.join(ROOT, "tests")
-    for dirpath, _, files in os.walk(tests_dir):
-        for name in sorted(files):
-            if not name.endswith(".c"):
-                continue
-            path = os.path.join(dirpath, name)
-            rel = os.path.relpath(path, ROOT)
-            text = open(path, encoding="utf-8", errors="replace").read()
-            # A row mentioned anywhere in a test function (name, comments, scenario
-            # names inside it) counts for that function; rows mentioned outside any
-            # function (scenario tables) count for the file.
-            starts = [(m.start(), m.group(1)) for m in TEST_FN.finditer(text)]
-            spans = []
-            for i, (pos, fn) in enumerate(starts):
-                end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-                spans.append((pos, end, fn))
-            for m in ROW_RE.finditer(text):
-                row = m.group(1)
-                owner = rel
-                for pos, end, fn in spans:
-                    if pos <= m.start() < end:
-                        owner = f"{rel}:{fn}"
-                        break
-                proofs.setdefault(row, set()).add(owner)
+    for path in paths if paths is not None else test_files():
+        rel = os.path.relpath(path, ROOT)
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        unregistered = []
+        try:
+            per_test = scan_source(text, unregistered)
+        except ParseError as e:
+            raise SystemExit(f"{rel}: cannot parse: {e}")
+        for fn in unregistered:
+            print(f"note: {rel}: {fn} is not registered with cmocka_unit_test*; "
+                  "its rows do not count", file=sys.stderr)
+        for fn, rows in per_test.items():
+            for row in rows:
+                proofs.setdefault(row, set()).add(f"{rel}:{fn}")
     return {k: sorted(v) for k, v in proofs.items()}
 
 
@@ -124,10 +334,13 @@ def render(proofs):
         "# RFC 3262 coverage",
         "",
         "Every normative sentence of RFC 3262 (rows R1..R57) and the rules stated without a",
-        "keyword (N1, N2, N4, N5, N7, N8, N9, N12), with the tests that prove them. A test",
-        "proves a row when it names it. Generated by `scripts/rfc_coverage.py --write`;",
-        "`meson test rfc-coverage` fails when a row that the library implements has no test,",
-        "or when this file is stale.",
+        "keyword (N1, N2, N4, N5, N7, N8, N9, N12), with the tests that prove them. A row",
+        "counts for a test function of `tests/test_*.c` (one that main() runs) only when",
+        "the function's name, its body (comments included), or a file-scope table that its",
+        "body references names it; section comments, file headers, comments above a",
+        "function and main()'s list of tests do not count.",
+        "Generated by `scripts/rfc_coverage.py --write`; `meson test rfc-coverage` fails",
+        "when a row that the library implements has no test, or when this file is stale.",
         "",
         "| row | sec | level | obligation | by | tests |",
         "|---|---|---|---|---|---|",
@@ -148,20 +361,25 @@ def render(proofs):
     return "\n".join(lines), missing
 
 
-def main():
+def main(argv):
     proofs = scan_tests()
     text, missing = render(proofs)
     doc = os.path.join(ROOT, "doc", "rfc-coverage.md")
-    if "--write" in sys.argv:
+    if "--write" in argv:
         with open(doc, "w", encoding="utf-8") as f:
             f.write(text)
+        if missing:
+            print("library rows without a test: " + ", ".join(missing))
         return 0
-    if "--check" in sys.argv:
+    if "--check" in argv:
         ok = True
         if missing:
-            print("rows without a test: " + ", ".join(missing))
+            print("library rows without a test: " + ", ".join(missing))
             ok = False
-        current = open(doc, encoding="utf-8").read() if os.path.exists(doc) else ""
+        current = ""
+        if os.path.exists(doc):
+            with open(doc, encoding="utf-8") as f:
+                current = f.read()
         if current != text:
             print("doc/rfc-coverage.md is stale: run scripts/rfc_coverage.py --write")
             ok = False
@@ -174,4 +392,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -10,22 +10,26 @@
  * - the UAS host turns SEND_1XX, SEND_FINAL and ANSWER_PRACK into responses
  *   (a reliable 1xx carries Require: 100rel and RSeq), and runs a script of
  *   application decisions (send this 1xx, answer with that final) timed from
- *   the INVITE's arrival;
+ *   the INVITE's arrival, giving each 1xx its own cookie. Unless a scenario
+ *   says otherwise it keeps RFC 3261 server transactions for PRACK: a
+ *   retransmitted PRACK gets the stored response and never reaches the engine;
  * - the UAC host turns SEND_PRACK into PRACK requests in the fork's dialog
  *   (RAck from the action, method "INVITE", CSeq one above the dialog's last),
- *   matches responses to its PRACK transactions, ACKs finals, and can run RFC
- *   3261 Timer E/F for its PRACKs (17.1.2.2: T1 doubling up to T2, 408 at
- *   64*T1).
+ *   matches responses to its PRACK transactions and names the PRACK (its RAck
+ *   response-num) to the engine, ACKs finals, and can run RFC 3261 Timer E/F
+ *   for its PRACKs (17.1.2.2: T1 doubling up to T2, 408 at 64*T1).
+ *
+ * Both hosts check the engines' promises as they go: RSeq numbering, nothing
+ * after a final, no 2xx before the SDP 1xx is acknowledged, one PRACK per
+ * reliable 1xx, and every UAS cookie released exactly once (PRACK_AF_RELEASE)
+ * and never seen again.
  *
  * Each scenario asserts the outcome and the exact ladder of messages, one
  * string per transmission: "t=<ms> <from>-><to> <message>", "retx" for a
- * retransmission, "LOST" for a dropped one.
- *
- * RFC 3262 rows proven here (requirements.md): R1 R3 R4 R5 R10 R11 R12 R17
- * R18 R19 R20 R21 R22 R23 R24 R26 R27 R28 R29 R30 R32 R34 R35 R36 R37 R39 R40
- * R41 R43 R44 R48 R49 R50 R53 R54 R55, N1 N2 N5; errata 4600, 4603; pitfalls
- * #2 #5 #7 #8 #9 #11 #13 #14. The soak at the end checks R12 R24 R27 R28 R30
- * R37 R39 R41 R44 on every call of a seeded lossy, reordering link.
+ * retransmission, "LOST" for a dropped one, "dup" for a PRACK answered again
+ * by the engine as a retransmission. Rows R1..R57 and N1..N12 are the RFC 3262
+ * obligations listed in doc/rfc-coverage.md; each test names the ones it
+ * asserts.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,7 +53,8 @@
 #define MAXTX 16      /* PRACK client transactions */
 #define MAXSRV 16     /* PRACK server transactions remembered per fork */
 #define MAXSTEPS 16   /* script steps */
-#define QCAP 4        /* UAS queue entries per fork */
+#define QCAP 4        /* UAS queue entries per fork (prack_config_t.queue_max) */
+#define MAXCOOKIE 16  /* cookies per fork */
 #define T1 500u
 #define T2 4000u
 
@@ -70,8 +75,11 @@ typedef struct uas_step {
     bool any_rc;    /* the soak's random scripts may hit STATE or OFFER_REQUIRED */
 } uas_step_t;
 
-/* What the UAC application does, at an absolute time. */
-typedef enum { OP_CANCEL } uac_op_t;
+/* What the UAC application (or a faulty UAC host) does, at an absolute time. */
+typedef enum {
+    OP_CANCEL,
+    OP_PRACK_AGAIN /* a new PRACK (new CSeq) for the RSeq last PRACKed on fork 0 */
+} uac_op_t;
 
 typedef struct uac_step {
     prack_time_t at;
@@ -104,6 +112,8 @@ typedef struct sim_cfg {
     unsigned loss_pct;
     prack_time_t jitter;        /* extra delay, uniform in 0..jitter */
     bool cache;                 /* UAC cache_out_of_order */
+    bool offer_in_prack;        /* the UAC offers in every PRACK allowed to (R51) */
+    bool uas_no_txn;            /* the UAS host has no PRACK server transactions */
     bool no_ladder;             /* long runs: keep no ladder */
 } sim_cfg_t;
 
@@ -151,15 +161,18 @@ typedef struct prack_srv {
 typedef struct outcome {
     uint16_t final_status; /* first final the UAC application saw */
     int final_fork;
-    prack_sdp_t final_sdp; /* its body's role, as the UAC engine said */
+    uint8_t final_sdp;     /* its body's role, as the UAC engine said (prack_sdp_t) */
     unsigned finals;       /* finals delivered to the UAC application */
     unsigned retries;      /* RETRY_INVITE */
     unsigned uac_sessions, uas_sessions;
     unsigned prack_ok, prack_failed;
-    unsigned uac_discards_retx;
+    uint16_t prack_failed_status;
+    unsigned uac_discards_retx, uac_wrong_cseq;
     unsigned held, dropped_1xx, uas_timeouts;
-    uint16_t uas_final_flags[MAXF];
-    prack_sdp_t uas_final_sdp[MAXF];
+    unsigned prack_200, prack_dup, prack_481; /* the UAS engine's answers */
+    unsigned released;     /* cookies handed back */
+    uint32_t uas_final_flags[MAXF];
+    uint8_t uas_final_sdp[MAXF];
     int rejected_rc; /* a UAS script step that got an error */
 } outcome_t;
 
@@ -197,8 +210,8 @@ typedef struct sim {
 
     /* UAS side */
     prack_uas_t uas[MAXF];
-    prack_uas_entry_t queue[MAXF][QCAP];
     bool uas_live[MAXF];
+    uint8_t cookie[MAXF][MAXCOOKIE]; /* 0 unused, 1 held by the engine, 2 released */
     prack_time_t inv_at[MAXF];
     uint32_t uas_cseq[MAXF];
     bool uas_step_done[MAXSTEPS];
@@ -210,13 +223,15 @@ typedef struct sim {
     /* invariants checked along the way */
     uint32_t rng;
     uint32_t uas_rseq[MAXF];       /* last new reliable RSeq sent */
+    uint32_t ack_rseq[MAXF];       /* the latest RSeq a PRACK acknowledged, 0 if none */
+    uint32_t ack_cseq[MAXF];       /* ... and that PRACK's CSeq */
     bool uas_rel_sdp[MAXF];        /* it carried SDP */
     bool uas_final[MAXF];          /* a final went out */
     uint16_t uas_final_status[MAXF];
     struct {
         int fork;
         uint32_t rseq;
-        prack_uac_state_t state; /* of the UAC engine when it arrived */
+        unsigned state; /* of the UAC engine when it arrived, a prack_uac_state_t */
     } seen[64];                    /* first arrivals of reliable 1xx at the UAC */
     size_t nseen;
 
@@ -315,7 +330,31 @@ static void note(sim_t *s, const char *what)
 /* UAS host                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static void uas_actions(sim_t *s, int f, uint32_t prack_cseq, const prack_actions_t *out)
+/*
+ * The cookie rule of the header: a non-zero cookie the engine accepted comes
+ * back in actions until exactly one of them carries PRACK_AF_RELEASE, and
+ * never afterwards.
+ */
+static void check_cookie(sim_t *s, int f, const prack_action_t *a)
+{
+    if (a->user == 0) {
+        if (a->flags & PRACK_AF_RELEASE)
+            fail_msg("%s: RELEASE without a cookie", prack_act_name(a->type));
+        return;
+    }
+    if (a->user > MAXCOOKIE || s->cookie[f][a->user - 1u] != 1u)
+        fail_msg("%s: cookie %lu not held by the engine (state %u)", prack_act_name(a->type),
+                 (unsigned long)a->user,
+                 a->user > MAXCOOKIE ? 9u : (unsigned)s->cookie[f][a->user - 1u]);
+    if (a->flags & PRACK_AF_RELEASE) {
+        s->cookie[f][a->user - 1u] = 2u;
+        s->out.released++;
+    }
+}
+
+/* rack_rseq: the RAck response-num of the PRACK being answered, if any. */
+static void uas_actions(sim_t *s, int f, uint32_t prack_cseq, uint32_t rack_rseq,
+                        const prack_actions_t *out)
 {
     char what[LINE];
     for (size_t i = 0; i < out->n; i++) {
@@ -325,10 +364,13 @@ static void uas_actions(sim_t *s, int f, uint32_t prack_cseq, const prack_action
         m.fork = f;
         m.to_uac = true;
         m.kind = M_RSP;
+        check_cookie(s, f, a);
         switch (a->type) {
         case PRACK_ACT_SEND_1XX: {
             bool rel = (a->flags & PRACK_AF_RELIABLE) != 0;
             assert_false(s->uas_final[f]); /* R28, R30: nothing after the final */
+            /* an unreliable 1xx is forgotten at once; a reliable one is kept */
+            assert_int_equal((a->flags & PRACK_AF_RELEASE) != 0, !rel && a->user != 0);
             if (a->flags & PRACK_AF_RETRANSMIT) { /* N1: the identical message again */
                 assert_true(rel);
                 assert_int_equal(a->rseq, s->last_rel[f].rsp.rseq);
@@ -389,16 +431,29 @@ static void uas_actions(sim_t *s, int f, uint32_t prack_cseq, const prack_action
             break;
         case PRACK_ACT_ANSWER_PRACK: {
             bool sdp = a->sdp == PRACK_SDP_ANSWER; /* R52 */
+            bool dup = a->reason == PRACK_R_DUPLICATE;
+            /* the answer names the PRACK it answers */
+            assert_int_equal(a->rseq, rack_rseq);
+            if (a->status == 200) {
+                s->out.prack_200++;
+                s->out.prack_dup += dup;
+            } else if (a->status == 481) {
+                s->out.prack_481++;
+                assert_int_equal(a->user, 0);
+            }
             m.rsp.status = a->status;
             m.rsp.method = PRACK_METHOD_PRACK;
             m.rsp.cseq = prack_cseq;
             m.txn_cseq = prack_cseq;
             if (sdp)
                 m.rsp.flags |= PRACK_RSP_SDP;
-            assert_true(s->nsrv[f] < MAXSRV);
-            s->srv[f][s->nsrv[f]++] = (prack_srv_t){prack_cseq, a->status, sdp};
-            (void)snprintf(what, sizeof(what), "%s->UAC %u(PRACK cseq=%u)%s", uas_name(s, f),
-                           (unsigned)a->status, (unsigned)prack_cseq, sdp ? " sdp" : "");
+            if (!s->cfg->uas_no_txn) {
+                assert_true(s->nsrv[f] < MAXSRV);
+                s->srv[f][s->nsrv[f]++] = (prack_srv_t){prack_cseq, a->status, sdp};
+            }
+            (void)snprintf(what, sizeof(what), "%s->UAC %u(PRACK cseq=%u)%s%s", uas_name(s, f),
+                           (unsigned)a->status, (unsigned)prack_cseq, sdp ? " sdp" : "",
+                           dup ? " dup" : "");
             transmit(s, &m, what, false);
             break;
         }
@@ -406,6 +461,8 @@ static void uas_actions(sim_t *s, int f, uint32_t prack_cseq, const prack_action
             s->out.held++;
             break;
         case PRACK_ACT_DROP_1XX:
+            /* R28, R30: a queued 1xx (rseq 0) or the unacknowledged one, with its cookie */
+            assert_true(a->rseq == 0 || (a->rseq == s->uas_rseq[f] && a->user != 0));
             s->out.dropped_1xx++;
             break;
         case PRACK_ACT_EVENT:
@@ -430,17 +487,18 @@ static void uas_on_invite(sim_t *s, const msg_t *m)
     prack_actions_t out;
     assert_int_equal(prack_config_init(&cfg), PRACK_OK);
     cfg.t1_ms = T1;
-    cfg.policy = s->cfg->uas_policy;
+    cfg.policy = (uint8_t)s->cfg->uas_policy;
+    cfg.queue_max = QCAP;
     /* a fresh engine per INVITE server transaction */
-    assert_int_equal(prack_uas_init(&s->uas[f], &cfg, &inv, s->queue[f], QCAP, s->cfg->random[f],
-                                    s->now, &out),
+    assert_int_equal(prack_uas_init(&s->uas[f], &cfg, &inv, s->cfg->random[f], s->now, &out),
                      PRACK_OK);
     s->uas_live[f] = true;
     s->uas_cseq[f] = m->inv_cseq;
     s->nsrv[f] = 0;
     s->uas_rseq[f] = 0;
+    s->ack_rseq[f] = 0;
     s->uas_final[f] = false;
-    uas_actions(s, f, 0, &out);
+    uas_actions(s, f, 0, 0, &out);
     if (prack_uas_state(&s->uas[f]) == PRACK_UAS_REJECTED)
         return;
     s->inv_at[f] = s->now;
@@ -476,10 +534,45 @@ static void uas_on_prack(sim_t *s, const msg_t *m)
         transmit(s, &r, what, true);
         return;
     }
-    prack_prack_t pr = {PRACK_PR_RACK | (m->sdp ? PRACK_PR_SDP : 0u), m->rack_rseq, m->rack_cseq,
-                        "INVITE", 6};
+    prack_prack_t pr = {
+        .flags = PRACK_PR_RACK | (m->sdp ? PRACK_PR_SDP : 0u),
+        .cseq = m->txn_cseq,
+        .rack_rseq = m->rack_rseq,
+        .rack_cseq = m->rack_cseq,
+        .method = "INVITE",
+        .method_len = 6,
+    };
+    /*
+     * What the engine must answer (R16, R17, R29): 200 to the PRACK for the
+     * unacknowledged 1xx, also after the final; 200 again (DUPLICATE) to a
+     * retransmission of the PRACK that acknowledged the latest RSeq (same
+     * CSeq); 481 to anything else, a new PRACK for an acknowledged RSeq included.
+     */
+    uint32_t unacked = prack_uas_unacked(&s->uas[f]);
+    bool match = unacked != 0 && m->rack_rseq == unacked;
+    bool dup = !match && s->ack_rseq[f] != 0 && m->rack_rseq == s->ack_rseq[f] &&
+               m->txn_cseq == s->ack_cseq[f];
     assert_int_equal(prack_uas_on_prack(&s->uas[f], s->now, &pr, &out), PRACK_OK);
-    uas_actions(s, f, m->txn_cseq, &out);
+    bool answered = false;
+    for (size_t i = 0; i < out.n; i++) {
+        const prack_action_t *a = &out.v[i];
+        if (a->type != PRACK_ACT_ANSWER_PRACK)
+            continue;
+        assert_false(answered);
+        answered = true;
+        if (a->status != (match || dup ? 200 : 481) ||
+            (a->reason == PRACK_R_DUPLICATE) != dup)
+            fail_msg("fork %d: PRACK cseq=%u rack=%u answered %u (%s), expected %s", f,
+                     (unsigned)m->txn_cseq, (unsigned)m->rack_rseq, (unsigned)a->status,
+                     prack_reason_name(a->reason),
+                     match ? "200" : dup ? "200 DUPLICATE" : "481");
+    }
+    assert_true(answered);
+    if (match) {
+        s->ack_rseq[f] = m->rack_rseq;
+        s->ack_cseq[f] = m->txn_cseq;
+    }
+    uas_actions(s, f, m->txn_cseq, m->rack_rseq, &out);
 }
 
 static void uas_on_cancel(sim_t *s, const msg_t *m)
@@ -502,10 +595,15 @@ static void uas_on_cancel(sim_t *s, const msg_t *m)
     (void)snprintf(what, sizeof(what), "%s->UAC %u(CANCEL)", uas_name(s, f),
                    (unsigned)r.rsp.status);
     transmit(s, &r, what, false);
-    if (!match || prack_uas_state(&s->uas[f]) == PRACK_UAS_REJECTED)
+    if (!match)
         return;
+    /* after any final, 420/421 included, a CANCEL changes nothing (RFC 3261 9.2) */
+    bool over = prack_uas_state(&s->uas[f]) == PRACK_UAS_REJECTED ||
+                prack_uas_state(&s->uas[f]) == PRACK_UAS_COMPLETED;
     assert_int_equal(prack_uas_cancel(&s->uas[f], s->now, &out), PRACK_OK);
-    uas_actions(s, f, 0, &out);
+    if (over)
+        assert_int_equal(out.n, 0);
+    uas_actions(s, f, 0, 0, &out);
 }
 
 static void uas_run_step(sim_t *s, size_t i)
@@ -513,20 +611,35 @@ static void uas_run_step(sim_t *s, size_t i)
     const uas_step_t *st = &s->cfg->uas[i];
     prack_actions_t out;
     int rc;
+    int f = st->fork;
     s->uas_step_done[i] = true;
+    /* each provisional gets its own cookie: its step number, from 1 */
+    uint64_t cookie = (uint64_t)i + 1u;
+    assert_true(i < MAXCOOKIE);
     if (st->op == OP_1XX)
-        rc = prack_uas_send_1xx(&s->uas[st->fork], s->now, st->status, st->flags, NULL, &out);
+        rc = prack_uas_send_1xx(&s->uas[f], s->now, st->status, st->flags, cookie, &out);
     else
-        rc = prack_uas_send_final(&s->uas[st->fork], s->now, st->status, &out);
+        rc = prack_uas_send_final(&s->uas[f], s->now, st->status, &out);
     if (rc != st->rc && !(st->any_rc && (rc == PRACK_OK || rc == PRACK_ERR_STATE ||
                                          rc == PRACK_ERR_OFFER_REQUIRED)))
         fail_msg("UAS step %zu (%u at t=%lu): rc %d (%s), expected %d", i, (unsigned)st->status,
                  (unsigned long)s->now, rc, prack_strerror(rc), st->rc);
     if (rc < 0) {
         s->out.rejected_rc = rc;
-        return;
+        return; /* the cookie was not accepted: it stays the host's */
     }
-    uas_actions(s, st->fork, 0, &out);
+    if (st->op == OP_1XX)
+        s->cookie[f][i] = 1u;
+    uas_actions(s, f, 0, 0, &out);
+}
+
+/* At the end of a call: every cookie the engine accepted was released once. */
+static void check_cookies_released(const sim_t *s)
+{
+    for (int f = 0; f < MAXF; f++)
+        for (size_t i = 0; i < MAXCOOKIE; i++)
+            if (s->cookie[f][i] == 1u)
+                fail_msg("fork %d: cookie %zu never released", f, i + 1u);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -536,7 +649,7 @@ static void uas_run_step(sim_t *s, size_t i)
 static void send_invite(sim_t *s)
 {
     char what[LINE];
-    prack_option_t opt = prack_uac_option(&s->uac);
+    unsigned opt = prack_uac_option(&s->uac);
     for (int f = 0; f < s->cfg->forks; f++) {
         msg_t m;
         memset(&m, 0, sizeof(m));
@@ -559,8 +672,8 @@ static void uac_start(sim_t *s, prack_policy_t policy, uint32_t cseq)
 {
     assert_int_equal(prack_config_init(&s->uac_cfg), PRACK_OK);
     s->uac_cfg.t1_ms = T1;
-    s->uac_cfg.policy = policy;
-    s->uac_cfg.cache_out_of_order = s->cfg->cache;
+    s->uac_cfg.policy = (uint8_t)policy;
+    s->uac_cfg.cache_out_of_order = s->cfg->cache ? 1u : 0u;
     s->inv_cseq = cseq;
     assert_int_equal(prack_uac_init(&s->uac, &s->uac_cfg, cseq,
                                     s->cfg->invite_sdp ? PRACK_UAC_INVITE_SDP : 0u, s->now),
@@ -570,7 +683,7 @@ static void uac_start(sim_t *s, prack_policy_t policy, uint32_t cseq)
     switch (prack_uac_option(&s->uac)) {
     case PRACK_OPTION_SUPPORTED: s->inv_flags |= PRACK_INV_SUPPORTED_100REL; break;
     case PRACK_OPTION_REQUIRE: s->inv_flags |= PRACK_INV_REQUIRE_100REL; break;
-    case PRACK_OPTION_NONE: break;
+    default: break;
     }
     for (int f = 0; f < MAXF; f++) {
         s->dlg_live[f] = false;
@@ -599,6 +712,24 @@ static void send_prack(sim_t *s, prack_txn_t *t, bool retx)
     transmit(s, &m, what, retx);
 }
 
+/* A new PRACK client transaction in the fork's dialog, with the next CSeq. */
+static void new_prack(sim_t *s, int f, uint32_t rseq, uint32_t rack_cseq, bool sdp)
+{
+    assert_true(s->ntx < MAXTX);
+    prack_txn_t *t = &s->tx[s->ntx++];
+    memset(t, 0, sizeof(*t));
+    t->live = true;
+    t->fork = f;
+    t->cseq = ++s->local_cseq[f];
+    t->rack_rseq = rseq;
+    t->rack_cseq = rack_cseq;
+    t->sdp = sdp;
+    t->interval = T1;
+    t->next = s->now + T1;
+    t->give_up = s->now + 64u * T1;
+    send_prack(s, t, false);
+}
+
 static void uac_actions(sim_t *s, int f, const prack_actions_t *out)
 {
     char what[LINE];
@@ -619,30 +750,26 @@ static void uac_actions(sim_t *s, int f, const prack_actions_t *out)
                 assert_true(s->npracked[f] < 16);
                 s->pracked[f][s->npracked[f]++] = a->rseq;
             }
-            /* pitfall #14: RAck CSeq-num is the INVITE's, the PRACK has its own */
+            /* N2: RAck CSeq-num is the INVITE's, the PRACK has its own */
             assert_int_equal(a->cseq, s->inv_cseq);
-            assert_true(s->ntx < MAXTX);
-            prack_txn_t *t = &s->tx[s->ntx++];
-            memset(t, 0, sizeof(*t));
-            t->live = true;
-            t->fork = f;
-            t->cseq = ++s->local_cseq[f];
-            t->rack_rseq = a->rseq;
-            t->rack_cseq = a->cseq;
-            t->sdp = a->sdp == PRACK_SDP_ANSWER; /* R50 */
-            t->interval = T1;
-            t->next = s->now + T1;
-            t->give_up = s->now + 64u * T1;
-            send_prack(s, t, false);
+            bool sdp = a->sdp == PRACK_SDP_ANSWER; /* R50 */
+            if (a->sdp == PRACK_SDP_MAY_OFFER && s->cfg->offer_in_prack) { /* R51 */
+                assert_int_equal(prack_uac_offer_in_prack(&s->uac, &s->dlg[f], a->rseq),
+                                 PRACK_OK);
+                sdp = true;
+            }
+            new_prack(s, f, a->rseq, a->cseq, sdp);
             break;
         }
-        case PRACK_ACT_DISCARD_1XX:
+        case PRACK_ACT_DISCARD:
             if (a->reason == PRACK_R_RETRANSMISSION)
                 s->out.uac_discards_retx++;
+            if (a->reason == PRACK_R_WRONG_CSEQ)
+                s->out.uac_wrong_cseq++;
             break;
         case PRACK_ACT_DELIVER_FINAL:
             s->out.finals++;
-            /* pitfall #14: the ACK has the INVITE's CSeq */
+            /* N2: the ACK has the INVITE's CSeq */
             (void)snprintf(what, sizeof(what), "UAC->%s ACK cseq=%u", uas_name(s, f),
                            (unsigned)a->cseq);
             if (s->out.finals == 1) {
@@ -661,15 +788,17 @@ static void uac_actions(sim_t *s, int f, const prack_actions_t *out)
         case PRACK_ACT_RETRY_INVITE:
             s->out.retries++;
             s->retry = true;
-            s->retry_option = a->option;
+            s->retry_option = (prack_option_t)a->option;
             break;
         case PRACK_ACT_EVENT:
             if (a->reason == PRACK_R_SESSION)
                 s->out.uac_sessions++;
             if (a->reason == PRACK_R_PRACK_OK)
                 s->out.prack_ok++;
-            if (a->reason == PRACK_R_PRACK_FAILED)
+            if (a->reason == PRACK_R_PRACK_FAILED) {
                 s->out.prack_failed++;
+                s->out.prack_failed_status = a->status;
+            }
             break;
         default:
             fail_msg("UAC: unexpected action %s", prack_act_name(a->type));
@@ -692,7 +821,7 @@ static void uac_on_response(sim_t *s, const msg_t *m)
         if (!t || !t->live)
             return; /* a retransmitted response: the transaction layer absorbs it */
         t->live = false;
-        rsp.rseq = t->rack_rseq;
+        rsp.rseq = t->rack_rseq; /* the host names the PRACK it answers */
         dlg = &s->dlg[f];
     } else if (rsp.method == PRACK_METHOD_INVITE && rsp.cseq != s->inv_cseq) {
         /* an earlier INVITE's transaction (before a retry): not this engine's */
@@ -702,6 +831,13 @@ static void uac_on_response(sim_t *s, const msg_t *m)
                            (unsigned)rsp.cseq);
             note(s, what);
         }
+        assert_int_equal(prack_on_response(&s->uac, s->dlg_live[f] ? &s->dlg[f] : NULL, s->now,
+                                           &rsp, &out),
+                         PRACK_OK);
+        assert_int_equal(out.n, 1);
+        assert_int_equal(out.v[0].type, PRACK_ACT_DISCARD);
+        assert_int_equal(out.v[0].reason, PRACK_R_WRONG_CSEQ);
+        uac_actions(s, f, &out);
         return;
     } else if (rsp.method == PRACK_METHOD_INVITE && rsp.status > 100) {
         if (rsp.status < 200 && (rsp.flags & PRACK_RSP_REQUIRE_100REL)) {
@@ -755,6 +891,11 @@ static void uac_run_step(sim_t *s, size_t i)
             transmit(s, &m, what, false);
         }
         break;
+    case OP_PRACK_AGAIN:
+        /* a host that lost track of its PRACK sends another one, not a retransmission */
+        assert_true(s->npracked[0] > 0);
+        new_prack(s, 0, s->pracked[0][s->npracked[0] - 1u], s->inv_cseq, false);
+        break;
     }
 }
 
@@ -763,7 +904,9 @@ static void uac_txn_timer(sim_t *s, prack_txn_t *t)
 {
     if (s->now >= t->give_up) {
         prack_actions_t out;
-        prack_response_t rsp = {408, PRACK_METHOD_PRACK, 0, t->cseq, t->rack_rseq};
+        prack_response_t rsp = {
+            .status = 408, .method = PRACK_METHOD_PRACK, .cseq = t->cseq, .rseq = t->rack_rseq,
+        };
         t->live = false;
         assert_int_equal(prack_on_response(&s->uac, &s->dlg[t->fork], s->now, &rsp, &out),
                          PRACK_OK);
@@ -853,7 +996,7 @@ static void step(sim_t *s)
             assert_int_equal(prack_on_timer(&s->uas[f], s->now, &out), PRACK_OK);
             /* the deadline contract: later than now, or none */
             assert_true(prack_next_deadline(&s->uas[f]) > s->now);
-            uas_actions(s, f, 0, &out);
+            uas_actions(s, f, 0, 0, &out);
             return;
         }
     }
@@ -884,6 +1027,7 @@ static void sim_run(sim_t *s, const sim_cfg_t *cfg)
         s->now = t;
         step(s);
     }
+    check_cookies_released(s);
 }
 
 static void dump_ladder(const sim_t *s)
@@ -964,7 +1108,7 @@ static void test_call_180_183_2xx_held(void **state)
         "t=80 UAC->UAS PRACK cseq=103 rack=43 101",   /* R41: in order */
         "t=100 UAS->UAC 200(PRACK cseq=103)",
         "t=100 UAS->UAC 200(INVITE) sdp",             /* R54: released */
-        "t=120 UAC->UAS ACK cseq=101",                /* pitfall #14 */
+        "t=120 UAC->UAS ACK cseq=101",                /* N2: the INVITE's CSeq */
     };
     sim_t s;
     sim_run(&s, &cfg);
@@ -980,6 +1124,10 @@ static void test_call_180_183_2xx_held(void **state)
     assert_int_equal(s.out.uas_sessions, 1);
     assert_int_equal(s.out.prack_ok, 2);
     assert_int_equal(prack_uac_dialog_rseq(&s.dlg[0]), 43);
+    /* the 100's cookie at once, each reliable 1xx's with the 200 to its PRACK */
+    assert_int_equal(s.out.released, 3);
+    assert_int_equal(s.out.dropped_1xx, 0);
+    assert_int_equal(s.out.prack_200, 2);
     /* R18, R19: no retransmission once PRACKed; nothing left unacknowledged */
     check_uas_stats(&s, 0, 2, 2, 0, 0);
     check_uac_stats(&s, 2, 0, 2, 0);
@@ -1015,7 +1163,8 @@ static void test_call_183_2xx_held_queue_dropped(void **state)
     CHECK_LADDER(&s, ladder);
     assert_int_equal(s.out.final_status, 200);
     assert_int_equal(s.out.held, 1);
-    assert_int_equal(s.out.dropped_1xx, 1);
+    assert_int_equal(s.out.dropped_1xx, 1); /* the queued 180, with its cookie */
+    assert_int_equal(s.out.released, 2);
     assert_int_equal(s.out.uas_final_flags[0], PRACK_AF_RELEASED);
     check_uas_stats(&s, 0, 1, 1, 0, 0);
     check_uac_stats(&s, 1, 0, 1, 0);
@@ -1124,7 +1273,7 @@ static void test_call_retransmission_crosses_prack(void **state)
     CHECK_LADDER(&s, ladder);
     assert_int_equal(s.out.final_status, 200);
     assert_int_equal(s.out.uac_discards_retx, 1); /* the retx arrived at 1100 */
-    assert_int_equal(s.out.uac_sessions, 1);      /* pitfall #7: one answer only */
+    assert_int_equal(s.out.uac_sessions, 1);      /* R39, R40: one answer only */
     check_uas_stats(&s, 0, 1, 1, 1, 0);
     check_uac_stats(&s, 1, 1, 1, 0);
 }
@@ -1174,6 +1323,9 @@ static void test_call_prack_lost_uas_times_out(void **state)
     assert_int_equal(prack_uac_state(&s.uac), PRACK_UAC_FAILED);
     assert_int_equal(s.out.uas_final_flags[0], PRACK_AF_TIMEOUT | PRACK_AF_REPLACES_HELD);
     assert_int_equal(s.out.uas_timeouts, 1);
+    /* R28: the 183 is retransmitted no more; its cookie comes back with DROP_1XX */
+    assert_int_equal(s.out.dropped_1xx, 1);
+    assert_int_equal(s.out.released, 1);
     assert_int_equal(s.out.uac_discards_retx, 6);
     check_uas_stats(&s, 0, 1, 0, 6, 0);
     check_uac_stats(&s, 1, 6, 0, 0);
@@ -1236,7 +1388,7 @@ static void test_call_forked(void **state)
     };
     static const sim_cfg_t cfg = {
         .forks = 2, .uac_policy = PRACK_POLICY_SUPPORTED, .uas_policy = PRACK_POLICY_SUPPORTED,
-        /* fork b numbers far below fork a (pitfall #2) */
+        /* fork b numbers far below fork a: each dialog has its own */
         .invite_sdp = true, .random = {99, 6}, .to_uas = 20, .to_uac = 20,
         .uas = uas, .n_uas = ARRAY_LEN(uas),
     };
@@ -1246,7 +1398,7 @@ static void test_call_forked(void **state)
         "t=20 UAS/a->UAC 183 rseq=100 rel sdp",
         "t=25 UAS/b->UAC 183 rseq=7 rel sdp",
         "t=40 UAC->UAS/a PRACK cseq=102 rack=100 101",
-        "t=45 UAC->UAS/b PRACK cseq=102 rack=7 101",    /* on its own dialog (pitfall #1) */
+        "t=45 UAC->UAS/b PRACK cseq=102 rack=7 101",    /* on its own dialog */
         "t=60 UAS/a->UAC 200(PRACK cseq=102)",
         "t=65 UAS/b->UAC 200(PRACK cseq=102)",
         "t=70 UAS/a->UAC 180 rseq=101 rel",
@@ -1276,46 +1428,53 @@ static void test_call_forked(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
-/* 6. UAS requires 100rel, the UAC does not offer it: 421, then a retry      */
+/* 6. UAS requires 100rel, the UAC has it off: 421, and no retry suggested  */
 /* ------------------------------------------------------------------------ */
 
-static void test_call_421_then_retry_with_supported(void **state)
+/*
+ * R3's counterpart (RFC 3261 21.4.16): the UAS rejects with 421 and Require:
+ * 100rel; a UAC with policy OFF gets DELIVER_FINAL only, never a suggestion to
+ * use 100rel (the policy is the application's choice).
+ */
+static void test_call_421_no_retry_under_policy_off(void **state)
 {
     (void)state;
     static const uas_step_t uas[] = {
         STEP(0, 0, OP_1XX, 183, SDP1XX, EXPECT_OK),
         STEP(0, 100, OP_FINAL, 200, 0, EXPECT_OK),
     };
+    static const uac_step_t uac[] = {
+        {10, OP_CANCEL}, /* too late: nothing goes */
+    };
     static const sim_cfg_t cfg = {
         .forks = 1, .uac_policy = PRACK_POLICY_OFF, .uas_policy = PRACK_POLICY_REQUIRED,
         .invite_sdp = true, .random = {41}, .to_uas = 20, .to_uac = 20,
-        .uas = uas, .n_uas = ARRAY_LEN(uas),
+        .uas = uas, .n_uas = ARRAY_LEN(uas), .uac = uac, .n_uac = ARRAY_LEN(uac),
     };
     static const char *const ladder[] = {
         "t=0 UAC->UAS INVITE cseq=101 sdp",
+        "t=10 UAC->UAS CANCEL",
         "t=20 UAS->UAC 421(INVITE) require=100rel",
+        "t=30 UAS->UAC 200(CANCEL)",  /* after a 421 the CANCEL changes nothing */
         "t=40 UAC->UAS ACK cseq=101",
-        "t=40 UAC->UAS INVITE cseq=102 supported sdp",   /* a new transaction */
-        "t=60 UAS->UAC 183 rseq=42 rel sdp",
-        "t=80 UAC->UAS PRACK cseq=103 rack=42 102",
-        "t=100 UAS->UAC 200(PRACK cseq=103)",
-        "t=160 UAS->UAC 200(INVITE) sdp",
-        "t=180 UAC->UAS ACK cseq=102",
     };
     sim_t s;
     sim_run(&s, &cfg);
     CHECK_LADDER(&s, ladder);
-    assert_int_equal(s.out.retries, 1);
-    assert_int_equal(s.out.final_status, 200);
-    assert_int_equal(prack_uac_state(&s.uac), PRACK_UAC_ACCEPTED);
-    assert_int_equal(prack_uac_option(&s.uac), PRACK_OPTION_SUPPORTED);
-    check_uas_stats(&s, 0, 1, 1, 0, 0);
-    check_uac_stats(&s, 1, 0, 1, 0);
+    assert_int_equal(s.out.retries, 0);
+    assert_int_equal(s.out.finals, 1);
+    assert_int_equal(s.out.final_status, 421);
+    assert_int_equal(prack_uac_state(&s.uac), PRACK_UAC_FAILED);
+    assert_int_equal(prack_uas_state(&s.uas[0]), PRACK_UAS_REJECTED);
+    assert_int_equal(s.out.uas_final_flags[0], PRACK_AF_REQUIRE_100REL);
+    check_uas_stats(&s, 0, 0, 0, 0, 0);
+    check_uac_stats(&s, 0, 0, 0, 0);
 }
 
-/* 6b. The UAC requires 100rel, the UAS will not: 420 (R3), then a retry
- *     without the option tag and a call without reliable provisionals (R5). */
-static void test_call_420_then_retry_without_100rel(void **state)
+/* 6b. The UAC requires 100rel, the UAS will not: 420 (R3), then the retry the
+ *     engine suggests, with Supported (R32, R33), and a call without reliable
+ *     provisionals (R5). */
+static void test_call_R3_R5_R32_420_then_retry_with_supported(void **state)
 {
     (void)state;
     static const uas_step_t uas[] = {
@@ -1331,7 +1490,7 @@ static void test_call_420_then_retry_without_100rel(void **state)
         "t=0 UAC->UAS INVITE cseq=101 require sdp",
         "t=20 UAS->UAC 420(INVITE) unsupported=100rel",
         "t=40 UAC->UAS ACK cseq=101",
-        "t=40 UAC->UAS INVITE cseq=102 sdp",
+        "t=40 UAC->UAS INVITE cseq=102 supported sdp",
         "t=60 UAS->UAC 180",                            /* R5: not reliable */
         "t=160 UAS->UAC 200(INVITE) sdp",
         "t=180 UAC->UAS ACK cseq=102",
@@ -1344,8 +1503,9 @@ static void test_call_420_then_retry_without_100rel(void **state)
     assert_int_equal(s.out.final_sdp, PRACK_SDP_ANSWER);
     assert_int_equal(s.out.uac_sessions, 1);
     assert_int_equal(s.out.uas_sessions, 1);
-    assert_int_equal(prack_uac_option(&s.uac), PRACK_OPTION_NONE);
+    assert_int_equal(prack_uac_option(&s.uac), PRACK_OPTION_SUPPORTED);
     assert_false(prack_uas_reliable(&s.uas[0]));
+    assert_int_equal(s.out.released, 1); /* the unreliable 180's cookie, at once */
     check_uas_stats(&s, 0, 0, 0, 0, 0);
     check_uac_stats(&s, 0, 0, 0, 0);
 }
@@ -1354,8 +1514,12 @@ static void test_call_420_then_retry_without_100rel(void **state)
 /* 7. CANCEL while the UAS waits for the PRACK                              */
 /* ------------------------------------------------------------------------ */
 
-/* 487 goes at once; the late PRACK is still answered 200 (R29, pitfall #11). */
-static void test_call_cancel_late_prack(void **state)
+/*
+ * 487 goes at once, and the unacknowledged 183 is retransmitted no more (R28):
+ * DROP_1XX hands its cookie back. The late PRACK is still answered 200 (R29),
+ * without the cookie.
+ */
+static void test_call_R28_R29_cancel_late_prack(void **state)
 {
     (void)state;
     static const uas_step_t uas[] = {
@@ -1388,14 +1552,18 @@ static void test_call_cancel_late_prack(void **state)
     assert_int_equal(s.out.uas_final_flags[0], PRACK_AF_CANCELLED);
     assert_int_equal(s.out.rejected_rc, PRACK_ERR_STATE);
     assert_int_equal(s.out.prack_ok, 1);
+    assert_int_equal(s.out.prack_200, 1);
+    assert_int_equal(s.out.dropped_1xx, 1);
+    assert_int_equal(s.out.released, 1);
     assert_int_equal(prack_uas_state(&s.uas[0]), PRACK_UAS_COMPLETED);
     /* R28: no retransmission after the final */
     check_uas_stats(&s, 0, 1, 1, 0, 0);
     check_uac_stats(&s, 1, 0, 1, 0);
 }
 
-/* The same with the 2xx already held: the 487 replaces it, the PRACK releases nothing. */
-static void test_call_cancel_while_2xx_held(void **state)
+/* R28 R29: the same with the 2xx already held: the 487 replaces it, the PRACK
+ * releases nothing. */
+static void test_call_R28_R29_cancel_while_2xx_held(void **state)
 {
     (void)state;
     static const uas_step_t uas[] = {
@@ -1426,7 +1594,183 @@ static void test_call_cancel_while_2xx_held(void **state)
     assert_int_equal(s.out.final_status, 487);
     assert_int_equal(s.out.held, 1);
     assert_int_equal(s.out.uas_final_flags[0], PRACK_AF_CANCELLED | PRACK_AF_REPLACES_HELD);
+    assert_int_equal(s.out.dropped_1xx, 1);
+    assert_int_equal(s.out.released, 1);
+    assert_int_equal(s.out.prack_200, 1);
     check_uas_stats(&s, 0, 1, 1, 0, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* 8. An offer in a PRACK; PRACKs that reach the UAS engine twice            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * R51, R52, R53 end to end: the 183 answers the INVITE's offer, the UAC engine
+ * lets its PRACK offer (MAY_OFFER), the host puts a new offer in it, and the
+ * UAS engine answers it in the 200 to that PRACK. Both sides report the two
+ * exchanges (SESSION), and the 2xx repeats what was agreed.
+ */
+static void test_call_R51_R52_R53_offer_in_prack_end_to_end(void **state)
+{
+    (void)state;
+    static const uas_step_t uas[] = {
+        STEP(0, 0, OP_1XX, 183, SDP1XX, EXPECT_OK),
+        STEP(0, 100, OP_FINAL, 200, 0, EXPECT_OK),
+    };
+    static const sim_cfg_t cfg = {
+        .forks = 1, .uac_policy = PRACK_POLICY_SUPPORTED, .uas_policy = PRACK_POLICY_SUPPORTED,
+        .invite_sdp = true, .random = {41}, .to_uas = 20, .to_uac = 20, .offer_in_prack = true,
+        .uas = uas, .n_uas = ARRAY_LEN(uas),
+    };
+    static const char *const ladder[] = {
+        "t=0 UAC->UAS INVITE cseq=101 supported sdp",
+        "t=20 UAS->UAC 183 rseq=42 rel sdp",            /* R48: the answer */
+        "t=40 UAC->UAS PRACK cseq=102 rack=42 101 sdp", /* R51: a new offer */
+        "t=60 UAS->UAC 200(PRACK cseq=102) sdp",        /* R52: its answer */
+        "t=120 UAS->UAC 200(INVITE) sdp",
+        "t=140 UAC->UAS ACK cseq=101",
+    };
+    sim_t s;
+    sim_run(&s, &cfg);
+    CHECK_LADDER(&s, ladder);
+    assert_int_equal(s.out.final_status, 200);
+    assert_int_equal(s.out.uac_sessions, 2); /* R53: the 183, then the 200 to the PRACK */
+    assert_int_equal(s.out.uas_sessions, 2);
+    assert_int_equal(s.out.prack_ok, 1);
+    assert_int_equal(s.out.uas_final_sdp[0], PRACK_SDP_REPEAT);
+    assert_int_equal(s.out.final_sdp, PRACK_SDP_REPEAT);
+    /* the permission was used and went with its PRACK */
+    assert_int_equal(prack_uac_offer_in_prack(&s.uac, &s.dlg[0], 42), PRACK_ERR_STATE);
+    check_uas_stats(&s, 0, 1, 1, 0, 0);
+    check_uac_stats(&s, 1, 0, 1, 0);
+}
+
+/*
+ * R16, R17 with a UAS host that has no PRACK server transactions, so every
+ * PRACK that arrives reaches the engine. The 200 to the PRACK carrying our
+ * offer is lost; Timer E resends that PRACK (same CSeq), and the engine answers
+ * it 200 again with the same answer (DUPLICATE). A new PRACK for the same RSeq
+ * (new CSeq, from a host that lost track of its transaction) matches no
+ * unacknowledged 1xx: 481, which the UAC engine reports as that PRACK failing.
+ */
+static void test_call_R16_R17_prack_retransmission_and_new_prack(void **state)
+{
+    (void)state;
+    static const uas_step_t uas[] = {
+        STEP(0, 0, OP_1XX, 183, SDP1XX, EXPECT_OK),
+        STEP(0, 100, OP_FINAL, 200, 0, EXPECT_OK),
+    };
+    static const uac_step_t uac[] = {
+        {2000, OP_PRACK_AGAIN},
+    };
+    static const drop_rule_t drops[] = {
+        {"UAS->UAC 200(PRACK cseq=102) sdp", 0x1u},
+    };
+    static const sim_cfg_t cfg = {
+        .forks = 1, .uac_policy = PRACK_POLICY_SUPPORTED, .uas_policy = PRACK_POLICY_SUPPORTED,
+        .invite_sdp = true, .random = {41}, .to_uas = 20, .to_uac = 20, .timer_e = true,
+        .offer_in_prack = true, .uas_no_txn = true,
+        .uas = uas, .n_uas = ARRAY_LEN(uas), .uac = uac, .n_uac = ARRAY_LEN(uac),
+        .drops = drops, .n_drops = ARRAY_LEN(drops),
+    };
+    static const char *const ladder[] = {
+        "t=0 UAC->UAS INVITE cseq=101 supported sdp",
+        "t=20 UAS->UAC 183 rseq=42 rel sdp",
+        "t=40 UAC->UAS PRACK cseq=102 rack=42 101 sdp",
+        "t=60 UAS->UAC 200(PRACK cseq=102) sdp LOST",
+        "t=120 UAS->UAC 200(INVITE) sdp",
+        "t=140 UAC->UAS ACK cseq=101",
+        "t=540 UAC->UAS PRACK cseq=102 rack=42 101 sdp retx", /* Timer E */
+        "t=560 UAS->UAC 200(PRACK cseq=102) sdp dup",         /* R17, the same answer */
+        "t=2000 UAC->UAS PRACK cseq=103 rack=42 101",
+        "t=2020 UAS->UAC 481(PRACK cseq=103)",                /* R16 */
+    };
+    sim_t s;
+    sim_run(&s, &cfg);
+    CHECK_LADDER(&s, ladder);
+    assert_int_equal(s.out.final_status, 200);
+    assert_int_equal(s.out.prack_200, 2);
+    assert_int_equal(s.out.prack_dup, 1);
+    assert_int_equal(s.out.prack_481, 1);
+    /* the answer in the repeated 200 completes our offer (R52, R53) */
+    assert_int_equal(s.out.uac_sessions, 2);
+    assert_int_equal(s.out.uas_sessions, 2);
+    assert_int_equal(s.out.prack_ok, 1);
+    assert_int_equal(s.out.prack_failed, 1);
+    assert_int_equal(s.out.prack_failed_status, 481);
+    assert_int_equal(s.out.released, 1); /* with the first 200 only */
+    check_uas_stats(&s, 0, 1, 1, 0, 1);
+    check_uac_stats(&s, 1, 0, 1, 1);
+}
+
+/*
+ * R16, R29: only the PRACK that acknowledged the latest RSeq is recognised when
+ * it comes again. Here the 200 to the PRACK for RSeq 42 is lost, the UAS goes
+ * on with RSeq 43 (R21), and Timer E's copy of the first PRACK arrives after 43
+ * was acknowledged: it matches no unacknowledged 1xx and gets 481, which fails
+ * that PRACK at the UAC. A UAS host with RFC 3261 server transactions answers
+ * the copy from its transaction instead, and nothing fails.
+ */
+static void test_call_R16_R29_retransmission_of_an_older_prack(void **state)
+{
+    (void)state;
+    static const uas_step_t uas[] = {
+        STEP(0, 0, OP_1XX, 180, 0, EXPECT_OK),
+        STEP(0, 10, OP_1XX, 183, SDP1XX, EXPECT_OK), /* queued behind the 180 */
+        STEP(0, 1000, OP_FINAL, 200, 0, EXPECT_OK),
+    };
+    static const drop_rule_t drops[] = {
+        {"UAS->UAC 200(PRACK cseq=102)", 0x1u},
+    };
+    static const char *const ladder_no_txn[] = {
+        "t=0 UAC->UAS INVITE cseq=101 supported sdp",
+        "t=20 UAS->UAC 180 rseq=42 rel",
+        "t=40 UAC->UAS PRACK cseq=102 rack=42 101",
+        "t=60 UAS->UAC 200(PRACK cseq=102) LOST",
+        "t=60 UAS->UAC 183 rseq=43 rel sdp",
+        "t=80 UAC->UAS PRACK cseq=103 rack=43 101",
+        "t=100 UAS->UAC 200(PRACK cseq=103)",
+        "t=540 UAC->UAS PRACK cseq=102 rack=42 101 retx",
+        "t=560 UAS->UAC 481(PRACK cseq=102)",
+        "t=1020 UAS->UAC 200(INVITE) sdp",
+        "t=1040 UAC->UAS ACK cseq=101",
+    };
+    static const char *const ladder_txn[] = {
+        "t=0 UAC->UAS INVITE cseq=101 supported sdp",
+        "t=20 UAS->UAC 180 rseq=42 rel",
+        "t=40 UAC->UAS PRACK cseq=102 rack=42 101",
+        "t=60 UAS->UAC 200(PRACK cseq=102) LOST",
+        "t=60 UAS->UAC 183 rseq=43 rel sdp",
+        "t=80 UAC->UAS PRACK cseq=103 rack=43 101",
+        "t=100 UAS->UAC 200(PRACK cseq=103)",
+        "t=540 UAC->UAS PRACK cseq=102 rack=42 101 retx",
+        "t=560 UAS->UAC 200(PRACK cseq=102) retx",
+        "t=1020 UAS->UAC 200(INVITE) sdp",
+        "t=1040 UAC->UAS ACK cseq=101",
+    };
+    sim_cfg_t cfg = {
+        .forks = 1, .uac_policy = PRACK_POLICY_SUPPORTED, .uas_policy = PRACK_POLICY_SUPPORTED,
+        .invite_sdp = true, .random = {41}, .to_uas = 20, .to_uac = 20, .timer_e = true,
+        .uas_no_txn = true, .uas = uas, .n_uas = ARRAY_LEN(uas),
+        .drops = drops, .n_drops = ARRAY_LEN(drops),
+    };
+    sim_t s;
+    sim_run(&s, &cfg);
+    CHECK_LADDER(&s, ladder_no_txn);
+    assert_int_equal(s.out.final_status, 200);
+    assert_int_equal(s.out.prack_481, 1);
+    assert_int_equal(s.out.prack_failed, 1);
+    assert_int_equal(s.out.prack_failed_status, 481);
+    assert_int_equal(s.out.prack_ok, 1);
+    check_uas_stats(&s, 0, 2, 2, 0, 1);
+
+    cfg.uas_no_txn = false;
+    sim_run(&s, &cfg);
+    CHECK_LADDER(&s, ladder_txn);
+    assert_int_equal(s.out.prack_481, 0);
+    assert_int_equal(s.out.prack_failed, 0);
+    assert_int_equal(s.out.prack_ok, 2);
+    check_uas_stats(&s, 0, 2, 2, 0, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1482,6 +1826,7 @@ static void test_soak_lossy_reordering_link(void **state)
                                          PRACK_POLICY_REQUIRED};
     static const uint16_t finals[] = {200, 200, 486, 603};
     unsigned answered = 0, timeouts = 0, retries = 0, cancelled = 0;
+    unsigned dups = 0, rejected_pracks = 0, prack_answers = 0;
 
     /* PRACK_SOAK_CALL=<n> replays call n alone and prints its ladder */
     const char *only = getenv("PRACK_SOAK_CALL");
@@ -1507,6 +1852,8 @@ static void test_soak_lossy_reordering_link(void **state)
         cfg.loss_pct = xorshift(&x) % 31u;
         cfg.timer_e = xorshift(&x) % 5u != 0;
         cfg.cache = xorshift(&x) % 2u == 0;
+        cfg.offer_in_prack = xorshift(&x) % 4u == 0;
+        cfg.uas_no_txn = xorshift(&x) % 4u == 0;
         cfg.seed = seed;
         cfg.no_ladder = only == NULL;
         for (int f = 0; f < cfg.forks; f++) {
@@ -1546,12 +1893,21 @@ static void test_soak_lossy_reordering_link(void **state)
         timeouts += s.out.final_status == 504;
         retries += s.out.retries;
         cancelled += s.out.final_status == 487;
+        dups += s.out.prack_dup;
+        rejected_pracks += s.out.prack_481;
+        prack_answers += s.out.prack_200;
     }
+    if (only == NULL)
+        print_message("soak: 500 calls, %u answered, %u timeouts, %u retries, %u cancelled; "
+                      "PRACKs answered 200 %u (again as retransmissions %u), 481 %u\n",
+                      answered, timeouts, retries, cancelled, prack_answers, dups,
+                      rejected_pracks);
     /* the mix must actually exercise each outcome */
     assert_true(answered > 100);
     assert_true(timeouts > 0);
     assert_true(retries > 0);
     assert_true(cancelled > 0);
+    assert_true(dups > 0); /* hosts without PRACK server transactions (R17) */
 }
 
 int main(void)
@@ -1565,10 +1921,13 @@ int main(void)
         cmocka_unit_test(test_call_prack_lost_uas_times_out),
         cmocka_unit_test(test_call_prack_lost_timer_e),
         cmocka_unit_test(test_call_forked),
-        cmocka_unit_test(test_call_421_then_retry_with_supported),
-        cmocka_unit_test(test_call_420_then_retry_without_100rel),
-        cmocka_unit_test(test_call_cancel_late_prack),
-        cmocka_unit_test(test_call_cancel_while_2xx_held),
+        cmocka_unit_test(test_call_421_no_retry_under_policy_off),
+        cmocka_unit_test(test_call_R3_R5_R32_420_then_retry_with_supported),
+        cmocka_unit_test(test_call_R28_R29_cancel_late_prack),
+        cmocka_unit_test(test_call_R28_R29_cancel_while_2xx_held),
+        cmocka_unit_test(test_call_R51_R52_R53_offer_in_prack_end_to_end),
+        cmocka_unit_test(test_call_R16_R17_prack_retransmission_and_new_prack),
+        cmocka_unit_test(test_call_R16_R29_retransmission_of_an_older_prack),
         cmocka_unit_test(test_soak_lossy_reordering_link),
     };
     return cmocka_run_group_tests_name("b2b", tests, NULL, NULL);

@@ -2,17 +2,33 @@
  * Lossy-network simulator: many concurrent calls between UAC and UAS engines,
  * on virtual time, over links that lose, duplicate, delay and reorder.
  *
- * Each call draws its own policies, provisional sequence (reliable or not,
- * with or without SDP), final, CANCEL and fork (two UAS engines for one UAC).
- * The hosts around the engines carry the RFC 3261 transaction timers the
- * engines leave to them: Timer A for the INVITE (B gives up after 64*T1), E/F
- * for PRACK and CANCEL (T1 doubling to T2, 408 to the engine at 64*T1), and
- * the final response resent from T1 to T2 until the ACK (64*T1 at most). Every
- * engine call goes through the shadow models of fuzz/common/shadow.h, so the
- * protocol invariants are checked after each one. Every call must end, on
- * both sides, in its expected final (the application's, a 487 after CANCEL, a
- * 420/421 from the policies) or in the 64*T1 5xx; a call still open after
- * 20 minutes of virtual time fails the run.
+ * Each call draws its own policies, INVITE CSeq (anywhere in 0..2^32-1),
+ * provisional sequence (reliable or not, with or without SDP), final, CANCEL
+ * and fork (two UAS engines for one UAC). The hosts around the engines carry
+ * the RFC 3261 transaction timers the engines leave to them: Timer A for the
+ * INVITE (B gives up after 64*T1), E/F for PRACK and CANCEL (T1 doubling to
+ * T2, 408 to the engine at 64*T1), and the final response resent from T1 to
+ * T2 until the ACK (64*T1 at most). Some UAS hosts keep PRACK server
+ * transactions (a retransmitted PRACK gets the stored response, for 64*T1),
+ * others hand every copy to the engine; some authenticate PRACKs, challenging
+ * each one without credentials (407) and now and then a credentialed one
+ * again (401, a stale nonce), so the UAC resends it (R57).
+ *
+ * Every engine call goes through the shadow models of fuzz/common/shadow.h,
+ * which check the documented behaviour and the protocol invariants after each
+ * one; the engines also move to other storage between calls now and then. The
+ * hosts check on top, on what goes over the wire: a PRACK CSeq always names the
+ * same RAck (a retransmission is the same request), the UAS engine answers a
+ * PRACK 200 when it acknowledges the unacknowledged 1xx, 200 again only to a
+ * retransmission of the PRACK that acknowledged the latest RSeq, and 481
+ * otherwise (R16, R17); the UAC engine asks for PRACKs in RSeq order from the
+ * first, never twice for one RSeq except the resends after a challenge, each at
+ * most auth_max times (R39, R41, R44, R57); and a PRACK after a 2xx on another
+ * fork says so.
+ *
+ * Every call must end, on both sides, in its expected final (the
+ * application's, a 487 after CANCEL, a 420/421 from the policies) or in the
+ * 64*T1 5xx; a call still open after 20 minutes of virtual time fails the run.
  *
  * The run is deterministic for a seed. Defaults: 10000 calls, 30% loss, 10%
  * duplication, 20% reordering. Reproduce or vary from the command line or the
@@ -35,16 +51,32 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * GCC 12 with -fsanitize=address takes the shadow's fixed-size guard memsets
+ * for writes into a zero-sized object (-Warray-bounds, -Wstringop-overflow),
+ * which they are not.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 #include "../fuzz/common/shadow.h"
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #define FORKS 2
 #define T1 500u
 #define T2 4000u
 #define PRACK_TX_MAX 12
 #define SCRIPT_MAX 6
+#define SRV_MAX 192 /* PRACK CSeqs a UAS host remembers per fork */
 #define HORIZON_MS (20u * 60u * 1000u)
 /* RFC 3261 16.6 (Timer C, > 3 min): a final lost on every try must not keep a call forever */
 #define TIMER_C_MS (3u * 60u * 1000u)
+/* how often, in percent, an engine moves to other storage before an event */
+#define MOVE_PCT 5u
 
 /* ------------------------------------------------------------------------- */
 /* Parameters and randomness                                                 */
@@ -105,22 +137,24 @@ enum mkind { M_INVITE, M_ACK, M_CANCEL, M_PRACK, M_RSP_INVITE, M_RSP_PRACK, M_RS
 typedef struct msg {
     uint8_t kind;
     uint8_t fork;
+    uint8_t creds;   /* PRACK: how many times it was resent with credentials */
     uint16_t status;
-    unsigned flags;
-    uint32_t rseq;
-    uint32_t tx; /* PRACK: its own CSeq */
+    uint32_t flags;  /* PRACK_RSP_* for a response, PRACK_PR_SDP for a PRACK */
+    uint32_t rseq;   /* a reliable 1xx's RSeq; a PRACK's RAck response-num */
+    uint32_t tx;     /* a PRACK's own CSeq, also in its responses */
 } msg_t;
 
 typedef struct step {
     uint32_t delay; /* after the previous step */
     uint16_t status;
-    unsigned flags; /* PRACK_1XX_* for a provisional */
+    uint32_t flags; /* PRACK_1XX_* for a provisional */
 } step_t;
 
 /* A client transaction of the UAC host for a PRACK or a CANCEL (Timers E, F). */
 typedef struct ctx {
     bool live;
     uint8_t fork;
+    uint8_t creds;
     uint32_t tx, rseq;
     bool sdp;
     prack_time_t started;
@@ -128,10 +162,18 @@ typedef struct ctx {
     uint32_t gen;
 } ctx_t;
 
+/* A PRACK the UAS host has seen (its server transaction, while it lasts). */
+typedef struct srv {
+    uint32_t tx, rseq;
+    uint8_t creds;
+    uint16_t status; /* its final response, 0 while none */
+    uint32_t flags;  /* of that response */
+    prack_time_t expires; /* Timer J: the response is kept for 64*T1 */
+} srv_t;
+
 typedef struct fork_s {
     sh_uas_t uas;
     prack_config_t cfg;
-    size_t qcap;
     step_t script[SCRIPT_MAX];
     int n_steps, next_step;
     bool started, done_app;
@@ -139,12 +181,19 @@ typedef struct fork_s {
     /* what went on the wire */
     bool has_final, final_acked, final_given_up;
     msg_t last_rsp;
-    uint16_t final_status, final_flags;
+    uint16_t final_status;
+    uint32_t final_flags;
     prack_time_t final_first;
     uint32_t final_interval, final_gen;
+    /* the UAS host's view of PRACKs */
+    srv_t srv[SRV_MAX];
+    unsigned nsrv;
+    uint32_t ack_rseq, ack_cseq; /* the PRACK that acknowledged the latest RSeq */
     /* the UAC side of this fork */
-    bool got_response, cancel_sent, cancel_pending;
+    bool got_response, cancel_sent, cancel_pending, got_2xx;
     uint32_t invite_interval, invite_gen;
+    uint32_t local_cseq;           /* the dialog's CSeq, RFC 3261 12.2.1.1 */
+    uint32_t n_pracked, last_pracked; /* RSeqs the engine asked to PRACK (not resends) */
     ctx_t cancel;
 } fork_t;
 
@@ -155,17 +204,24 @@ typedef struct call {
     prack_time_t start;
     int forks;
     bool invite_sdp, reject_expected;
+    uint32_t inv_cseq, inv_flags;
+    bool uas_txn;  /* the UAS hosts keep PRACK server transactions */
+    bool auth;     /* the UAS side challenges PRACKs */
     uint16_t reject_status;
     sh_uac_t uac;
     prack_config_t ucfg;
     fork_t f[FORKS];
     ctx_t ptx[PRACK_TX_MAX];
-    uint32_t next_tx;
     bool uac_final, timer_b, timer_c, terminated;
     uint16_t uac_final_status;
     int uac_final_fork;
     uint32_t timer_b_gen;
     bool cancel_scripted;
+    /* the challenge being answered: what an AUTH resend must repeat */
+    bool ch_live;
+    uint8_t ch_fork, ch_creds;
+    uint32_t ch_rseq;
+    bool ch_sdp;
 } call_t;
 
 /* ------------------------------------------------------------------------- */
@@ -253,7 +309,9 @@ static struct {
     unsigned long expected_final, cancelled, timeout_5xx, rejected, no_answer_408, gave_up;
     unsigned long forked, pracks, prack_408, reliable_1xx, retransmissions;
     unsigned long messages, lost, duplicated, queue_full, held_2xx, events;
-    unsigned long answered_2xx;
+    unsigned long answered_2xx, high_cseq;
+    unsigned long challenges, auth_resends, prack_failed, other_fork, offers_in_prack;
+    unsigned long engine_200, engine_dup, engine_481, txn_absorbed, retry_suggested, moves;
 } st;
 
 static call_t *calls;
@@ -400,10 +458,11 @@ static void app_step(uint32_t ci, int k)
     ctx_set(c, "application");
     int rc;
     if (s->status < 200) {
-        rc = sh_uas_send_1xx(&f->uas, now_ms, s->status, s->flags, (void *)(uintptr_t)(f->next_step), &out);
+        /* each provisional has its own cookie, released once by the engine */
+        uint64_t cookie = ((uint64_t)c->id << 8) | ((uint64_t)k << 4) | (uint64_t)f->next_step;
+        rc = sh_uas_send_1xx(&f->uas, now_ms, s->status, s->flags, cookie, &out);
         if (rc == PRACK_ERR_OFFER_REQUIRED) /* the application adds the offer */
-            rc = sh_uas_send_1xx(&f->uas, now_ms, s->status, s->flags | PRACK_1XX_SDP,
-                                 (void *)(uintptr_t)(f->next_step), &out);
+            rc = sh_uas_send_1xx(&f->uas, now_ms, s->status, s->flags | PRACK_1XX_SDP, cookie, &out);
         if (rc == PRACK_ERR_QUEUE_FULL)
             st.queue_full++; /* this provisional is skipped */
         else
@@ -420,65 +479,162 @@ static void app_step(uint32_t ci, int k)
         f->done_app = true;
 }
 
+static srv_t *srv_find(fork_t *f, uint32_t tx)
+{
+    for (unsigned i = 0; i < f->nsrv; i++)
+        if (f->srv[i].tx == tx)
+            return &f->srv[i];
+    return NULL;
+}
+
+/*
+ * A UAS that authenticates PRACKs (R57) challenges one without credentials
+ * (407, as a proxy would) and, for a stale nonce, a credentialed one now and
+ * then (401). The decision depends on the request only, so each copy of a
+ * PRACK meets the same one.
+ */
+static uint16_t challenge(const call_t *c, const msg_t *m)
+{
+    if (!c->auth)
+        return 0;
+    if (m->creds == 0)
+        return 407;
+    uint32_t h = (m->tx ^ (uint32_t)c->id) * 2654435761u;
+    return (h >> 24) % 100u < 30u ? 401 : 0;
+}
+
+static void uas_prack(uint32_t ci, int k, const msg_t *m)
+{
+    call_t *c = &calls[ci];
+    fork_t *f = &c->f[k];
+    ctx_set(c, "PRACK at the UAS");
+    srv_t *sv = srv_find(f, m->tx);
+    /* a CSeq names one request: a retransmission carries the same RAck and credentials */
+    SH_CHECK(!sv || (sv->rseq == m->rseq && sv->creds == m->creds),
+             "a retransmitted PRACK carries the same CSeq, RAck and credentials as the original");
+    if (sv && sv->status && c->uas_txn && now_ms < sv->expires) {
+        /* RFC 3261 17.2.2: the server transaction answers a retransmission */
+        msg_t r = {.kind = M_RSP_PRACK, .fork = (uint8_t)k, .status = sv->status,
+                   .flags = sv->flags, .rseq = m->rseq, .tx = m->tx};
+        st.txn_absorbed++;
+        transmit(ci, k, true, &r);
+        return;
+    }
+    if (!sv) {
+        SH_CHECK(f->nsrv < SRV_MAX, "room for the PRACKs of a call");
+        sv = &f->srv[f->nsrv++];
+        *sv = (srv_t){.tx = m->tx, .rseq = m->rseq, .creds = m->creds};
+    }
+    sv->expires = now_ms + 64u * T1;
+    uint16_t ch = challenge(c, m);
+    if (ch) {
+        st.challenges++;
+        sv->status = ch;
+        sv->flags = 0;
+        msg_t r = {.kind = M_RSP_PRACK, .fork = (uint8_t)k, .status = ch, .rseq = m->rseq,
+                   .tx = m->tx};
+        transmit(ci, k, true, &r);
+        return;
+    }
+
+    /*
+     * What the engine must answer (R16, R17, R29): 200 to a PRACK for the
+     * unacknowledged 1xx, also after a final; 200 again (DUPLICATE) to a copy
+     * of the PRACK that acknowledged the latest RSeq (same CSeq); 481 to
+     * anything else. A new CSeq never reaches the engine for an RSeq already
+     * acknowledged: the UAC asks for one PRACK per RSeq, and resends only
+     * after a challenge, which never got past the authentication.
+     */
+    uint32_t unacked = prack_uas_unacked(sh_uas_engine(&f->uas));
+    bool match = unacked != 0 && m->rseq == unacked;
+    bool dup = !match && f->ack_rseq != 0 && m->rseq == f->ack_rseq && m->tx == f->ack_cseq;
+    bool first_copy = sv->status == 0;
+    if (first_copy && f->ack_rseq != 0)
+        SH_CHECK(m->rseq > f->ack_rseq,
+                 "a new PRACK (new CSeq) never names an RSeq already acknowledged");
+    prack_prack_t pr = {
+        .flags = PRACK_PR_RACK | (m->flags & PRACK_PR_SDP),
+        .cseq = m->tx,
+        .rack_rseq = m->rseq,
+        .rack_cseq = c->inv_cseq,
+        .method = "INVITE",
+        .method_len = 6,
+    };
+    assert_int_equal(sh_uas_prack(&f->uas, now_ms, &pr, &out), PRACK_OK);
+    unsigned answers = 0;
+    for (size_t i = 0; i < out.n; i++) {
+        const prack_action_t *a = &out.v[i];
+        if (a->type != PRACK_ACT_ANSWER_PRACK)
+            continue;
+        answers++;
+        SH_CHECK(a->status == (match || dup ? 200 : 481) && (a->reason == PRACK_R_DUPLICATE) == dup,
+                 "a PRACK is answered 200 when it matches, 200 again when it repeats the PRACK "
+                 "that acknowledged the latest RSeq, 481 otherwise (R16, R17)");
+        SH_CHECK(!dup || !first_copy, "only a copy of a PRACK is a duplicate");
+        st.engine_200 += a->status == 200 && !dup;
+        st.engine_dup += dup;
+        st.engine_481 += a->status == 481;
+        sv->status = a->status;
+        sv->flags = a->sdp != PRACK_SDP_NONE ? PRACK_RSP_SDP : 0u;
+        msg_t r = {.kind = M_RSP_PRACK, .fork = (uint8_t)k, .status = a->status,
+                   .flags = sv->flags, .rseq = m->rseq, .tx = m->tx};
+        transmit(ci, k, true, &r);
+    }
+    SH_CHECK(answers == 1, "one answer per PRACK");
+    if (match) {
+        f->ack_rseq = m->rseq;
+        f->ack_cseq = m->tx;
+    }
+    uas_carry_out(ci, k);
+}
+
 static void uas_receive(uint32_t ci, int k, const msg_t *m)
 {
     call_t *c = &calls[ci];
     fork_t *f = &c->f[k];
     switch (m->kind) {
-    case M_INVITE:
+    case M_INVITE: {
         if (f->started) { /* a retransmission: the last response again (RFC 3261 17.2.1) */
             if (f->last_rsp.status)
                 transmit(ci, k, true, &f->last_rsp);
             return;
         }
         f->started = true;
-        {
-            prack_option_t opt = prack_uac_option(&c->uac.box.u);
-            prack_invite_t inv = {1, (c->invite_sdp ? PRACK_INV_SDP : 0u) |
-                                         (opt == PRACK_OPTION_SUPPORTED ? PRACK_INV_SUPPORTED_100REL : 0u) |
-                                         (opt == PRACK_OPTION_REQUIRE ? PRACK_INV_REQUIRE_100REL : 0u)};
-            ctx_set(c, "INVITE at the UAS");
-            assert_int_equal(sh_uas_init(&f->uas, &f->cfg, &inv, f->qcap, (uint32_t)rnd(), now_ms, &out),
-                             PRACK_OK);
-            uas_carry_out(ci, k);
-            if (prack_uas_state(sh_uas_engine(&f->uas)) == PRACK_UAS_REJECTED)
-                return;
-            /* 100 Trying at once, then the application's script */
-            assert_int_equal(sh_uas_send_1xx(&f->uas, now_ms, 100, 0, NULL, &out), PRACK_OK);
-            uas_carry_out(ci, k);
-            if (f->n_steps)
-                schedule(ci, E_APP, k, now_ms + f->script[0].delay, 0, 0);
-        }
+        prack_invite_t inv = {c->inv_cseq, c->inv_flags};
+        ctx_set(c, "INVITE at the UAS");
+        assert_int_equal(sh_uas_init(&f->uas, &f->cfg, &inv, (uint32_t)rnd(), now_ms, &out),
+                         PRACK_OK);
+        uas_carry_out(ci, k);
+        if (prack_uas_state(sh_uas_engine(&f->uas)) == PRACK_UAS_REJECTED)
+            return;
+        /* 100 Trying at once, then the application's script */
+        assert_int_equal(sh_uas_send_1xx(&f->uas, now_ms, 100, 0, 0, &out), PRACK_OK);
+        uas_carry_out(ci, k);
+        if (f->n_steps)
+            schedule(ci, E_APP, k, now_ms + f->script[0].delay, 0, 0);
         return;
+    }
     case M_ACK:
         f->final_acked = true;
         return;
     case M_CANCEL: {
-        msg_t r = {M_RSP_CANCEL, (uint8_t)k, 200, 0, 0, m->tx};
+        msg_t r = {.kind = M_RSP_CANCEL, .fork = (uint8_t)k, .status = 200, .tx = m->tx};
         transmit(ci, k, true, &r);
-        if (!f->started || prack_uas_state(sh_uas_engine(&f->uas)) == PRACK_UAS_REJECTED)
+        if (!f->started)
             return; /* the host answers the CANCEL; nothing for the engine */
         ctx_set(c, "CANCEL at the UAS");
+        /* after any final, 420/421 included, the engine does nothing (RFC 3261 9.2) */
+        bool over = prack_uas_state(sh_uas_engine(&f->uas)) == PRACK_UAS_REJECTED ||
+                    prack_uas_state(sh_uas_engine(&f->uas)) == PRACK_UAS_COMPLETED;
         assert_int_equal(sh_uas_cancel(&f->uas, now_ms, &out), PRACK_OK);
+        SH_CHECK(!over || out.n == 0, "a CANCEL after the final changes nothing");
         uas_carry_out(ci, k);
         return;
     }
-    case M_PRACK: {
-        if (!f->started)
-            return;
-        prack_prack_t pr = {PRACK_PR_RACK | (m->flags & PRACK_PR_SDP), m->rseq, 1, "INVITE", 6};
-        ctx_set(c, "PRACK at the UAS");
-        assert_int_equal(sh_uas_prack(&f->uas, now_ms, &pr, &out), PRACK_OK);
-        for (size_t i = 0; i < out.n; i++) {
-            if (out.v[i].type != PRACK_ACT_ANSWER_PRACK)
-                continue;
-            msg_t r = {M_RSP_PRACK, (uint8_t)k, out.v[i].status,
-                       out.v[i].sdp != PRACK_SDP_NONE ? PRACK_RSP_SDP : 0u, m->rseq, m->tx};
-            transmit(ci, k, true, &r);
-        }
-        uas_carry_out(ci, k);
+    case M_PRACK:
+        if (f->started)
+            uas_prack(ci, k, m);
         return;
-    }
     default:
         fail_msg("unexpected message at the UAS");
     }
@@ -487,13 +643,15 @@ static void uas_receive(uint32_t ci, int k, const msg_t *m)
 /* ------------------------------------------------------------------------- */
 /* UAC host                                                                  */
 
-static void ctx_start(uint32_t ci, ctx_t *t, int fork, uint32_t tx, uint32_t rseq, bool sdp, uint8_t slot)
+static void ctx_start(uint32_t ci, ctx_t *t, int fork, uint32_t tx, uint32_t rseq, bool sdp,
+                      uint8_t creds, uint8_t slot)
 {
     t->live = true;
     t->fork = (uint8_t)fork;
     t->tx = tx;
     t->rseq = rseq;
     t->sdp = sdp;
+    t->creds = creds;
     t->started = now_ms;
     t->interval = T1;
     t->gen++;
@@ -512,31 +670,66 @@ static void send_cancel(uint32_t ci, int k)
     }
     f->cancel_sent = true;
     f->cancel_pending = false;
-    msg_t m = {M_CANCEL, (uint8_t)k, 0, 0, 0, 0};
+    msg_t m = {.kind = M_CANCEL, .fork = (uint8_t)k};
     transmit(ci, k, false, &m);
-    ctx_start(ci, &f->cancel, k, 0, 0, false, 0xFF);
+    ctx_start(ci, &f->cancel, k, 0, 0, false, 0, 0xFF);
 }
 
 static void uac_send_prack(uint32_t ci, int k, const prack_action_t *a)
 {
     call_t *c = &calls[ci];
-    const sh_uas_t *s = &c->f[k].uas;
-    SH_CHECK(c->f[k].started && s->obs.n_sent && a->rseq >= s->obs.last - (s->obs.n_sent - 1u) &&
+    fork_t *f = &c->f[k];
+    const sh_uas_t *s = &f->uas;
+    SH_CHECK(f->started && s->obs.n_sent && a->rseq >= s->obs.last - (s->obs.n_sent - 1u) &&
                  a->rseq <= s->obs.last,
              "a PRACK names an RSeq its UAS sent on that dialog");
-    SH_CHECK(a->cseq == 1u, "the RAck CSeq-num is the INVITE's");
-    bool sdp = a->sdp == PRACK_SDP_ANSWER;
-    if (a->sdp == PRACK_SDP_MAY_OFFER && chance(20u) && sh_uac_offer_in_prack(&c->uac, k) == PRACK_OK)
-        sdp = true;
+    SH_CHECK(a->cseq == c->inv_cseq, "the RAck CSeq-num is the INVITE's (N2)");
+    /* R47, RFC 3261 13.2.2.4: after a 2xx on another fork, no session here (a
+     * resend with credentials repeats its PRACK and says nothing new) */
+    bool other = prack_uac_state(sh_uac_engine(&c->uac)) == PRACK_UAC_ACCEPTED && !f->got_2xx;
+    if (!(a->flags & PRACK_AF_AUTH)) {
+        SH_CHECK(((a->flags & PRACK_AF_OTHER_FORK) != 0) == other,
+                 "a PRACK after a 2xx on another early dialog says PRACK_AF_OTHER_FORK");
+        SH_CHECK(!other || a->sdp != PRACK_SDP_MAY_OFFER, "no offer on another fork's dialog");
+        st.other_fork += other;
+    }
+
+    bool sdp;
+    uint8_t creds = 0;
+    if (a->flags & PRACK_AF_AUTH) {
+        /* R57: the challenged PRACK again, with credentials and the same body */
+        SH_CHECK(c->ch_live && c->ch_fork == k && c->ch_rseq == a->rseq,
+                 "a PRACK is resent with credentials only after a challenge of that PRACK");
+        SH_CHECK(c->ch_creds < c->ucfg.auth_max, "at most auth_max resends of one PRACK (R57)");
+        SH_CHECK(a->sdp == PRACK_SDP_REPEAT, "a resend repeats the challenged PRACK's body");
+        c->ch_live = false;
+        sdp = c->ch_sdp;
+        creds = (uint8_t)(c->ch_creds + 1u);
+        st.auth_resends++;
+    } else {
+        /* R39, R41, R44: the first RSeq the UAS sent, then one up each time, never twice */
+        uint32_t first = s->obs.last - (s->obs.n_sent - 1u);
+        SH_CHECK(a->rseq == (f->n_pracked ? f->last_pracked + 1u : first),
+                 "PRACKs in RSeq order from the first, none twice (R39, R41, R44)");
+        f->n_pracked++;
+        f->last_pracked = a->rseq;
+        sdp = a->sdp == PRACK_SDP_ANSWER;
+        if (a->sdp == PRACK_SDP_MAY_OFFER && chance(20u) &&
+            sh_uac_offer_in_prack(&c->uac, k, a->rseq) == PRACK_OK) {
+            sdp = true;
+            st.offers_in_prack++;
+        }
+    }
     for (uint8_t i = 0; i < PRACK_TX_MAX; i++) {
         ctx_t *t = &c->ptx[i];
         if (t->live)
             continue;
         st.pracks++;
-        uint32_t tx = ++c->next_tx;
-        msg_t m = {M_PRACK, (uint8_t)k, 0, sdp ? PRACK_PR_SDP : 0u, a->rseq, tx};
+        uint32_t tx = ++f->local_cseq; /* a new request: the dialog's next CSeq */
+        msg_t m = {.kind = M_PRACK, .fork = (uint8_t)k, .creds = creds,
+                   .flags = sdp ? PRACK_PR_SDP : 0u, .rseq = a->rseq, .tx = tx};
         transmit(ci, k, false, &m);
-        ctx_start(ci, t, k, tx, a->rseq, sdp, i);
+        ctx_start(ci, t, k, tx, a->rseq, sdp, creds, i);
         return;
     }
     fail_msg("call %lu: more than %d PRACK transactions at once", c->id, PRACK_TX_MAX);
@@ -559,6 +752,8 @@ static void uac_carry_out(uint32_t ci, int k)
                     send_cancel(ci, j);
             break;
         case PRACK_ACT_DELIVER_FINAL:
+            if (a->status < 300)
+                c->f[k].got_2xx = true;
             if (!c->uac_final) {
                 c->uac_final = true;
                 c->uac_final_status = a->status;
@@ -570,8 +765,15 @@ static void uac_carry_out(uint32_t ci, int k)
                             send_cancel(ci, j);
             }
             break;
+        case PRACK_ACT_RETRY_INVITE:
+            /* a suggestion the application may ignore; never under policy OFF */
+            SH_CHECK(c->ucfg.policy != PRACK_POLICY_OFF, "no 100rel suggestion under policy OFF");
+            st.retry_suggested++;
+            break;
         case PRACK_ACT_EVENT:
             st.events++;
+            if (a->reason == PRACK_R_PRACK_FAILED)
+                st.prack_failed++;
             break;
         default:
             break;
@@ -589,11 +791,8 @@ static void uac_receive(uint32_t ci, int k, const msg_t *m)
         f->cancel.live = false;
         return;
     }
-    prack_response_t r;
-    r.status = m->status;
-    r.flags = m->flags;
-    r.cseq = 1;
-    r.rseq = m->rseq;
+    prack_response_t r = {.status = m->status, .flags = m->flags, .cseq = c->inv_cseq,
+                          .rseq = m->rseq};
     int di = k;
     if (m->kind == M_RSP_INVITE) {
         r.method = PRACK_METHOD_INVITE;
@@ -603,23 +802,32 @@ static void uac_receive(uint32_t ci, int k, const msg_t *m)
         if (m->status == 100)
             di = -1; /* 100 Trying carries no To-tag */
         if (m->status >= 200) {
-            msg_t ack = {M_ACK, (uint8_t)k, 0, 0, 0, 0};
+            msg_t ack = {.kind = M_ACK, .fork = (uint8_t)k};
             transmit(ci, k, false, &ack);
         }
     } else {
         ctx_t *t = NULL;
         for (int i = 0; i < PRACK_TX_MAX; i++)
-            if (c->ptx[i].live && c->ptx[i].tx == m->tx)
+            if (c->ptx[i].live && c->ptx[i].fork == k && c->ptx[i].tx == m->tx)
                 t = &c->ptx[i];
         if (!t)
             return; /* a late copy: the transaction already ended */
         t->live = false;
         r.method = PRACK_METHOD_PRACK;
-        r.cseq = 1u + m->tx;
+        r.cseq = m->tx;
+        r.rseq = t->rseq; /* the host names the PRACK this answers */
+        if (m->status == 401 || m->status == 407) {
+            c->ch_live = true;
+            c->ch_fork = (uint8_t)k;
+            c->ch_rseq = t->rseq;
+            c->ch_sdp = t->sdp;
+            c->ch_creds = t->creds;
+        }
     }
     ctx_set(c, "response at the UAC");
     assert_int_equal(sh_uac_response(&c->uac, di, now_ms, &r, &out), PRACK_OK);
     uac_carry_out(ci, k);
+    c->ch_live = false; /* a challenge is answered in its own batch or not at all */
 }
 
 static void ctx_timer(uint32_t ci, const event_t *e)
@@ -633,14 +841,17 @@ static void ctx_timer(uint32_t ci, const event_t *e)
         if (e->slot_ctx == 0xFF || c->timer_b || c->timer_c)
             return;
         st.prack_408++;
-        prack_response_t r = {408, PRACK_METHOD_PRACK, 0, 1u + t->tx, t->rseq};
+        prack_response_t r = {.status = 408, .method = PRACK_METHOD_PRACK, .cseq = t->tx,
+                              .rseq = t->rseq};
         ctx_set(c, "PRACK Timer F");
         assert_int_equal(sh_uac_response(&c->uac, t->fork, now_ms, &r, &out), PRACK_OK);
         uac_carry_out(ci, t->fork);
         return;
     }
-    msg_t m = {e->slot_ctx == 0xFF ? (uint8_t)M_CANCEL : (uint8_t)M_PRACK, t->fork, 0,
-               t->sdp ? PRACK_PR_SDP : 0u, t->rseq, t->tx};
+    /* Timer E: the same request again, same CSeq */
+    msg_t m = {.kind = e->slot_ctx == 0xFF ? (uint8_t)M_CANCEL : (uint8_t)M_PRACK,
+               .fork = t->fork, .creds = t->creds, .flags = t->sdp ? PRACK_PR_SDP : 0u,
+               .rseq = t->rseq, .tx = t->tx};
     transmit(ci, t->fork, false, &m);
     t->interval = t->interval * 2u > T2 ? T2 : t->interval * 2u;
     prack_time_t next = now_ms + t->interval, stop = t->started + 64u * T1;
@@ -668,10 +879,22 @@ static void make_script(fork_t *f)
     s->flags = 0;
 }
 
-static prack_policy_t pick_policy(void)
+static uint8_t pick_policy(void)
 {
     uint32_t r = below(10u);
     return r < 8u ? PRACK_POLICY_SUPPORTED : r == 8u ? PRACK_POLICY_REQUIRED : PRACK_POLICY_OFF;
+}
+
+/* Mostly small CSeqs; some from the upper half of the 32-bit range (N2). */
+static uint32_t pick_cseq(void)
+{
+    uint32_t r = below(4u);
+    if (r < 2u)
+        return 1u + below(1000u);
+    if (r == 2u)
+        return below(0x80000000u);
+    st.high_cseq++;
+    return 0x80000000u + below(0x80000000u - 10000u); /* room for the PRACKs' CSeqs */
 }
 
 static void start_call(uint32_t ci)
@@ -686,18 +909,28 @@ static void start_call(uint32_t ci)
     c->forks = chance(P.fork) ? 2 : 1;
     c->invite_sdp = chance(80u);
     c->cancel_scripted = chance(10u);
+    c->inv_cseq = pick_cseq();
+    c->uas_txn = chance(75u);
+    c->auth = chance(15u);
     st.started++;
     if (c->forks == 2)
         st.forked++;
 
     prack_config_init(&c->ucfg);
     c->ucfg.policy = pick_policy();
-    c->ucfg.cache_out_of_order = chance(50u);
-    c->ucfg.prack_after_2xx = chance(50u);
+    c->ucfg.cache_out_of_order = chance(50u) ? 1u : 0u;
+    c->ucfg.prack_after_2xx = chance(50u) ? 1u : 0u;
     c->ucfg.on_prack_failure = chance(20u) ? PRACK_FAILURE_TERMINATE : PRACK_FAILURE_OBSERVE;
+    c->ucfg.auth_max = (uint8_t)below(PRACK_UAC_AUTH_MAX + 1u);
     ctx_set(c, "UAC init");
-    assert_int_equal(sh_uac_init(&c->uac, &c->ucfg, 1, c->invite_sdp ? PRACK_UAC_INVITE_SDP : 0u, now_ms),
+    assert_int_equal(sh_uac_init(&c->uac, &c->ucfg, c->inv_cseq,
+                                 c->invite_sdp ? PRACK_UAC_INVITE_SDP : 0u, now_ms),
                      PRACK_OK);
+    /* R32: the option tag the engine asks for goes in the INVITE */
+    unsigned opt = prack_uac_option(sh_uac_engine(&c->uac));
+    c->inv_flags = (c->invite_sdp ? PRACK_INV_SDP : 0u) |
+                   (opt == PRACK_OPTION_SUPPORTED ? PRACK_INV_SUPPORTED_100REL : 0u) |
+                   (opt == PRACK_OPTION_REQUIRE ? PRACK_INV_REQUIRE_100REL : 0u);
     for (int k = 0; k < c->forks; k++) {
         fork_t *f = &c->f[k];
         prack_config_init(&f->cfg);
@@ -705,11 +938,12 @@ static void start_call(uint32_t ci)
         f->cfg.timeout_status = (uint16_t)(chance(80u) ? 504u : 500u + below(100u));
         if (chance(5u))
             f->cfg.refresh_ms = 1000u + below(3u) * 1000u;
-        f->qcap = below(PRACK_UAS_QUEUE_MAX + 1u);
+        f->cfg.queue_max = (uint8_t)below(PRACK_UAS_QUEUE_MAX + 1u);
         f->timer_at = PRACK_TIME_NONE;
+        f->local_cseq = c->inv_cseq; /* RFC 3261 12.1.2: PRACKs go on from the INVITE's */
         make_script(f);
         /* the INVITE, and Timer A for it */
-        msg_t m = {M_INVITE, (uint8_t)k, 0, 0, 0, 0};
+        msg_t m = {.kind = M_INVITE, .fork = (uint8_t)k};
         transmit(ci, k, false, &m);
         f->invite_interval = T1;
         schedule(ci, E_INVITE_A, k, now_ms + T1, ++f->invite_gen, 0);
@@ -719,6 +953,11 @@ static void start_call(uint32_t ci)
         schedule(ci, E_SCRIPT_CANCEL, 0, now_ms + below(8000u), 0, 0);
     schedule(ci, E_TIMER_C, 0, now_ms + TIMER_C_MS, 0, 0);
     schedule(ci, E_WATCHDOG, 0, now_ms + HORIZON_MS, 0, 0);
+}
+
+static const prack_uas_t *uas_of(const fork_t *f)
+{
+    return &f->uas.box[f->uas.at].e;
 }
 
 /* Whether nothing more can happen on this call. */
@@ -735,7 +974,7 @@ static bool call_quiet(const call_t *c)
             return false;
         if (!f->started)
             continue;
-        const prack_uas_t *u = &f->uas.box.e;
+        const prack_uas_t *u = uas_of(f);
         if (prack_uas_state(u) == PRACK_UAS_PROCEEDING || prack_uas_state(u) == PRACK_UAS_HELD)
             return false;
         if (prack_next_deadline(u) != PRACK_TIME_NONE)
@@ -748,21 +987,22 @@ static bool call_quiet(const call_t *c)
 
 static void dump_call(const call_t *c)
 {
-    fprintf(stderr, "call %lu: started t=%llu forks=%d uac_final=%d (%u from fork %d) timer_b=%d terminated=%d\n",
-            c->id, (unsigned long long)c->start, c->forks, c->uac_final, c->uac_final_status,
-            c->uac_final_fork, c->timer_b, c->terminated);
+    fprintf(stderr, "call %lu: started t=%llu forks=%d cseq=%u uac_final=%d (%u from fork %d) "
+                    "timer_b=%d terminated=%d txn=%d auth=%d\n",
+            c->id, (unsigned long long)c->start, c->forks, (unsigned)c->inv_cseq, c->uac_final,
+            c->uac_final_status, c->uac_final_fork, c->timer_b, c->terminated, c->uas_txn, c->auth);
     for (int i = 0; i < PRACK_TX_MAX; i++)
         if (c->ptx[i].live)
-            fprintf(stderr, "  PRACK tx %u rseq %u live since %llu\n", c->ptx[i].tx, c->ptx[i].rseq,
-                    (unsigned long long)c->ptx[i].started);
+            fprintf(stderr, "  PRACK tx %u rseq %u creds %u live since %llu\n", c->ptx[i].tx,
+                    c->ptx[i].rseq, c->ptx[i].creds, (unsigned long long)c->ptx[i].started);
     for (int k = 0; k < c->forks; k++) {
         const fork_t *f = &c->f[k];
-        const prack_uas_t *u = &f->uas.box.e;
-        fprintf(stderr, "  fork %d: started=%d state=%s deadline=%llu unacked=%u queued=%zu final=%d %u flags=0x%x "
+        const prack_uas_t *u = uas_of(f);
+        fprintf(stderr, "  fork %d: started=%d state=%s deadline=%llu unacked=%u queued=%u final=%d %u flags=0x%x "
                         "acked=%d given_up=%d got_response=%d cancel_sent=%d cancel_live=%d pending=%d steps %d/%d\n",
                 k, f->started, prack_uas_state_name(prack_uas_state(u)),
                 (unsigned long long)prack_next_deadline(u), prack_uas_unacked(u), prack_uas_queued(u),
-                f->has_final, f->final_status, f->final_flags, f->final_acked, f->final_given_up,
+                f->has_final, f->final_status, (unsigned)f->final_flags, f->final_acked, f->final_given_up,
                 f->got_response, f->cancel_sent, f->cancel.live, f->cancel_pending, f->next_step, f->n_steps);
     }
 }
@@ -788,6 +1028,7 @@ static void finish_call(uint32_t ci)
         SH_CHECK(reject == policy_reject, "420/421 exactly when the policies cannot meet");
         SH_CHECK(app || cancelled || timeout || reject,
                  "every UAS ends in its application's final, 487 after CANCEL, 420/421, or the 64*T1 5xx");
+        SH_CHECK(sh_uas_cookies_held(&f->uas) == 0, "every cookie came back by the end of the call");
     }
     if (c->uac_final) {
         const fork_t *f = &c->f[c->uac_final_fork];
@@ -834,6 +1075,22 @@ static void spawn(void)
     push(e);
 }
 
+/* A host that keeps engines in a growing table moves them now and then. */
+static void maybe_move(call_t *c)
+{
+    if (!chance(MOVE_PCT))
+        return;
+    ctx_set(c, "move");
+    st.moves++;
+    unsigned what = below(2u + (uint32_t)c->forks);
+    if (what == 0)
+        sh_uac_move(&c->uac, -1, below(SH_SLOTS));
+    else if (what == 1)
+        sh_uac_move(&c->uac, (int)below((uint32_t)c->forks), below(SH_SLOTS));
+    else if (c->f[what - 2u].started) /* a UAS engine exists once its INVITE came */
+        sh_uas_move(&c->f[what - 2u].uas, below(SH_SLOTS));
+}
+
 static void handle(const event_t *e)
 {
     if (e->kind == E_SPAWN) {
@@ -845,6 +1102,7 @@ static void handle(const event_t *e)
     if (!c->used || c->gen != e->gen)
         return; /* the call is over */
     fork_t *f = &c->f[e->fork];
+    maybe_move(c);
     switch (e->kind) {
     case E_DELIVER:
         if (e->to_uac)
@@ -871,7 +1129,7 @@ static void handle(const event_t *e)
         if (f->invite_gen != e->aux || f->got_response || c->uac_final || c->timer_b)
             break;
         {
-            msg_t m = {M_INVITE, e->fork, 0, 0, 0, 0};
+            msg_t m = {.kind = M_INVITE, .fork = e->fork};
             transmit(ci, e->fork, false, &m);
             f->invite_interval *= 2u;
             schedule(ci, E_INVITE_A, e->fork, now_ms + f->invite_interval, f->invite_gen, 0);
@@ -977,7 +1235,23 @@ static void test_lossy_network(void **state)
            "PRACKs %lu (Timer F 408: %lu); 2xx held %lu; 1xx refused by a full queue %lu\n",
            st.messages, st.lost, st.duplicated, st.reliable_1xx, st.retransmissions, st.pracks, st.prack_408,
            st.held_2xx, st.queue_full);
+    printf("sim: PRACKs at the UAS engine: 200 %lu, 200 again %lu, 481 %lu (%lu copies answered by "
+           "server transactions); challenges %lu, resends with credentials %lu, PRACKs failed %lu; "
+           "offers in PRACK %lu; PRACKs after a 2xx on another fork %lu; retries suggested %lu; "
+           "CSeq >= 2^31: %lu calls; engines moved %lu times\n",
+           st.engine_200, st.engine_dup, st.engine_481, st.txn_absorbed, st.challenges, st.auth_resends,
+           st.prack_failed, st.offers_in_prack, st.other_fork, st.retry_suggested, st.high_cseq, st.moves);
     assert_int_equal(st.finished, P.calls);
+    if (P.calls >= 2000u && P.loss > 0u) {
+        /* the mix must exercise what the rules are about */
+        assert_true(st.engine_dup > 0u);
+        assert_true(st.engine_481 > 0u);
+        assert_true(st.auth_resends > 0u);
+        assert_true(st.other_fork > 0u);
+        assert_true(st.offers_in_prack > 0u);
+        assert_true(st.high_cseq > 0u);
+        assert_true(st.moves > 0u);
+    }
     for (uint32_t i = 0; i < P.concurrency; i++)
         assert_false(calls[i].used);
     free(calls);

@@ -3,9 +3,10 @@
  *
  * Scenarios run on a virtual clock. A scenario is an array of steps; each step
  * feeds one input at a time t (init, send_1xx, send_final, cancel, a PRACK
- * with its RAck, a timer call, or "run the clock" up to t) and states the
- * return code and the exact actions expected, every field compared. Getters
- * and counters are checked where a step asks for it.
+ * with its own CSeq and its RAck, a timer call, or "run the clock" up to t)
+ * and states the return code and the exact actions expected, every field
+ * compared (flags included). Getters and counters are checked where a step
+ * asks for it.
  *
  * Every test names the rows of rfc/requirements.md (R1..R57, N1..N12) it
  * proves, and pitfalls.md entries appear as "pitfall #n", so coverage can be
@@ -18,7 +19,15 @@
  *   - an error return leaves the batch empty and the engine byte for byte
  *     unchanged (prack.h: "the engine is unchanged and the batch is empty");
  *   - after each prack_on_timer(now) of a clock run, the next deadline is
- *     later than now or PRACK_TIME_NONE.
+ *     later than now or PRACK_TIME_NONE;
+ *   - cookies (prack.h, PRACK_AF_RELEASE): an action carries only a cookie the
+ *     engine accepted and has not released yet; PRACK_AF_RELEASE comes only on
+ *     an unreliable SEND_1XX, an ANSWER_PRACK or a DROP_1XX that carries a
+ *     cookie; and once the transaction is over (COMPLETED or REJECTED) every
+ *     accepted cookie has been released;
+ *   - each scenario run with RUN() runs twice, the second time with the
+ *     engine moved to fresh heap storage (memcpy, the old copy scribbled over
+ *     and freed) before every call, and both runs give the same actions.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,22 +54,28 @@
 #define RND 41u
 #define TNONE PRACK_TIME_NONE
 
-/* Enough for the largest batch the UAS can produce (8 drops + final + event)
- * and for the longest timeline a clock step checks. */
+/* Enough for the largest batch the UAS can produce (8 drops, the
+ * unacknowledged 1xx, final, event, PRACK answer) and for the longest
+ * timeline a clock step checks. */
 #define MAX_EXP 16
+
+/* Own CSeq of the first PRACK that a step does not number itself (OWN);
+ * each such PRACK is a new request with the next number. */
+#define OWN_AUTO 900000u
 
 enum input { IN_END = 0, IN_INIT, IN_1XX, IN_FINAL, IN_CANCEL, IN_PRACK, IN_TIMER, IN_CLOCK };
 
-/* One expected action; fields not listed in prack_action_t here (cseq, option)
- * are derived: cseq is the INVITE's for all but events (0), option is NONE. */
+/* One expected action; fields not listed in prack_action_t here are derived:
+ * cseq is the INVITE's for all but events (0), option is NONE, the reserved
+ * fields are 0. */
 typedef struct exp_act {
     prack_act_t type; /* 0 ends the list */
     uint16_t status;
     uint32_t rseq;
-    uint16_t flags;
+    uint32_t flags;
     prack_sdp_t sdp;
     prack_reason_t reason;
-    unsigned user; /* cookie index, 0 for NULL */
+    unsigned user; /* cookie index, 0 for none */
     const char *text;
 } exp_act_t;
 
@@ -74,23 +89,25 @@ typedef struct step {
     uint32_t t1;       /* 0: default */
     uint32_t refresh;
     uint16_t tstatus;  /* 0: default */
-    bool qcap_set;     /* else PRACK_UAS_QUEUE_MAX */
-    size_t qcap;
+    bool qmax_set;     /* else the default queue_max */
+    uint8_t qmax;
     /* IN_1XX, IN_FINAL */
     uint16_t status;
     unsigned flags;    /* PRACK_1XX_* or PRACK_PR_* */
     unsigned user;     /* cookie index */
-    /* IN_PRACK (cseq is also the INVITE's CSeq for IN_INIT) */
+    /* IN_PRACK: the RAck (cseq is also the INVITE's CSeq for IN_INIT) */
     uint64_t rseq;
     uint64_t cseq;
     const char *method; /* NUL-terminated here; handed over by length */
+    bool own_set;       /* else a new PRACK numbered from OWN_AUTO on */
+    uint32_t own;       /* the PRACK's own CSeq */
     /* expectations */
     int rc;
     prack_uas_state_t state; /* 0: not checked */
-    bool chk_reliable, chk_unacked, chk_queued, chk_deadline, chk_counters;
+    bool chk_reliable, chk_unacked, chk_queued, chk_deadline, chk_counters, unchanged;
     bool reliable;
     uint32_t unacked;
-    size_t queued;
+    uint32_t queued;
     prack_time_t deadline;
     prack_uas_stats_t counters;
     prack_time_t times[MAX_EXP]; /* IN_CLOCK: when each action happens */
@@ -110,7 +127,10 @@ typedef struct step {
 #define DO_TIMER(t) .at = (t), .in = IN_TIMER
 #define DO_CLOCK(t) .at = (t), .in = IN_CLOCK
 
-#define QCAP(n) .qcap_set = true, .qcap = (n)
+/* The PRACK's own CSeq: a PRACK with the number (and RAck) of an earlier one
+ * is a retransmission of it. */
+#define OWN(n) .own_set = true, .own = (n)
+#define QMAX(n) .qmax_set = true, .qmax = (n)
 #define RC(x) .rc = (x)
 #define STATE(s) .state = PRACK_UAS_##s
 #define RELIABLE(b) .chk_reliable = true, .reliable = (b)
@@ -119,6 +139,9 @@ typedef struct step {
 #define DEADLINE(d) .chk_deadline = true, .deadline = (d)
 #define COUNTERS(sent, acked, retx, rej) \
     .chk_counters = true, .counters = {(sent), (acked), (retx), (rej)}
+/* the call succeeds and leaves the engine byte for byte as it was (give the
+ * step the time of the previous one, which the engine already recorded) */
+#define UNCHANGED() .unchanged = true
 #define EXPECT(...) .act = {__VA_ARGS__}
 #define TIMES(...) .times = {__VA_ARGS__}
 
@@ -128,16 +151,27 @@ typedef struct step {
 #define SDP PRACK_1XX_SDP
 #define UNREL PRACK_1XX_UNRELIABLE
 
+/* prack.h: PRACK_AF_RELEASE is set on the last action carrying a cookie, and
+ * never for cookie 0. */
+#define RELEASE_IF(u) ((u) ? PRACK_AF_RELEASE : 0u)
+
 #define A_SEND(st, rs, fl, sd, u) \
     {PRACK_ACT_SEND_1XX, (st), (rs), (fl), PRACK_SDP_##sd, PRACK_R_NONE, (u), NULL}
 #define A_REL(st, rs, sd, u) A_SEND(st, rs, PRACK_AF_RELIABLE, sd, u)
-#define A_UNREL(st, sd, u) A_SEND(st, 0, 0, sd, u)
+/* an unreliable 1xx: the engine keeps nothing of it and releases the cookie */
+#define A_UNREL(st, sd, u) A_SEND(st, 0, RELEASE_IF(u), sd, u)
 #define A_RETX(st, rs, u) A_SEND(st, rs, PRACK_AF_RELIABLE | PRACK_AF_RETRANSMIT, NONE, u)
-#define A_REFRESH(st, rs, u) A_SEND(st, rs, PRACK_AF_RELIABLE | PRACK_AF_REFRESH, NONE, u)
+/* a refresh (R8) carries no cookie */
+#define A_REFRESH(st, rs) A_SEND(st, rs, PRACK_AF_RELIABLE | PRACK_AF_REFRESH, NONE, 0)
 #define A_QUEUE(st, u) \
     {PRACK_ACT_QUEUE_1XX, (st), 0, 0, PRACK_SDP_NONE, PRACK_R_NONE, (u), NULL}
+/* a queued 1xx that will never be sent (R30) */
 #define A_DROP(st, u) \
-    {PRACK_ACT_DROP_1XX, (st), 0, 0, PRACK_SDP_NONE, PRACK_R_NONE, (u), NULL}
+    {PRACK_ACT_DROP_1XX, (st), 0, RELEASE_IF(u), PRACK_SDP_NONE, PRACK_R_NONE, (u), NULL}
+/* the unacknowledged 1xx (with a cookie) whose retransmissions a final
+ * stopped (R28); a late PRACK for it is answered without the cookie (R29) */
+#define A_DROP_UNACKED(st, rs, u) \
+    {PRACK_ACT_DROP_1XX, (st), (rs), PRACK_AF_RELEASE, PRACK_SDP_NONE, PRACK_R_NONE, (u), NULL}
 #define A_FINAL(st, fl, sd) \
     {PRACK_ACT_SEND_FINAL, (st), 0, (fl), PRACK_SDP_##sd, PRACK_R_NONE, 0, NULL}
 #define A_TIMEOUT(st, fl) \
@@ -147,33 +181,51 @@ typedef struct step {
     {PRACK_ACT_HOLD_FINAL, (st), (rs), 0, PRACK_SDP_NONE, PRACK_R_NONE, 0, NULL}
 #define A_ANS(st, rs, sd, why) \
     {PRACK_ACT_ANSWER_PRACK, (st), (rs), 0, PRACK_SDP_##sd, PRACK_R_##why, 0, NULL}
-/* the 200 to the PRACK that acknowledged a reliable 1xx carries its cookie */
+/* the 200 to the PRACK that acknowledged a reliable 1xx releases its cookie */
 #define A_ACK(rs, sd, u) \
-    {PRACK_ACT_ANSWER_PRACK, 200, (rs), 0, PRACK_SDP_##sd, PRACK_R_NONE, (u), NULL}
+    {PRACK_ACT_ANSWER_PRACK, 200, (rs), RELEASE_IF(u), PRACK_SDP_##sd, PRACK_R_NONE, (u), NULL}
+/* the 200 again, to a retransmission of the PRACK that acknowledged rs */
+#define A_DUP(rs, sd) A_ANS(200, rs, sd, DUPLICATE)
+#define A_481(rs) A_ANS(481, rs, NONE, NO_MATCH)
 #define A_EV(why) {PRACK_ACT_EVENT, 0, 0, 0, PRACK_SDP_NONE, PRACK_R_##why, 0, NULL}
 
 /* ======================================================================== */
 /* Runner                                                                   */
 /* ======================================================================== */
 
-/* Host cookies: actions about a 1xx must hand back the pointer given for it. */
-static int cookies[64];
+/* Host cookies: index i (1..63) stands for a 64-bit value holding i in each
+ * 16-bit lane, so a cookie cut to 32 bits or mixed up with another is caught;
+ * index 0 is "no cookie". */
+#define N_COOKIES 64u
 
-static void *cookie(unsigned i)
+static uint64_t cookie(unsigned i)
 {
-    assert_true(i < ARRAY_LEN(cookies));
-    return i ? (void *)&cookies[i] : NULL;
+    assert_true(i < N_COOKIES);
+    return (uint64_t)i * UINT64_C(0x0001000100010001);
 }
+
+/* The index of a cookie value, or N_COOKIES when it is none of ours. */
+static unsigned cookie_index(uint64_t v)
+{
+    unsigned i = (unsigned)(v & 0xFFFFu);
+    return i < N_COOKIES && cookie(i) == v ? i : N_COOKIES;
+}
+
+/* Room for every action of one scenario. */
+#define TRACE_MAX 512
 
 typedef struct world {
     const char *name;
-    prack_uas_t uas;
-    /* heap storage of exactly the capacity given, so that a slot read or
-     * written past it is caught by AddressSanitizer or valgrind */
-    prack_uas_entry_t *queue;
+    char label[128];
+    prack_uas_t *uas;  /* heap storage of exactly its size */
+    bool move;         /* move the engine before every call */
     prack_actions_t out;
     uint32_t cseq;
-    prack_time_t now; /* time of the last successful call */
+    prack_time_t now;  /* time of the last successful call */
+    uint32_t next_own; /* own CSeq of the next new PRACK */
+    unsigned held[N_COOKIES]; /* cookies accepted and not yet released */
+    size_t n_trace;
+    prack_action_t trace[TRACE_MAX]; /* every action, in order */
 } world_t;
 
 /* An action with the time it was produced (clock runs). */
@@ -189,6 +241,22 @@ static void poison(prack_actions_t *out)
     out->n = PRACK_ACTIONS_MAX;
 }
 
+/*
+ * Move an engine as a host's table does when it grows: into fresh heap
+ * storage, the old copy scribbled over and freed, so that anything the engine
+ * kept about its old address would read garbage (or, under AddressSanitizer,
+ * freed memory).
+ */
+static void relocate(prack_uas_t **uas)
+{
+    prack_uas_t *fresh = malloc(sizeof(*fresh));
+    assert_non_null(fresh);
+    memcpy(fresh, *uas, sizeof(*fresh));
+    memset(*uas, 0xA7, sizeof(**uas));
+    free(*uas);
+    *uas = fresh;
+}
+
 static void dump(const char *what, const prack_action_t *v, const prack_time_t *at, size_t n)
 {
     char buf[200];
@@ -197,9 +265,10 @@ static void dump(const char *what, const prack_action_t *v, const prack_time_t *
         if (prack_action_format(buf, sizeof(buf), &v[i]) < 0)
             strcpy(buf, "(unformattable)");
         if (at)
-            print_message("  [%zu] t=%" PRIu64 " %s user=%p\n", i, at[i], buf, v[i].user);
+            print_message("  [%zu] t=%" PRIu64 " %s user=0x%016" PRIx64 "\n", i, at[i], buf,
+                          v[i].user);
         else
-            print_message("  [%zu] %s user=%p\n", i, buf, v[i].user);
+            print_message("  [%zu] %s user=0x%016" PRIx64 "\n", i, buf, v[i].user);
     }
 }
 
@@ -217,6 +286,7 @@ static bool action_matches(const prack_action_t *a, const exp_act_t *e, uint32_t
     return a->type == e->type && a->status == e->status && a->rseq == e->rseq &&
            a->flags == e->flags && a->sdp == e->sdp && a->reason == e->reason &&
            a->user == cookie(e->user) && a->option == PRACK_OPTION_NONE &&
+           a->reserved_ == 0 && a->reserved2_ == 0 &&
            a->cseq == (e->type == PRACK_ACT_EVENT ? 0u : cseq) && text_ok;
 }
 
@@ -227,10 +297,10 @@ static void describe_expected(const exp_act_t *e, size_t n, const prack_time_t *
         print_message("  [%zu] ", i);
         if (at)
             print_message("t=%" PRIu64 " ", at[i]);
-        print_message("%s %u rseq=%" PRIu32 " flags=0x%x sdp=%s reason=%s user=#%u%s\n",
-                      prack_act_name(e[i].type), (unsigned)e[i].status, e[i].rseq,
-                      (unsigned)e[i].flags, prack_sdp_name(e[i].sdp),
-                      prack_reason_name(e[i].reason), e[i].user, e[i].text ? " text" : "");
+        print_message("%s %u rseq=%" PRIu32 " flags=0x%" PRIx32 " sdp=%s reason=%s user=#%u%s\n",
+                      prack_act_name(e[i].type), (unsigned)e[i].status, e[i].rseq, e[i].flags,
+                      prack_sdp_name(e[i].sdp), prack_reason_name(e[i].reason), e[i].user,
+                      e[i].text ? " text" : "");
     }
 }
 
@@ -254,28 +324,67 @@ static void check_actions(const world_t *w, size_t idx, const prack_action_t *v,
 }
 
 /*
+ * The cookie rule of prack.h, checked on every action whatever the scenario
+ * expects: a cookie comes back only while the engine holds it, and
+ * PRACK_AF_RELEASE hands it back once, on an action type that may do so.
+ * Also appends the actions to the world's trace.
+ */
+static void check_cookies(world_t *w, size_t idx, const prack_action_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const prack_action_t *a = &v[i];
+        if (w->n_trace >= TRACE_MAX)
+            fail_msg("%s: more than %d actions", w->name, TRACE_MAX);
+        w->trace[w->n_trace++] = *a;
+        if (a->user == 0) {
+            if (a->flags & PRACK_AF_RELEASE)
+                fail_msg("%s step %zu: action %zu releases no cookie", w->name, idx, i);
+            continue;
+        }
+        unsigned c = cookie_index(a->user);
+        if (c == N_COOKIES)
+            fail_msg("%s step %zu: action %zu carries 0x%016" PRIx64 ", never given", w->name,
+                     idx, i, a->user);
+        if (w->held[c] == 0)
+            fail_msg("%s step %zu: action %zu carries cookie #%u after its release", w->name,
+                     idx, i, c);
+        if (a->flags & PRACK_AF_RELEASE) {
+            bool may = a->type == PRACK_ACT_ANSWER_PRACK || a->type == PRACK_ACT_DROP_1XX ||
+                       (a->type == PRACK_ACT_SEND_1XX && !(a->flags & PRACK_AF_RELIABLE));
+            if (!may)
+                fail_msg("%s step %zu: %s may not release a cookie", w->name, idx,
+                         prack_act_name(a->type));
+            w->held[c]--;
+        }
+    }
+}
+
+/*
  * Run the clock from time `from` (the last time the engine saw): call
  * prack_on_timer at every prack_next_deadline up to and including limit, as a
  * host does (an overdue deadline is served at once, not in the past), logging
  * each action with its time. Checks the deadline contract after every call.
- * Returns the number of actions logged; *last is the time of the last call.
+ * With move, the engine is moved before every call. Returns the number of
+ * actions logged; *last is the time of the last call.
  */
-static size_t run_clock(prack_uas_t *uas, prack_time_t from, prack_time_t limit, timed_t *log,
-                        size_t cap, prack_time_t *last)
+static size_t run_clock(prack_uas_t **uas, bool move, prack_time_t from, prack_time_t limit,
+                        timed_t *log, size_t cap, prack_time_t *last)
 {
     prack_actions_t out;
     size_t n = 0;
     *last = from;
     for (unsigned guard = 0; guard < 100000u; guard++) {
-        prack_time_t due = prack_next_deadline(uas);
+        prack_time_t due = prack_next_deadline(*uas);
         if (due == PRACK_TIME_NONE || due > limit)
             return n;
         if (due < from)
             due = from;
         from = due;
         *last = due;
+        if (move)
+            relocate(uas);
         poison(&out);
-        assert_int_equal(prack_on_timer(uas, due, &out), PRACK_OK);
+        assert_int_equal(prack_on_timer(*uas, due, &out), PRACK_OK);
         assert_true(out.n <= PRACK_ACTIONS_MAX);
         for (size_t i = 0; i < out.n; i++) {
             assert_true(n < cap);
@@ -283,7 +392,7 @@ static size_t run_clock(prack_uas_t *uas, prack_time_t from, prack_time_t limit,
             log[n].a = out.v[i];
             n++;
         }
-        prack_time_t next = prack_next_deadline(uas);
+        prack_time_t next = prack_next_deadline(*uas);
         if (!(next == PRACK_TIME_NONE || next > due))
             fail_msg("deadline %" PRIu64 " not after timer call at %" PRIu64, next, due);
     }
@@ -301,65 +410,64 @@ static void run_step(world_t *w, const step_t *s, size_t idx)
     timed_t log[64];
     size_t n_log = 0;
     prack_time_t clock_end = 0;
-    prack_uas_entry_t *queue;
-    size_t qcap;
     int rc = PRACK_OK;
 
-    memcpy(&before, &w->uas, sizeof(before));
+    if (w->move && s->in != IN_CLOCK)
+        relocate(&w->uas);
+    memcpy(&before, w->uas, sizeof(before));
     poison(&w->out);
     switch (s->in) {
     case IN_INIT:
         assert_int_equal(prack_config_init(&cfg), PRACK_OK);
-        cfg.policy = s->policy;
+        cfg.policy = (uint8_t)s->policy;
         if (s->t1)
             cfg.t1_ms = s->t1;
         cfg.refresh_ms = s->refresh;
         if (s->tstatus)
             cfg.timeout_status = s->tstatus;
+        if (s->qmax_set)
+            cfg.queue_max = s->qmax;
         inv.cseq = (uint32_t)s->cseq;
         inv.flags = s->inv;
-        qcap = s->qcap_set ? s->qcap : PRACK_UAS_QUEUE_MAX;
-        queue = qcap ? calloc(qcap, sizeof(*queue)) : NULL;
-        assert_true(queue || !qcap);
-        rc = prack_uas_init(&w->uas, &cfg, &inv, queue, qcap, s->random, s->at, &w->out);
+        rc = prack_uas_init(w->uas, &cfg, &inv, s->random, s->at, &w->out);
         if (rc == PRACK_OK) {
-            free(w->queue);
-            w->queue = queue;
             w->cseq = inv.cseq;
-        } else {
-            free(queue);
+            memset(w->held, 0, sizeof(w->held));
         }
         break;
     case IN_1XX:
-        rc = prack_uas_send_1xx(&w->uas, s->at, s->status, s->flags, cookie(s->user), &w->out);
+        rc = prack_uas_send_1xx(w->uas, s->at, s->status, s->flags, cookie(s->user), &w->out);
+        if (rc == PRACK_OK && s->user)
+            w->held[s->user]++; /* accepted: the engine owes it back */
         break;
     case IN_FINAL:
-        rc = prack_uas_send_final(&w->uas, s->at, s->status, &w->out);
+        rc = prack_uas_send_final(w->uas, s->at, s->status, &w->out);
         break;
     case IN_CANCEL:
-        rc = prack_uas_cancel(&w->uas, s->at, &w->out);
+        rc = prack_uas_cancel(w->uas, s->at, &w->out);
         break;
     case IN_PRACK:
         memset(&pr, 0, sizeof(pr));
         pr.flags = s->flags;
-        pr.rseq = s->rseq;
-        pr.cseq = s->cseq;
+        pr.cseq = s->own_set ? s->own : w->next_own++;
+        pr.rack_rseq = s->rseq;
+        pr.rack_cseq = s->cseq;
         if (s->method) {
             /* an exact-length heap copy: reading past method_len is caught */
-            pr.method_len = strlen(s->method);
+            pr.method_len = (uint32_t)strlen(s->method);
             method = malloc(pr.method_len ? pr.method_len : 1u);
             assert_non_null(method);
             memcpy(method, s->method, pr.method_len);
             pr.method = method;
         }
-        rc = prack_uas_on_prack(&w->uas, s->at, &pr, &w->out);
+        rc = prack_uas_on_prack(w->uas, s->at, &pr, &w->out);
         free(method);
         break;
     case IN_TIMER:
-        rc = prack_on_timer(&w->uas, s->at, &w->out);
+        rc = prack_on_timer(w->uas, s->at, &w->out);
         break;
     case IN_CLOCK:
-        n_log = run_clock(&w->uas, w->now, s->at, log, ARRAY_LEN(log), &clock_end);
+        n_log = run_clock(&w->uas, w->move, w->now, s->at, log, ARRAY_LEN(log), &clock_end);
         break;
     case IN_END:
         return;
@@ -372,9 +480,9 @@ static void run_step(world_t *w, const step_t *s, size_t idx)
         w->now = s->in == IN_CLOCK ? clock_end : s->at;
     if (rc < 0) {
         if (w->out.n != 0)
-            fail_msg("%s step %zu: error %d left %zu action(s) in the batch", w->name, idx, rc,
-                     w->out.n);
-        if (memcmp(&before, &w->uas, sizeof(before)) != 0)
+            fail_msg("%s step %zu: error %d left %" PRIu32 " action(s) in the batch", w->name,
+                     idx, rc, w->out.n);
+        if (memcmp(&before, w->uas, sizeof(before)) != 0)
             fail_msg("%s step %zu: error %d changed the engine", w->name, idx, rc);
     } else if (s->in == IN_CLOCK) {
         prack_action_t acts[ARRAY_LEN(log)];
@@ -384,57 +492,75 @@ static void run_step(world_t *w, const step_t *s, size_t idx)
             times[i] = log[i].at;
         }
         check_actions(w, idx, acts, times, n_log, s);
+        check_cookies(w, idx, acts, n_log);
     } else {
         assert_true(w->out.n <= PRACK_ACTIONS_MAX);
         check_actions(w, idx, w->out.v, NULL, w->out.n, s);
+        check_cookies(w, idx, w->out.v, w->out.n);
     }
+    if (s->unchanged && memcmp(&before, w->uas, sizeof(before)) != 0)
+        fail_msg("%s step %zu: the call changed the engine", w->name, idx);
 
-    if (s->state && prack_uas_state(&w->uas) != s->state)
-        fail_msg("%s step %zu: state %s, expected %s", w->name, idx,
-                 prack_uas_state_name(prack_uas_state(&w->uas)), prack_uas_state_name(s->state));
-    if (s->chk_reliable && prack_uas_reliable(&w->uas) != s->reliable)
-        fail_msg("%s step %zu: reliable is %d", w->name, idx, (int)prack_uas_reliable(&w->uas));
-    if (s->chk_unacked && prack_uas_unacked(&w->uas) != s->unacked)
+    unsigned st = prack_uas_state(w->uas);
+    if (s->state && st != (unsigned)s->state)
+        fail_msg("%s step %zu: state %s, expected %s", w->name, idx, prack_uas_state_name(st),
+                 prack_uas_state_name(s->state));
+    if (st == PRACK_UAS_COMPLETED || st == PRACK_UAS_REJECTED) {
+        for (unsigned c = 0; c < N_COOKIES; c++)
+            if (w->held[c])
+                fail_msg("%s step %zu: the transaction is over but cookie #%u was never "
+                         "released", w->name, idx, c);
+    }
+    if (s->chk_reliable && prack_uas_reliable(w->uas) != s->reliable)
+        fail_msg("%s step %zu: reliable is %d", w->name, idx, (int)prack_uas_reliable(w->uas));
+    if (s->chk_unacked && prack_uas_unacked(w->uas) != s->unacked)
         fail_msg("%s step %zu: unacked %" PRIu32 ", expected %" PRIu32, w->name, idx,
-                 prack_uas_unacked(&w->uas), s->unacked);
-    if (s->chk_queued && prack_uas_queued(&w->uas) != s->queued)
-        fail_msg("%s step %zu: queued %zu, expected %zu", w->name, idx,
-                 prack_uas_queued(&w->uas), s->queued);
-    if (s->chk_deadline && prack_next_deadline(&w->uas) != s->deadline)
+                 prack_uas_unacked(w->uas), s->unacked);
+    if (s->chk_queued && prack_uas_queued(w->uas) != s->queued)
+        fail_msg("%s step %zu: queued %" PRIu32 ", expected %" PRIu32, w->name, idx,
+                 prack_uas_queued(w->uas), s->queued);
+    if (s->chk_deadline && prack_next_deadline(w->uas) != s->deadline)
         fail_msg("%s step %zu: deadline %" PRIu64 ", expected %" PRIu64, w->name, idx,
-                 prack_next_deadline(&w->uas), s->deadline);
+                 prack_next_deadline(w->uas), s->deadline);
     if (s->chk_counters) {
-        prack_uas_stats_t st;
-        memset(&st, 0xEE, sizeof(st));
-        assert_int_equal(prack_uas_counters(&w->uas, &st), PRACK_OK);
-        if (st.reliable_sent != s->counters.reliable_sent ||
-            st.acknowledged != s->counters.acknowledged ||
-            st.retransmissions != s->counters.retransmissions ||
-            st.rejected_pracks != s->counters.rejected_pracks)
+        prack_uas_stats_t cnt;
+        memset(&cnt, 0xEE, sizeof(cnt));
+        assert_int_equal(prack_uas_counters(w->uas, &cnt), PRACK_OK);
+        if (cnt.reliable_sent != s->counters.reliable_sent ||
+            cnt.acknowledged != s->counters.acknowledged ||
+            cnt.retransmissions != s->counters.retransmissions ||
+            cnt.rejected_pracks != s->counters.rejected_pracks)
             fail_msg("%s step %zu: counters sent=%" PRIu32 " acked=%" PRIu32 " retx=%" PRIu32
                      " rejected=%" PRIu32 ", expected %" PRIu32 "/%" PRIu32 "/%" PRIu32
                      "/%" PRIu32,
-                     w->name, idx, st.reliable_sent, st.acknowledged, st.retransmissions,
-                     st.rejected_pracks, s->counters.reliable_sent, s->counters.acknowledged,
+                     w->name, idx, cnt.reliable_sent, cnt.acknowledged, cnt.retransmissions,
+                     cnt.rejected_pracks, s->counters.reliable_sent, s->counters.acknowledged,
                      s->counters.retransmissions, s->counters.rejected_pracks);
     }
 }
 
 static void run_on(world_t *w, const char *name, const step_t *steps, size_t n)
 {
-    w->name = name;
+    snprintf(w->label, sizeof(w->label), "%s%s", name,
+             w->move ? " (engine moved before every call)" : "");
+    w->name = w->label;
     for (size_t i = 0; i < n && steps[i].in != IN_END; i++)
         run_step(w, &steps[i], i);
 }
 
 /* Worlds still allocated; a failed assertion leaves the test early, so the
  * per-test teardown frees what is left and no run reports a leak. */
-static world_t *live_worlds[4];
+static world_t *live_worlds[8];
 
-static world_t *world_new(void)
+static world_t *world_new(bool move)
 {
     world_t *w = calloc(1, sizeof(*w));
     assert_non_null(w);
+    w->uas = malloc(sizeof(*w->uas));
+    assert_non_null(w->uas);
+    memset(w->uas, 0x33, sizeof(*w->uas));
+    w->move = move;
+    w->next_own = OWN_AUTO;
     for (size_t i = 0; i < ARRAY_LEN(live_worlds); i++) {
         if (!live_worlds[i]) {
             live_worlds[i] = w;
@@ -450,7 +576,7 @@ static void world_free(world_t *w)
     for (size_t i = 0; i < ARRAY_LEN(live_worlds); i++)
         if (live_worlds[i] == w)
             live_worlds[i] = NULL;
-    free(w->queue);
+    free(w->uas);
     free(w);
 }
 
@@ -463,12 +589,35 @@ static int free_worlds(void **state)
     return 0;
 }
 
-/* A fresh world per scenario. */
+static bool same_action(const prack_action_t *a, const prack_action_t *b)
+{
+    return a->type == b->type && a->reason == b->reason && a->sdp == b->sdp &&
+           a->option == b->option && a->status == b->status && a->flags == b->flags &&
+           a->rseq == b->rseq && a->cseq == b->cseq && a->user == b->user && a->text == b->text;
+}
+
+/* The engine that moved produced exactly what the one that stayed put did. */
+static void same_trace(const world_t *still, const world_t *moved)
+{
+    if (still->n_trace != moved->n_trace)
+        fail_msg("%s: %zu actions, %zu when the engine moved", still->name, still->n_trace,
+                 moved->n_trace);
+    for (size_t i = 0; i < still->n_trace; i++)
+        if (!same_action(&still->trace[i], &moved->trace[i]))
+            fail_msg("%s: action %zu differs when the engine moved", still->name, i);
+}
+
+/* A fresh world per scenario, once with the engine in place and once moved
+ * before every call. */
 static void run_steps(const char *name, const step_t *steps, size_t n)
 {
-    world_t *w = world_new();
-    run_on(w, name, steps, n);
-    world_free(w);
+    world_t *still = world_new(false);
+    world_t *moved = world_new(true);
+    run_on(still, name, steps, n);
+    run_on(moved, name, steps, n);
+    same_trace(still, moved);
+    world_free(still);
+    world_free(moved);
 }
 
 #define RUN(sc) run_steps(#sc, sc, ARRAY_LEN(sc))
@@ -522,7 +671,8 @@ static void test_R1_R2_R3_R5_R56_negotiation_matrix(void **state)
             s[k++] = (step_t){DO_1XX(10, 180, 0, 1), RC(PRACK_ERR_STATE)};
             s[k++] = (step_t){DO_1XX(11, 100, 0, 1), RC(PRACK_ERR_STATE)};
             s[k++] = (step_t){DO_FINAL(12, 200), RC(PRACK_ERR_STATE)};
-            s[k++] = (step_t){DO_CANCEL(13), RC(PRACK_ERR_STATE)};
+            /* a CANCEL after the rejection is too late: nothing happens */
+            s[k++] = (step_t){DO_CANCEL(0), UNCHANGED(), STATE(REJECTED)};
             /* a PRACK after the rejection matches nothing */
             s[k++] = (step_t){DO_PRACK(14, 42), EXPECT(A_ANS(481, 42, NONE, NO_MATCH)),
                               STATE(REJECTED), COUNTERS(0, 0, 0, 1)};
@@ -639,7 +789,7 @@ static const step_t sc_N4[] = {
     {DO_PRACK(1, 42), EXPECT(A_ACK(42, NONE, 1))},
     {DO_1XX(2, 199, SDP, 2), EXPECT(A_REL(199, 43, ANSWER, 2), A_EV(SESSION))},
     {DO_PRACK(3, 43), EXPECT(A_ACK(43, NONE, 2))},
-    {DO_1XX(4, 180, SDP, 0), EXPECT(A_REL(180, 44, REPEAT, 0))}, /* NULL cookie is fine */
+    {DO_1XX(4, 180, SDP, 0), EXPECT(A_REL(180, 44, REPEAT, 0))}, /* cookie 0, none, is fine */
     {DO_PRACK(5, 44), EXPECT(A_ACK(44, NONE, 0)), COUNTERS(3, 3, 0, 0)},
 };
 
@@ -697,15 +847,18 @@ static void test_R24_R25_R22_rseq_plus_one_1000_times(void **state)
 {
     (void)state;
     prack_uas_t uas;
-    prack_uas_entry_t q[3];
     prack_actions_t out;
+    prack_config_t cfg;
     prack_invite_t inv = {CSEQ, I_S | I_SDP};
-    prack_prack_t pr = {PRACK_PR_RACK, 0, CSEQ, "INVITE", 6};
+    prack_prack_t pr = {PRACK_PR_RACK, 5000, 0, CSEQ, "INVITE", 6, 0};
     prack_uas_stats_t st;
     const uint32_t first = 0x7FFFFFFFu;
     prack_time_t t = 0;
+    unsigned prev = 1; /* cookie of the unacknowledged 1xx */
 
-    assert_int_equal(prack_uas_init(&uas, NULL, &inv, q, 3, 0x7FFFFFFEu, t, &out), PRACK_OK);
+    assert_int_equal(prack_config_init(&cfg), PRACK_OK);
+    cfg.queue_max = 3;
+    assert_int_equal(prack_uas_init(&uas, &cfg, &inv, 0x7FFFFFFEu, t, &out), PRACK_OK);
     assert_int_equal(out.n, 0);
     assert_int_equal(prack_uas_send_1xx(&uas, t, 180, 0, cookie(1), &out), PRACK_OK);
     assert_int_equal(out.n, 1);
@@ -717,23 +870,30 @@ static void test_R24_R25_R22_rseq_plus_one_1000_times(void **state)
         assert_int_equal(prack_uas_send_1xx(&uas, t, 183, 0, cookie(ck), &out), PRACK_OK);
         assert_int_equal(out.n, 1);
         assert_int_equal(out.v[0].type, PRACK_ACT_QUEUE_1XX);
-        assert_ptr_equal(out.v[0].user, cookie(ck));
+        assert_int_equal(out.v[0].user, cookie(ck));
+        assert_int_equal(out.v[0].flags, 0);
         assert_int_equal(prack_uas_queued(&uas), 1);
-        pr.rseq = first + i - 1u;
+        pr.cseq++;
+        pr.rack_rseq = first + i - 1u;
         assert_int_equal(prack_uas_on_prack(&uas, t, &pr, &out), PRACK_OK);
         assert_int_equal(out.n, 2);
         assert_int_equal(out.v[0].type, PRACK_ACT_ANSWER_PRACK);
         assert_int_equal(out.v[0].status, 200);
+        assert_int_equal(out.v[0].user, cookie(prev));
+        assert_int_equal(out.v[0].flags, PRACK_AF_RELEASE);
         assert_int_equal(out.v[1].type, PRACK_ACT_SEND_1XX);
         assert_int_equal(out.v[1].flags, PRACK_AF_RELIABLE);
         assert_int_equal(out.v[1].rseq, first + i); /* R24: exactly one more */
-        assert_ptr_equal(out.v[1].user, cookie(ck));
+        assert_int_equal(out.v[1].user, cookie(ck));
         assert_int_equal(prack_uas_unacked(&uas), first + i);
         assert_int_equal(prack_next_deadline(&uas), t + 500u);
+        prev = ck;
     }
-    pr.rseq = first + 999u;
+    pr.cseq++;
+    pr.rack_rseq = first + 999u;
     assert_int_equal(prack_uas_on_prack(&uas, t, &pr, &out), PRACK_OK);
     assert_int_equal(out.n, 1);
+    assert_int_equal(out.v[0].user, cookie(prev));
     assert_int_equal(prack_uas_counters(&uas, &st), PRACK_OK);
     assert_int_equal(st.reliable_sent, 1000);
     assert_int_equal(st.acknowledged, 1000);
@@ -753,47 +913,51 @@ static const step_t sc_R14_initial[] = {
     {.at = 0, .in = IN_INIT, .policy = PRACK_POLICY_SUPPORTED, .inv = I_S | I_SDP, .cseq = 1,
      .random = 9},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 10, ANSWER, 1), A_EV(SESSION))},
-    {DO_PRACKX(100, 10, 1, "INVITE", PRACK_PR_RACK), EXPECT(A_ACK(10, NONE, 1))},
+    {DO_PRACKX(100, 10, 1, "INVITE", PRACK_PR_RACK), OWN(2), EXPECT(A_ACK(10, NONE, 1))},
     {DO_FINAL(200, 200), EXPECT(A_FINAL(200, 0, REPEAT)), STATE(COMPLETED)},
 };
 static const step_t sc_R14_reinvite[] = {
     {.at = 5000, .in = IN_INIT, .policy = PRACK_POLICY_SUPPORTED, .inv = I_S | I_SDP,
-     .cseq = 2, .random = 9},
+     .cseq = 3, .random = 9},
     {DO_1XX(5000, 183, SDP, 2), EXPECT(A_REL(183, 10, ANSWER, 2), A_EV(SESSION))},
     {DO_FINAL(5001, 200), EXPECT(A_HOLD(200, 10)), STATE(HELD)},
     /* the RAck of the initial INVITE's 1xx: same RSeq, other CSeq */
-    {DO_PRACKX(5002, 10, 1, "INVITE", PRACK_PR_RACK), EXPECT(A_ANS(481, 10, NONE, NO_MATCH)),
+    {DO_PRACKX(5002, 10, 1, "INVITE", PRACK_PR_RACK), OWN(4), EXPECT(A_481(10)),
      STATE(HELD), UNACKED(10)},
     {DO_CLOCK(5600), TIMES(5500), EXPECT(A_RETX(183, 10, 2))},
-    {DO_PRACKX(5700, 10, 2, "INVITE", PRACK_PR_RACK),
+    {DO_PRACKX(5700, 10, 3, "INVITE", PRACK_PR_RACK), OWN(5),
      EXPECT(A_ACK(10, NONE, 2), A_FINAL(200, PRACK_AF_RELEASED, REPEAT)),
      STATE(COMPLETED), DEADLINE(TNONE), COUNTERS(1, 1, 1, 1)},
 };
 static const step_t sc_R14_initial_late[] = {
-    /* the initial transaction still answers its own PRACKs */
-    {DO_PRACKX(6000, 10, 1, "INVITE", PRACK_PR_RACK), EXPECT(A_ANS(200, 10, NONE, DUPLICATE))},
-    {DO_PRACKX(6001, 10, 2, "INVITE", PRACK_PR_RACK), EXPECT(A_ANS(481, 10, NONE, NO_MATCH))},
+    /* the initial transaction still answers a retransmission of its own PRACK */
+    {DO_PRACKX(6000, 10, 1, "INVITE", PRACK_PR_RACK), OWN(2), EXPECT(A_DUP(10, NONE))},
+    /* R16: but not the re-INVITE's RAck, nor a new PRACK for its acknowledged 1xx */
+    {DO_PRACKX(6001, 10, 3, "INVITE", PRACK_PR_RACK), OWN(5), EXPECT(A_481(10))},
+    {DO_PRACKX(6002, 10, 1, "INVITE", PRACK_PR_RACK), OWN(6), EXPECT(A_481(10))},
 };
 
-static void test_R14_N5_reinvite_own_rseq_space(void **state)
+static void test_R14_N5_R16_reinvite_own_rseq_space(void **state)
 {
     (void)state;
-    world_t *a = world_new();
-    world_t *b = world_new();
-    run_on(a, "initial", sc_R14_initial, ARRAY_LEN(sc_R14_initial));
-    run_on(b, "re-INVITE", sc_R14_reinvite, ARRAY_LEN(sc_R14_reinvite));
-    run_on(a, "initial late", sc_R14_initial_late, ARRAY_LEN(sc_R14_initial_late));
-    world_free(a);
-    world_free(b);
+    for (int move = 0; move < 2; move++) {
+        world_t *a = world_new(move != 0);
+        world_t *b = world_new(move != 0);
+        run_on(a, "initial", sc_R14_initial, ARRAY_LEN(sc_R14_initial));
+        run_on(b, "re-INVITE", sc_R14_reinvite, ARRAY_LEN(sc_R14_reinvite));
+        run_on(a, "initial late", sc_R14_initial_late, ARRAY_LEN(sc_R14_initial_late));
+        world_free(a);
+        world_free(b);
+    }
 }
 
 /* ======================================================================== */
 /* Retransmission and timeout: N1 R18 R19 R20 R28                           */
 /* ======================================================================== */
 
-/* N1 R20 R29, pitfall #5: T1 = 500: sends at 0, 0.5, 1.5, 3.5, 7.5, 15.5,
- * 31.5 s with the same RSeq, then 504 at 64*T1 = 32 s. A PRACK after that is
- * still answered. */
+/* N1 R20 R28 R29, pitfall #5: T1 = 500: sends at 0, 0.5, 1.5, 3.5, 7.5, 15.5,
+ * 31.5 s with the same RSeq, then 504 at 64*T1 = 32 s, which releases the
+ * 1xx's cookie. A PRACK after that is still answered, without the cookie. */
 static const step_t sc_N1_t1_500[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP), DEADLINE(TNONE)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION)), DEADLINE(500)},
@@ -805,11 +969,12 @@ static const step_t sc_N1_t1_500[] = {
             A_RETX(183, 42, 1), A_RETX(183, 42, 1)),
      DEADLINE(32000), STATE(PROCEEDING), COUNTERS(1, 0, 6, 0)},
     {DO_TIMER(31999), DEADLINE(32000)},
-    {DO_CLOCK(40000), TIMES(32000, 32000), EXPECT(A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
+    {DO_CLOCK(40000), TIMES(32000, 32000, 32000),
+     EXPECT(A_DROP_UNACKED(183, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
      DEADLINE(TNONE), STATE(COMPLETED), UNACKED(42), COUNTERS(1, 0, 6, 0)},
     {DO_TIMER(64000), DEADLINE(TNONE)},
     {DO_1XX(64001, 180, 0, 2), RC(PRACK_ERR_STATE)},
-    {DO_PRACK(64002, 42), EXPECT(A_ACK(42, NONE, 1)), COUNTERS(1, 1, 6, 0)},
+    {DO_PRACK(64002, 42), EXPECT(A_ACK(42, NONE, 0)), COUNTERS(1, 1, 6, 0)},
 };
 
 static void test_N1_R20_timeout_5xx_after_64T1(void **state)
@@ -823,9 +988,10 @@ static const step_t sc_N1_t1_50[] = {
     {DO_INIT(1000, SUPPORTED, I_S), .t1 = 50, .tstatus = 503},
     {DO_1XX(1000, 183, SDP, 3), EXPECT(A_REL(183, 42, OFFER, 3)), DEADLINE(1050)},
     {DO_CLOCK(100000),
-     TIMES(1050, 1150, 1350, 1750, 2550, 4150, 4200, 4200),
+     TIMES(1050, 1150, 1350, 1750, 2550, 4150, 4200, 4200, 4200),
      EXPECT(A_RETX(183, 42, 3), A_RETX(183, 42, 3), A_RETX(183, 42, 3), A_RETX(183, 42, 3),
-            A_RETX(183, 42, 3), A_RETX(183, 42, 3), A_TIMEOUT(503, 0), A_EV(TIMEOUT)),
+            A_RETX(183, 42, 3), A_RETX(183, 42, 3), A_DROP_UNACKED(183, 42, 3),
+            A_TIMEOUT(503, 0), A_EV(TIMEOUT)),
      DEADLINE(TNONE), STATE(COMPLETED), COUNTERS(1, 0, 6, 0)},
 };
 
@@ -835,30 +1001,25 @@ static void test_N1_R20_timeout_t1_50_status_503(void **state)
     RUN(sc_N1_t1_50);
 }
 
-static bool same_action(const prack_action_t *a, const prack_action_t *b)
-{
-    return a->type == b->type && a->reason == b->reason && a->sdp == b->sdp &&
-           a->option == b->option && a->status == b->status && a->flags == b->flags &&
-           a->rseq == b->rseq && a->cseq == b->cseq && a->user == b->user && a->text == b->text;
-}
-
 /* N1: a timer called every millisecond gives exactly the same timeline as one
  * called at each deadline (early calls are harmless). */
 static void test_N1_timer_every_ms_same_timeline(void **state)
 {
     (void)state;
-    static const prack_time_t want[] = {500, 1500, 3500, 7500, 15500, 31500, 32000, 32000};
+    static const prack_time_t want[] = {500,   1500,  3500,  7500, 15500,
+                                        31500, 32000, 32000, 32000};
     prack_uas_t a, b;
+    prack_uas_t *pa = &a;
     prack_actions_t out;
     prack_invite_t inv = {CSEQ, I_S | I_SDP};
     timed_t log_a[16], log_b[16];
     size_t na, nb = 0;
     prack_time_t last;
 
-    assert_int_equal(prack_uas_init(&a, NULL, &inv, NULL, 0, RND, 0, &out), PRACK_OK);
+    assert_int_equal(prack_uas_init(&a, NULL, &inv, RND, 0, &out), PRACK_OK);
     assert_int_equal(prack_uas_send_1xx(&a, 0, 180, 0, cookie(1), &out), PRACK_OK);
     memcpy(&b, &a, sizeof(b));
-    na = run_clock(&a, 0, 100000, log_a, ARRAY_LEN(log_a), &last);
+    na = run_clock(&pa, false, 0, 100000, log_a, ARRAY_LEN(log_a), &last);
     for (prack_time_t t = 0; t <= 40000; t++) {
         poison(&out);
         assert_int_equal(prack_on_timer(&b, t, &out), PRACK_OK);
@@ -875,8 +1036,10 @@ static void test_N1_timer_every_ms_same_timeline(void **state)
         assert_int_equal(log_b[i].at, want[i]);
         assert_true(same_action(&log_a[i].a, &log_b[i].a));
     }
-    assert_int_equal(log_a[6].a.status, 504);
-    assert_int_equal(log_a[7].a.reason, PRACK_R_TIMEOUT);
+    assert_int_equal(log_a[6].a.type, PRACK_ACT_DROP_1XX);
+    assert_int_equal(log_a[6].a.user, cookie(1));
+    assert_int_equal(log_a[7].a.status, 504);
+    assert_int_equal(log_a[8].a.reason, PRACK_R_TIMEOUT);
 }
 
 /* N1: a long pause (first timer call at 20 s) gives ONE retransmission, not a
@@ -886,16 +1049,17 @@ static const step_t sc_N1_pause[] = {
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
     {DO_TIMER(20000), EXPECT(A_RETX(180, 42, 1)), DEADLINE(31500), COUNTERS(1, 0, 1, 0)},
     {DO_TIMER(20000), DEADLINE(31500)},
-    {DO_CLOCK(40000), TIMES(31500, 32000, 32000),
-     EXPECT(A_RETX(180, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT)), COUNTERS(1, 0, 2, 0)},
+    {DO_CLOCK(40000), TIMES(31500, 32000, 32000, 32000),
+     EXPECT(A_RETX(180, 42, 1), A_DROP_UNACKED(180, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
+     COUNTERS(1, 0, 2, 0)},
 };
 
 /* N1 R20: a pause beyond 64*T1 gives the timeout alone, no last retransmission. */
 static const step_t sc_N1_pause_past_timeout[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
-    {DO_TIMER(45000), EXPECT(A_TIMEOUT(504, 0), A_EV(TIMEOUT)), DEADLINE(TNONE),
-     COUNTERS(1, 0, 0, 0)},
+    {DO_TIMER(45000), EXPECT(A_DROP_UNACKED(180, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
+     DEADLINE(TNONE), COUNTERS(1, 0, 0, 0)},
 };
 
 static void test_N1_long_pause_one_retransmission(void **state)
@@ -1056,34 +1220,41 @@ static void test_R16_prack_before_1xx_or_for_queued_481(void **state)
     RUN(sc_R16_early);
 }
 
-/* R17 R19: a PRACK for a reliable 1xx already acknowledged gets 200 again
- * (DUPLICATE), and changes nothing: no offer/answer step, no release, no
- * counter. */
+/* R16 R17 R19 N2: only a retransmission of the PRACK that acknowledged the
+ * latest reliable 1xx (same CSeq, same RAck) gets its 200 again (DUPLICATE),
+ * and it changes nothing: no offer/answer step, no release, no counter. A new
+ * PRACK (another CSeq) for an acknowledged RSeq, or a retransmission of an
+ * older PRACK, matches no unacknowledged 1xx: 481. */
 static const step_t sc_R17_duplicate[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
-    {DO_PRACK(10, 42), EXPECT(A_ACK(42, NONE, 1)), UNACKED(0)},
+    {DO_PRACK(10, 42), OWN(201), EXPECT(A_ACK(42, NONE, 1)), UNACKED(0)},
     {DO_1XX(20, 181, 0, 2), EXPECT(A_REL(181, 43, NONE, 2))},
     {DO_1XX(30, 182, 0, 3), EXPECT(A_QUEUE(182, 3))},
-    /* a retransmitted PRACK for 42, even with SDP: no SDP_UNEXPECTED, no
-     * release of the queued 182 */
-    {DO_PRACK_SDP(40, 42), EXPECT(A_ANS(200, 42, NONE, DUPLICATE)), UNACKED(43), QUEUED(1),
+    /* the PRACK for 42 again, even with SDP: no SDP_UNEXPECTED, no release of
+     * the queued 182 */
+    {DO_PRACK_SDP(40, 42), OWN(201), EXPECT(A_DUP(42, NONE)), UNACKED(43), QUEUED(1),
      DEADLINE(520), COUNTERS(2, 1, 0, 0)},
-    {DO_PRACK(50, 43), EXPECT(A_ACK(43, NONE, 2), A_REL(182, 44, NONE, 3))},
-    {DO_PRACK(60, 43), EXPECT(A_ANS(200, 43, NONE, DUPLICATE)), UNACKED(44), DEADLINE(550)},
-    {DO_PRACK(61, 44), EXPECT(A_ACK(44, NONE, 3))},
-    {DO_PRACK(62, 44), EXPECT(A_ANS(200, 44, NONE, DUPLICATE))},
-    {DO_PRACK(63, 41), EXPECT(A_ANS(481, 41, NONE, NO_MATCH))},
-    {DO_PRACK(64, 45), EXPECT(A_ANS(481, 45, NONE, NO_MATCH)), COUNTERS(3, 3, 0, 2)},
-    /* N2: a duplicate needs the same CSeq and method too */
-    {DO_PRACKX(65, 42, CSEQ, "invite", PRACK_PR_RACK), EXPECT(A_ANS(481, 42, NONE, NO_MATCH))},
-    {DO_PRACKX(66, 42, CSEQ + 1u, "INVITE", PRACK_PR_RACK),
-     EXPECT(A_ANS(481, 42, NONE, NO_MATCH))},
-    /* the INVITE's offer is still ours to answer: the duplicate did not count */
-    {DO_FINAL(70, 200), EXPECT(A_FINAL(200, 0, ANSWER), A_EV(SESSION)), COUNTERS(3, 3, 0, 4)},
+    /* R16: a new PRACK for 42 */
+    {DO_PRACK(45, 42), OWN(202), EXPECT(A_481(42)), UNACKED(43), COUNTERS(2, 1, 0, 1)},
+    {DO_PRACK(50, 43), OWN(203), EXPECT(A_ACK(43, NONE, 2), A_REL(182, 44, NONE, 3))},
+    {DO_PRACK(60, 43), OWN(203), EXPECT(A_DUP(43, NONE)), UNACKED(44), DEADLINE(550)},
+    /* 42 is no longer the latest acknowledged: its PRACK again is 481 */
+    {DO_PRACK(61, 42), OWN(201), EXPECT(A_481(42))},
+    {DO_PRACK(62, 44), OWN(204), EXPECT(A_ACK(44, NONE, 3))},
+    {DO_PRACK(63, 44), OWN(204), EXPECT(A_DUP(44, NONE))},
+    {DO_PRACK(64, 43), OWN(203), EXPECT(A_481(43))},
+    {DO_PRACK(65, 41), EXPECT(A_481(41))},
+    {DO_PRACK(66, 45), EXPECT(A_481(45)), COUNTERS(3, 3, 0, 5)},
+    /* N2: a retransmission carries the same RAck too */
+    {DO_PRACKX(67, 44, CSEQ, "invite", PRACK_PR_RACK), OWN(204), EXPECT(A_481(44))},
+    {DO_PRACKX(68, 44, CSEQ + 1u, "INVITE", PRACK_PR_RACK), OWN(204), EXPECT(A_481(44))},
+    {DO_PRACK(69, 44), OWN(204), EXPECT(A_DUP(44, NONE))},
+    /* the INVITE's offer is still ours to answer: the duplicates did not count */
+    {DO_FINAL(70, 200), EXPECT(A_FINAL(200, 0, ANSWER), A_EV(SESSION)), COUNTERS(3, 3, 0, 7)},
 };
 
-static void test_R17_R19_N2_duplicate_prack_200(void **state)
+static void test_R16_R17_R19_N2_duplicate_only_for_retransmission(void **state)
 {
     (void)state;
     RUN(sc_R17_duplicate);
@@ -1129,7 +1300,7 @@ static void test_R21_R22_R23_R24_queue_in_order(void **state)
 /* R22: a full queue refuses with PRACK_ERR_QUEUE_FULL and changes nothing;
  * a freed slot takes the next one. */
 static const step_t sc_R22_full[] = {
-    {DO_INIT(0, SUPPORTED, I_S | I_SDP), QCAP(2)},
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP), QMAX(2)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
     {DO_1XX(1, 181, 0, 2), EXPECT(A_QUEUE(181, 2))},
     {DO_1XX(2, 182, 0, 3), EXPECT(A_QUEUE(182, 3)), QUEUED(2)},
@@ -1145,7 +1316,7 @@ static const step_t sc_R22_full[] = {
 
 /* R22: with no queue at all a second reliable 1xx must wait for the PRACK. */
 static const step_t sc_R22_no_queue[] = {
-    {DO_INIT(0, SUPPORTED, I_S | I_SDP), QCAP(0)},
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP), QMAX(0)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
     {DO_1XX(1, 181, 0, 2), RC(PRACK_ERR_QUEUE_FULL), QUEUED(0), UNACKED(42)},
     {DO_1XX(2, 100, 0, 3), EXPECT(A_UNREL(100, NONE, 3))},
@@ -1177,24 +1348,26 @@ static const step_t sc_R27_held[] = {
     {DO_FINAL(122, 299), RC(PRACK_ERR_STATE), STATE(HELD)},
     {DO_CLOCK(1000), TIMES(500), EXPECT(A_RETX(183, 42, 1)), STATE(HELD), DEADLINE(1500)},
     {DO_PRACK(1100, 41), EXPECT(A_ANS(481, 41, NONE, NO_MATCH)), STATE(HELD)},
-    {DO_PRACK(1200, 42), EXPECT(A_ACK(42, NONE, 1), A_FINAL(200, PRACK_AF_RELEASED, REPEAT)),
+    {DO_PRACK(1200, 42), OWN(300),
+     EXPECT(A_ACK(42, NONE, 1), A_FINAL(200, PRACK_AF_RELEASED, REPEAT)),
      STATE(COMPLETED), DEADLINE(TNONE), UNACKED(0), COUNTERS(1, 1, 1, 1)},
-    {DO_PRACK(1300, 42), EXPECT(A_ANS(200, 42, NONE, DUPLICATE)), STATE(COMPLETED)},
+    {DO_PRACK(1200, 42), OWN(300), EXPECT(A_DUP(42, NONE)), STATE(COMPLETED)},
     {DO_CANCEL(1400), STATE(COMPLETED)},
 };
 
 /* R26 R28 R29: while the 2xx is held, a failure may still replace it: it goes
- * at once, retransmissions stop, and the PRACK is answered but releases
- * nothing. */
+ * at once, retransmissions stop (the 1xx's cookie is released), and the PRACK
+ * is answered but releases nothing. */
 static const step_t sc_R26_held_replaced[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
     {DO_FINAL(100, 200), EXPECT(A_HOLD(200, 42)), STATE(HELD)},
-    {DO_FINAL(200, 486), EXPECT(A_FINAL(486, PRACK_AF_REPLACES_HELD, NONE)), STATE(COMPLETED),
-     DEADLINE(TNONE), UNACKED(42)},
+    {DO_FINAL(200, 486),
+     EXPECT(A_DROP_UNACKED(183, 42, 1), A_FINAL(486, PRACK_AF_REPLACES_HELD, NONE)),
+     STATE(COMPLETED), DEADLINE(TNONE), UNACKED(42)},
     {DO_FINAL(201, 500), RC(PRACK_ERR_STATE)},
     {DO_CLOCK(100000)},
-    {DO_PRACK(100001, 42), EXPECT(A_ACK(42, NONE, 1)), STATE(COMPLETED), COUNTERS(1, 1, 0, 0)},
+    {DO_PRACK(100001, 42), EXPECT(A_ACK(42, NONE, 0)), STATE(COMPLETED), COUNTERS(1, 1, 0, 0)},
 };
 
 static void test_R26_R27_R54_2xx_held_until_prack(void **state)
@@ -1204,28 +1377,40 @@ static void test_R26_R27_R54_2xx_held_until_prack(void **state)
     RUN(sc_R26_held_replaced);
 }
 
-/* R26 R54, pitfall #9: a 2xx is held only as long as needed: it goes at once
- * when the unacknowledged 1xx has no SDP, even if an earlier, acknowledged
- * one had SDP. */
+/* R26 R28 R54, pitfall #9: a 2xx is held only as long as needed: it goes at
+ * once when the unacknowledged 1xx has no SDP, even if an earlier,
+ * acknowledged one had SDP; that 1xx is retransmitted no more and its cookie
+ * comes back before the 2xx. */
 static const step_t sc_R26_not_held[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
-    {DO_FINAL(10, 200), EXPECT(A_FINAL(200, 0, ANSWER), A_EV(SESSION)), STATE(COMPLETED),
-     DEADLINE(TNONE), UNACKED(42)},
-    {DO_PRACK(20, 42), EXPECT(A_ACK(42, NONE, 1)), UNACKED(0)},
+    {DO_FINAL(10, 200),
+     EXPECT(A_DROP_UNACKED(180, 42, 1), A_FINAL(200, 0, ANSWER), A_EV(SESSION)),
+     STATE(COMPLETED), DEADLINE(TNONE), UNACKED(42)},
+    {DO_PRACK(20, 42), EXPECT(A_ACK(42, NONE, 0)), UNACKED(0)},
 };
 static const step_t sc_R26_acked_sdp[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
     {DO_PRACK(10, 42), EXPECT(A_ACK(42, NONE, 1))},
     {DO_1XX(20, 180, 0, 2), EXPECT(A_REL(180, 43, NONE, 2))},
-    {DO_FINAL(30, 200), EXPECT(A_FINAL(200, 0, REPEAT)), STATE(COMPLETED), DEADLINE(TNONE)},
+    {DO_FINAL(30, 200), EXPECT(A_DROP_UNACKED(180, 43, 2), A_FINAL(200, 0, REPEAT)),
+     STATE(COMPLETED), DEADLINE(TNONE)},
 };
 
-static void test_R26_R54_2xx_not_held_without_sdp(void **state)
+/* R28: without a cookie there is nothing to release: no DROP_1XX. */
+static const step_t sc_R26_not_held_no_cookie[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 180, 0, 0), EXPECT(A_REL(180, 42, NONE, 0))},
+    {DO_FINAL(10, 200), EXPECT(A_FINAL(200, 0, ANSWER), A_EV(SESSION)), DEADLINE(TNONE)},
+    {DO_PRACK(20, 42), EXPECT(A_ACK(42, NONE, 0)), UNACKED(0)},
+};
+
+static void test_R26_R28_R54_2xx_not_held_without_sdp(void **state)
 {
     (void)state;
     RUN(sc_R26_not_held);
+    RUN(sc_R26_not_held_no_cookie);
     RUN(sc_R26_acked_sdp);
 }
 
@@ -1242,28 +1427,30 @@ static void test_R26_R28_R29_non2xx_never_held(void **state)
         s[0] = (step_t){DO_INIT(0, SUPPORTED, I_S | I_SDP)};
         s[1] = (step_t){DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))};
         s[2] = (step_t){DO_FINAL(10, finals[i]), STATE(COMPLETED), DEADLINE(TNONE)};
-        s[2].act[0] = (exp_act_t)A_FINAL(finals[i], 0, NONE);
+        s[2].act[0] = (exp_act_t)A_DROP_UNACKED(183, 42, 1);
+        s[2].act[1] = (exp_act_t)A_FINAL(finals[i], 0, NONE);
         s[3] = (step_t){DO_CLOCK(100000)};
-        s[4] = (step_t){DO_PRACK(200000, 42), EXPECT(A_ACK(42, NONE, 1)),
+        s[4] = (step_t){DO_PRACK(200000, 42), EXPECT(A_ACK(42, NONE, 0)),
                         COUNTERS(1, 1, 0, 0)};
         snprintf(name, sizeof(name), "final %u", (unsigned)finals[i]);
         run_steps(name, s, 5);
     }
 }
 
-/* R20 R27: a held 2xx whose 1xx is never PRACKed is replaced by the 5xx at
- * 64*T1; a late PRACK is answered but releases nothing. */
+/* R20 R27 R29: a held 2xx whose 1xx is never PRACKed is replaced by the 5xx at
+ * 64*T1, after the 1xx's cookie is released; a late PRACK is answered but
+ * releases nothing. */
 static const step_t sc_R20_held_timeout[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
     {DO_FINAL(100, 200), EXPECT(A_HOLD(200, 42)), STATE(HELD)},
     {DO_CLOCK(100000),
-     TIMES(500, 1500, 3500, 7500, 15500, 31500, 32000, 32000),
+     TIMES(500, 1500, 3500, 7500, 15500, 31500, 32000, 32000, 32000),
      EXPECT(A_RETX(183, 42, 1), A_RETX(183, 42, 1), A_RETX(183, 42, 1), A_RETX(183, 42, 1),
-            A_RETX(183, 42, 1), A_RETX(183, 42, 1),
+            A_RETX(183, 42, 1), A_RETX(183, 42, 1), A_DROP_UNACKED(183, 42, 1),
             A_TIMEOUT(504, PRACK_AF_REPLACES_HELD), A_EV(TIMEOUT)),
      STATE(COMPLETED), DEADLINE(TNONE)},
-    {DO_PRACK(100001, 42), EXPECT(A_ACK(42, NONE, 1)), STATE(COMPLETED),
+    {DO_PRACK(100001, 42), EXPECT(A_ACK(42, NONE, 0)), STATE(COMPLETED),
      COUNTERS(1, 1, 6, 0)},
 };
 
@@ -1280,10 +1467,12 @@ static const step_t sc_R27_cancel_held[] = {
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
     {DO_1XX(1, 180, 0, 2), EXPECT(A_QUEUE(180, 2))},
     {DO_FINAL(2, 200), EXPECT(A_DROP(180, 2), A_HOLD(200, 42)), STATE(HELD), QUEUED(0)},
-    {DO_CANCEL(50), EXPECT(A_FINAL(487, PRACK_AF_CANCELLED | PRACK_AF_REPLACES_HELD, NONE)),
+    {DO_CANCEL(50),
+     EXPECT(A_DROP_UNACKED(183, 42, 1),
+            A_FINAL(487, PRACK_AF_CANCELLED | PRACK_AF_REPLACES_HELD, NONE)),
      STATE(COMPLETED), DEADLINE(TNONE)},
     {DO_CLOCK(100000)},
-    {DO_PRACK(60000, 42), EXPECT(A_ACK(42, NONE, 1)), STATE(COMPLETED)},
+    {DO_PRACK(60000, 42), EXPECT(A_ACK(42, NONE, 0)), STATE(COMPLETED)},
     {DO_CANCEL(60001)},
 };
 
@@ -1293,8 +1482,10 @@ static void test_R27_R30_cancel_while_held_487(void **state)
     RUN(sc_R27_cancel_held);
 }
 
-/* R28 R29 R30: after a final: no retransmissions, no new 1xx, queued ones
- * dropped in order with their cookies, PRACKs still answered, CANCEL a no-op. */
+/* R16 R28 R29 R30: after a final: no retransmissions, no new 1xx, queued ones
+ * dropped in order with their cookies, then the unacknowledged one; PRACKs
+ * still answered (a new PRACK for the acknowledged 1xx is 481), CANCEL a
+ * no-op. */
 static const step_t sc_R30_after_final[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
@@ -1302,7 +1493,8 @@ static const step_t sc_R30_after_final[] = {
     {DO_1XX(2, 182, 0, 3), EXPECT(A_QUEUE(182, 3))},
     {DO_1XX(3, 183, SDP, 4), EXPECT(A_QUEUE(183, 4)), QUEUED(3)},
     {DO_FINAL(100, 486),
-     EXPECT(A_DROP(181, 2), A_DROP(182, 3), A_DROP(183, 4), A_FINAL(486, 0, NONE)),
+     EXPECT(A_DROP(181, 2), A_DROP(182, 3), A_DROP(183, 4), A_DROP_UNACKED(180, 42, 1),
+            A_FINAL(486, 0, NONE)),
      QUEUED(0), STATE(COMPLETED), DEADLINE(TNONE), UNACKED(42)},
     {DO_1XX(110, 180, 0, 5), RC(PRACK_ERR_STATE)},
     {DO_1XX(111, 100, 0, 5), RC(PRACK_ERR_STATE)},
@@ -1310,12 +1502,13 @@ static const step_t sc_R30_after_final[] = {
     {DO_CLOCK(100000)},
     {DO_TIMER(100000)},
     {DO_PRACK(120000, 43), EXPECT(A_ANS(481, 43, NONE, NO_MATCH))},
-    {DO_PRACK(130000, 42), EXPECT(A_ACK(42, NONE, 1)), UNACKED(0)},
-    {DO_PRACK(140000, 42), EXPECT(A_ANS(200, 42, NONE, DUPLICATE))},
-    {DO_CANCEL(150000), STATE(COMPLETED), COUNTERS(1, 1, 0, 1)},
+    {DO_PRACK(130000, 42), OWN(400), EXPECT(A_ACK(42, NONE, 0)), UNACKED(0)},
+    {DO_PRACK(140000, 42), OWN(400), EXPECT(A_DUP(42, NONE))},
+    {DO_PRACK(140001, 42), OWN(401), EXPECT(A_481(42))},
+    {DO_CANCEL(150000), STATE(COMPLETED), COUNTERS(1, 1, 0, 2)},
 };
 
-static void test_R28_R29_R30_after_final(void **state)
+static void test_R16_R28_R29_R30_after_final(void **state)
 {
     (void)state;
     RUN(sc_R30_after_final);
@@ -1342,17 +1535,19 @@ static const step_t sc_R30_drop_all[] = {
 /* R30 R22: drops come in queue order also when the ring has wrapped round
  * its storage (capacity 2: the third entry reuses slot 0). */
 static const step_t sc_R30_drop_wrapped[] = {
-    {DO_INIT(0, SUPPORTED, I_S | I_SDP), QCAP(2)},
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP), QMAX(2)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
     {DO_1XX(1, 181, 0, 2), EXPECT(A_QUEUE(181, 2))},
     {DO_1XX(2, 182, 0, 3), EXPECT(A_QUEUE(182, 3))},
     {DO_PRACK(3, 42), EXPECT(A_ACK(42, NONE, 1), A_REL(181, 43, NONE, 2)), QUEUED(1)},
     {DO_1XX(4, 183, 0, 4), EXPECT(A_QUEUE(183, 4)), QUEUED(2)},
-    {DO_CANCEL(5), EXPECT(A_DROP(182, 3), A_DROP(183, 4), A_FINAL(487, PRACK_AF_CANCELLED, NONE)),
+    {DO_CANCEL(5),
+     EXPECT(A_DROP(182, 3), A_DROP(183, 4), A_DROP_UNACKED(181, 43, 2),
+            A_FINAL(487, PRACK_AF_CANCELLED, NONE)),
      QUEUED(0)},
 };
 static const step_t sc_R30_drop_wrapped_final[] = {
-    {DO_INIT(0, SUPPORTED, I_S | I_SDP), QCAP(3)},
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP), QMAX(3)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
     {DO_1XX(1, 181, 0, 2), EXPECT(A_QUEUE(181, 2))},
     {DO_1XX(1, 182, 0, 3), EXPECT(A_QUEUE(182, 3))},
@@ -1363,8 +1558,8 @@ static const step_t sc_R30_drop_wrapped_final[] = {
     {DO_1XX(4, 185, SDP, 6), EXPECT(A_QUEUE(185, 6)), QUEUED(3)},
     {DO_1XX(4, 186, 0, 7), RC(PRACK_ERR_QUEUE_FULL)},
     {DO_FINAL(5, 200),
-     EXPECT(A_DROP(183, 4), A_DROP(184, 5), A_DROP(185, 6), A_FINAL(200, 0, ANSWER),
-            A_EV(SESSION)),
+     EXPECT(A_DROP(183, 4), A_DROP(184, 5), A_DROP(185, 6), A_DROP_UNACKED(182, 44, 3),
+            A_FINAL(200, 0, ANSWER), A_EV(SESSION)),
      QUEUED(0), STATE(COMPLETED)},
 };
 
@@ -1381,17 +1576,19 @@ static void test_R30_R54_drop_full_queue_then_hold(void **state)
     RUN(sc_R30_drop_wrapped_final);
 }
 
-/* R28 R30, pitfall #11: CANCEL while waiting for a PRACK: 487, queue dropped,
- * retransmissions stop; the late PRACK gets 200. CANCEL with nothing sent. */
+/* R28 R29 R30, pitfall #11: CANCEL while waiting for a PRACK: 487, queue
+ * dropped, retransmissions stop (the 1xx's cookie is released); the late
+ * PRACK gets 200 without it. CANCEL with nothing sent. */
 static const step_t sc_cancel_waiting[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
     {DO_1XX(1, 183, SDP, 2), EXPECT(A_QUEUE(183, 2))},
     {DO_CLOCK(600), TIMES(500), EXPECT(A_RETX(180, 42, 1))},
-    {DO_CANCEL(700), EXPECT(A_DROP(183, 2), A_FINAL(487, PRACK_AF_CANCELLED, NONE)),
+    {DO_CANCEL(700),
+     EXPECT(A_DROP(183, 2), A_DROP_UNACKED(180, 42, 1), A_FINAL(487, PRACK_AF_CANCELLED, NONE)),
      STATE(COMPLETED), DEADLINE(TNONE), QUEUED(0)},
     {DO_CLOCK(100000)},
-    {DO_PRACK(800, 42), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_PRACK(800, 42), EXPECT(A_ACK(42, NONE, 0))},
     {DO_PRACK(900, 43), EXPECT(A_ANS(481, 43, NONE, NO_MATCH))},
     {DO_CANCEL(1000)},
     {DO_1XX(1001, 180, 0, 3), RC(PRACK_ERR_STATE)},
@@ -1404,7 +1601,7 @@ static const step_t sc_cancel_nothing_sent[] = {
     {DO_PRACK(6, 42), EXPECT(A_ANS(481, 42, NONE, NO_MATCH))},
 };
 
-static void test_R28_R30_cancel_waiting_for_prack(void **state)
+static void test_R28_R29_R30_cancel_waiting_for_prack(void **state)
 {
     (void)state;
     RUN(sc_cancel_waiting);
@@ -1417,20 +1614,23 @@ static void test_R28_R30_cancel_waiting_for_prack(void **state)
 static const step_t sc_late_answer_486[] = {
     {DO_INIT(0, SUPPORTED, I_S)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, OFFER, 1))},
-    {DO_FINAL(10, 486), EXPECT(A_FINAL(486, 0, NONE)), STATE(COMPLETED)},
-    {DO_PRACK_SDP(20, 42), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_FINAL(10, 486), EXPECT(A_DROP_UNACKED(183, 42, 1), A_FINAL(486, 0, NONE)),
+     STATE(COMPLETED)},
+    {DO_PRACK_SDP(20, 42), EXPECT(A_ACK(42, NONE, 0))},
 };
 static const step_t sc_late_answer_487[] = {
     {DO_INIT(0, SUPPORTED, I_S)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, OFFER, 1))},
-    {DO_CANCEL(10), EXPECT(A_FINAL(487, PRACK_AF_CANCELLED, NONE)), STATE(COMPLETED)},
-    {DO_PRACK_SDP(20, 42), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_CANCEL(10), EXPECT(A_DROP_UNACKED(183, 42, 1), A_FINAL(487, PRACK_AF_CANCELLED, NONE)),
+     STATE(COMPLETED)},
+    {DO_PRACK_SDP(20, 42), EXPECT(A_ACK(42, NONE, 0))},
 };
 static const step_t sc_late_answer_504[] = {
     {DO_INIT(0, SUPPORTED, I_S)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, OFFER, 1))},
-    {DO_TIMER(40000), EXPECT(A_TIMEOUT(504, 0), A_EV(TIMEOUT)), STATE(COMPLETED)},
-    {DO_PRACK_SDP(40001, 42), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_TIMER(40000), EXPECT(A_DROP_UNACKED(183, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
+     STATE(COMPLETED)},
+    {DO_PRACK_SDP(40001, 42), EXPECT(A_ACK(42, NONE, 0))},
 };
 
 /* R29: nor does a late PRACK without the answer, or one with an offer
@@ -1438,14 +1638,14 @@ static const step_t sc_late_answer_504[] = {
 static const step_t sc_late_missing_answer[] = {
     {DO_INIT(0, SUPPORTED, I_S)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, OFFER, 1))},
-    {DO_FINAL(10, 603), EXPECT(A_FINAL(603, 0, NONE))},
-    {DO_PRACK(20, 42), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_FINAL(10, 603), EXPECT(A_DROP_UNACKED(183, 42, 1), A_FINAL(603, 0, NONE))},
+    {DO_PRACK(20, 42), EXPECT(A_ACK(42, NONE, 0))},
 };
 static const step_t sc_late_offer[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
-    {DO_FINAL(10, 480), EXPECT(A_FINAL(480, 0, NONE))},
-    {DO_PRACK_SDP(20, 42), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_FINAL(10, 480), EXPECT(A_DROP_UNACKED(183, 42, 1), A_FINAL(480, 0, NONE))},
+    {DO_PRACK_SDP(20, 42), EXPECT(A_ACK(42, NONE, 0))},
 };
 
 static void test_R29_R53_no_session_event_after_non2xx_final(void **state)
@@ -1617,24 +1817,25 @@ static void test_R55_R53_R15_final_sdp_roles(void **state)
 /* Refresh: R8                                                              */
 /* ======================================================================== */
 
-/* R8: 150 s after the last reliable 1xx, a fresh one (RSeq + 1, REFRESH) keeps
- * the transaction alive; it is retransmitted and times out like any other. */
+/* R8: 150 s after the last reliable 1xx, a fresh one (RSeq + 1, REFRESH, no
+ * cookie) keeps the transaction alive; it is retransmitted and times out like
+ * any other. */
 static const step_t sc_R8[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP), .refresh = PRACK_RECOMMENDED_REFRESH_MS,
      DEADLINE(TNONE)},
     {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION)), DEADLINE(500)},
     {DO_PRACK(100, 42), EXPECT(A_ACK(42, NONE, 1)), DEADLINE(150000)},
     {DO_TIMER(149999), DEADLINE(150000)},
-    {DO_CLOCK(150000), TIMES(150000), EXPECT(A_REFRESH(183, 43, 1)), UNACKED(43),
+    {DO_CLOCK(150000), TIMES(150000), EXPECT(A_REFRESH(183, 43)), UNACKED(43),
      DEADLINE(150500), COUNTERS(2, 1, 0, 0)},
-    {DO_PRACK(150200, 43), EXPECT(A_ACK(43, NONE, 1)), DEADLINE(300000)},
+    {DO_PRACK(150200, 43), EXPECT(A_ACK(43, NONE, 0)), DEADLINE(300000)},
     /* an unreliable 1xx does not restart the interval */
     {DO_1XX(200000, 180, UNREL, 2), EXPECT(A_UNREL(180, NONE, 2)), DEADLINE(300000)},
-    {DO_CLOCK(300000), TIMES(300000), EXPECT(A_REFRESH(183, 44, 1)), DEADLINE(300500)},
+    {DO_CLOCK(300000), TIMES(300000), EXPECT(A_REFRESH(183, 44)), DEADLINE(300500)},
     {DO_CLOCK(400000),
      TIMES(300500, 301500, 303500, 307500, 315500, 331500, 332000, 332000),
-     EXPECT(A_RETX(183, 44, 1), A_RETX(183, 44, 1), A_RETX(183, 44, 1), A_RETX(183, 44, 1),
-            A_RETX(183, 44, 1), A_RETX(183, 44, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
+     EXPECT(A_RETX(183, 44, 0), A_RETX(183, 44, 0), A_RETX(183, 44, 0), A_RETX(183, 44, 0),
+            A_RETX(183, 44, 0), A_RETX(183, 44, 0), A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
      DEADLINE(TNONE), COUNTERS(3, 2, 6, 0)},
 };
 
@@ -1645,7 +1846,7 @@ static const step_t sc_R8_restart[] = {
     {DO_PRACK(100, 42), EXPECT(A_ACK(42, NONE, 1)), DEADLINE(150000)},
     {DO_1XX(100000, 183, SDP, 2), EXPECT(A_REL(183, 43, ANSWER, 2), A_EV(SESSION))},
     {DO_PRACK(100100, 43), EXPECT(A_ACK(43, NONE, 2)), DEADLINE(250000)},
-    {DO_CLOCK(250000), TIMES(250000), EXPECT(A_REFRESH(183, 44, 2))},
+    {DO_CLOCK(250000), TIMES(250000), EXPECT(A_REFRESH(183, 44))},
 };
 
 /* R8 R28 R30: no refresh after a final; none when disabled; none before the
@@ -1674,7 +1875,7 @@ static const step_t sc_R8_rounding[] = {
     {DO_INIT(0, SUPPORTED, I_S | I_SDP), .refresh = 1999, .t1 = 100},
     {DO_1XX(10, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1)), DEADLINE(110)},
     {DO_PRACK(20, 42), EXPECT(A_ACK(42, NONE, 1)), DEADLINE(1010)},
-    {DO_CLOCK(1010), TIMES(1010), EXPECT(A_REFRESH(180, 43, 1)), DEADLINE(1110)},
+    {DO_CLOCK(1010), TIMES(1010), EXPECT(A_REFRESH(180, 43)), DEADLINE(1110)},
 };
 
 static void test_R8_refresh_every_150s(void **state)
@@ -1706,7 +1907,9 @@ static void clock_to_the_end(prack_time_t start, uint32_t refresh, bool prack_fi
     prack_actions_t out;
     prack_config_t cfg;
     prack_invite_t inv = {CSEQ, I_S | I_SDP};
-    prack_prack_t pr = {PRACK_PR_RACK, 42, CSEQ, "INVITE", 6};
+    prack_prack_t pr = {.flags = PRACK_PR_RACK, .cseq = 102, .rack_rseq = 42,
+                        .rack_cseq = CSEQ, .method = "INVITE", .method_len = 6};
+    prack_uas_t *puas = &uas;
     timed_t log[64];
     size_t n;
     prack_time_t last;
@@ -1714,7 +1917,7 @@ static void clock_to_the_end(prack_time_t start, uint32_t refresh, bool prack_fi
 
     assert_int_equal(prack_config_init(&cfg), PRACK_OK);
     cfg.refresh_ms = refresh;
-    assert_int_equal(prack_uas_init(&uas, &cfg, &inv, NULL, 0, RND, start, &out), PRACK_OK);
+    assert_int_equal(prack_uas_init(&uas, &cfg, &inv, RND, start, &out), PRACK_OK);
     assert_int_equal(prack_uas_send_1xx(&uas, start, 183, SDP, cookie(1), &out), PRACK_OK);
     prack_time_t d = prack_next_deadline(&uas);
     assert_true(d >= start && d != PRACK_TIME_NONE);
@@ -1724,7 +1927,7 @@ static void clock_to_the_end(prack_time_t start, uint32_t refresh, bool prack_fi
         d = prack_next_deadline(&uas);
         assert_true(refresh ? (d >= start && d != PRACK_TIME_NONE) : d == PRACK_TIME_NONE);
     }
-    n = run_clock(&uas, start, PRACK_TIME_NONE - 1u, log, ARRAY_LEN(log), &last);
+    n = run_clock(&puas, false, start, PRACK_TIME_NONE - 1u, log, ARRAY_LEN(log), &last);
     for (size_t i = 0; i < n; i++) {
         assert_true(log[i].at >= start && log[i].at < PRACK_TIME_NONE);
         if (i)
@@ -1754,15 +1957,632 @@ static void test_N1_R20_deadlines_saturate_near_uint64_max(void **state)
 }
 
 /* ======================================================================== */
+/* PRACKs for acknowledged 1xx: R16 R17 R29                                 */
+/* ======================================================================== */
+
+/* R16 R17 R29 R52: a new PRACK (another CSeq) for an RSeq already
+ * acknowledged matches no unacknowledged 1xx: 481, before and after the
+ * final. Only a retransmission (same CSeq, same RAck) of the PRACK that
+ * acknowledged the latest RSeq gets 200 again, DUPLICATE, and when that 200
+ * carried the answer to an offer in the PRACK, the repeated one does too. */
+static const step_t sc_R16_new_prack[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_1XX(1, 180, 0, 2), EXPECT(A_QUEUE(180, 2))},
+    {DO_PRACK_SDP(10, 42), OWN(501),
+     EXPECT(A_ACK(42, ANSWER, 1), A_EV(SESSION), A_REL(180, 43, NONE, 2))},
+    {DO_PRACK_SDP(20, 42), OWN(501), EXPECT(A_DUP(42, ANSWER)), UNACKED(43),
+     COUNTERS(2, 1, 0, 0)},
+    {DO_PRACK(21, 42), OWN(502), EXPECT(A_481(42)), UNACKED(43)},
+    {DO_PRACK_SDP(22, 42), OWN(503), EXPECT(A_481(42))},
+    /* an older CSeq than the acknowledging PRACK's is no retransmission either */
+    {DO_PRACK_SDP(23, 42), OWN(500), EXPECT(A_481(42)), COUNTERS(2, 1, 0, 3)},
+    {DO_PRACK(30, 43), OWN(504), EXPECT(A_ACK(43, NONE, 2)), UNACKED(0)},
+    {DO_PRACK(31, 43), OWN(504), EXPECT(A_DUP(43, NONE))},
+    {DO_PRACK_SDP(32, 42), OWN(501), EXPECT(A_481(42))},
+    {DO_PRACK(33, 43), OWN(505), EXPECT(A_481(43)), COUNTERS(2, 2, 0, 5)},
+    {DO_FINAL(40, 200), EXPECT(A_FINAL(200, 0, REPEAT)), STATE(COMPLETED)},
+    /* after the final (R29) */
+    {DO_PRACK(50, 43), OWN(504), EXPECT(A_DUP(43, NONE))},
+    {DO_PRACK(51, 43), OWN(506), EXPECT(A_481(43))},
+    {DO_PRACK_SDP(52, 42), OWN(501), EXPECT(A_481(42))},
+    {DO_PRACK(53, 44), EXPECT(A_481(44)), STATE(COMPLETED), COUNTERS(2, 2, 0, 8)},
+};
+
+/* R16 R29: acknowledged before a failure final, then PRACKed again. */
+static const step_t sc_R16_acked_then_failure[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_PRACK(10, 42), OWN(600), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_FINAL(20, 486), EXPECT(A_FINAL(486, 0, NONE)), STATE(COMPLETED)},
+    {DO_PRACK(30, 42), OWN(600), EXPECT(A_DUP(42, NONE))},
+    {DO_PRACK(31, 42), OWN(601), EXPECT(A_481(42)), COUNTERS(1, 1, 0, 1)},
+};
+
+/* R16 R29: first acknowledged after the failure final (late PRACK), then
+ * PRACKed again. */
+static const step_t sc_R16_failure_then_acked[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_FINAL(10, 486), EXPECT(A_DROP_UNACKED(180, 42, 1), A_FINAL(486, 0, NONE))},
+    {DO_PRACK(20, 42), OWN(700), EXPECT(A_ACK(42, NONE, 0)), UNACKED(0)},
+    {DO_PRACK(21, 42), OWN(700), EXPECT(A_DUP(42, NONE))},
+    {DO_PRACK(22, 42), OWN(701), EXPECT(A_481(42)), COUNTERS(1, 1, 0, 1)},
+};
+
+static void test_R16_R17_R29_new_prack_for_acknowledged_rseq_481(void **state)
+{
+    (void)state;
+    RUN(sc_R16_new_prack);
+    RUN(sc_R16_acked_then_failure);
+    RUN(sc_R16_failure_then_acked);
+}
+
+/* ======================================================================== */
+/* CSeq numbers up to 2^32-1: N2 R16 R17                                    */
+/* ======================================================================== */
+
+/* N2 R16 R17: an INVITE CSeq of 2^32-1 (RFC 3261 20.16: 32 bits); the RAck
+ * CSeq-num must be exactly it (no truncation of the 64-bit field, no wrap),
+ * and a PRACK's own CSeq of 2^32-1 tells its retransmission apart too. */
+static const step_t sc_cseq_max[] = {
+    {.at = 0, .in = IN_INIT, .policy = PRACK_POLICY_SUPPORTED, .inv = I_S | I_SDP,
+     .cseq = 4294967295u, .random = RND, RELIABLE(true), STATE(PROCEEDING)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_PRACKX(1, 42, 4294967294u, "INVITE", PRACK_PR_RACK), EXPECT(A_481(42))},
+    {DO_PRACKX(2, 42, 0, "INVITE", PRACK_PR_RACK), EXPECT(A_481(42))},
+    {DO_PRACKX(3, 42, UINT64_C(4294967296), "INVITE", PRACK_PR_RACK), EXPECT(A_481(42))},
+    {DO_PRACKX(4, 42, UINT64_C(0x1FFFFFFFF), "INVITE", PRACK_PR_RACK), EXPECT(A_481(42))},
+    {DO_PRACKX(5, 42, UINT64_MAX, "INVITE", PRACK_PR_RACK), EXPECT(A_481(42)),
+     UNACKED(42)},
+    {DO_PRACKX(6, 42, 4294967295u, "INVITE", PRACK_PR_RACK), OWN(4294967295u),
+     EXPECT(A_ACK(42, NONE, 1)), UNACKED(0)},
+    {DO_PRACKX(7, 42, 4294967295u, "INVITE", PRACK_PR_RACK), OWN(4294967295u),
+     EXPECT(A_DUP(42, NONE))},
+    {DO_PRACKX(8, 42, 4294967295u, "INVITE", PRACK_PR_RACK), OWN(0), EXPECT(A_481(42)),
+     COUNTERS(1, 1, 0, 6)},
+    {DO_FINAL(9, 200), EXPECT(A_FINAL(200, 0, REPEAT)), STATE(COMPLETED)},
+};
+
+static void test_N2_R16_R17_cseq_up_to_2_32_minus_1(void **state)
+{
+    (void)state;
+    static const uint32_t cseqs[] = {0u,          1u,          0x7FFFFFFFu, 0x80000000u,
+                                     0x80000001u, 0xFFFFFFFEu, 0xFFFFFFFFu};
+    RUN(sc_cseq_max);
+    for (size_t i = 0; i < ARRAY_LEN(cseqs); i++) {
+        step_t s[5];
+        char name[64];
+        memset(s, 0, sizeof(s));
+        s[0] = (step_t){.in = IN_INIT, .policy = PRACK_POLICY_SUPPORTED, .inv = I_S | I_SDP,
+                        .cseq = cseqs[i], .random = RND, STATE(PROCEEDING)};
+        s[1] = (step_t){DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))};
+        /* the top bit matters: a 31-bit comparison would match here */
+        s[2] = (step_t){DO_PRACKX(1, 42, cseqs[i] ^ 0x80000000u, "INVITE", PRACK_PR_RACK),
+                        EXPECT(A_481(42)), UNACKED(42)};
+        s[3] = (step_t){DO_PRACKX(2, 42, cseqs[i], "INVITE", PRACK_PR_RACK),
+                        EXPECT(A_ACK(42, NONE, 1)), UNACKED(0)};
+        snprintf(name, sizeof(name), "INVITE CSeq 0x%08" PRIx32, cseqs[i]);
+        run_steps(name, s, 4);
+    }
+}
+
+/* ======================================================================== */
+/* Cookie lifetime: PRACK_AF_RELEASE                                        */
+/* ======================================================================== */
+
+/*
+ * The host of prack.h's cookie rule: one heap object per provisional, its
+ * address as the cookie. Every action carrying a cookie reads the object; the
+ * action flagged PRACK_AF_RELEASE frees it. A rule broken the other way round
+ * (a cookie used after its release) is a use-after-free that AddressSanitizer
+ * reports (the CI runs this file with -Db_sanitize=address,undefined); a
+ * cookie never released shows in the counts.
+ */
+#define OBJ_MAGIC 0x1C0FFEE5u
+#define OBJ_MAX 32u
+
+typedef struct host_obj {
+    uint32_t magic;
+    uint16_t status;
+    unsigned id;
+} host_obj_t;
+
+typedef struct host {
+    prack_uas_t uas;
+    prack_actions_t out;
+    uint32_t next_own;
+    uint32_t last_rseq; /* RAck of the last PRACK */
+    unsigned timer_calls;
+    unsigned made, freed, reads;
+    unsigned freed_by_id[OBJ_MAX];
+} host_t;
+
+enum host_op { H_END = 0, H_1XX, H_1XX_NONE, H_FINAL, H_CANCEL, H_PRACK, H_CLOCK };
+
+typedef struct host_step {
+    enum host_op op;
+    prack_time_t at;   /* H_CLOCK: up to this time */
+    uint16_t status;
+    uint32_t flags;    /* PRACK_1XX_* or PRACK_PR_SDP */
+} host_step_t;
+
+typedef struct host_scenario {
+    const char *name;
+    unsigned inv;      /* PRACK_INV_* */
+    uint32_t refresh;
+    host_step_t steps[16];
+} host_scenario_t;
+
+static void host_carry_out(host_t *h)
+{
+    for (uint32_t i = 0; i < h->out.n; i++) {
+        const prack_action_t *a = &h->out.v[i];
+        if (a->user == 0) {
+            assert_false(a->flags & PRACK_AF_RELEASE);
+            continue;
+        }
+        host_obj_t *o = (host_obj_t *)(uintptr_t)a->user;
+        assert_int_equal(o->magic, OBJ_MAGIC); /* the object is still alive */
+        if (a->type != PRACK_ACT_ANSWER_PRACK)
+            assert_int_equal(o->status, a->status);
+        h->reads++;
+        if (a->flags & PRACK_AF_RELEASE) {
+            assert_true(o->id < OBJ_MAX);
+            h->freed_by_id[o->id]++;
+            o->magic = 0;
+            free(o);
+            h->freed++;
+        }
+    }
+}
+
+/* Run one scenario; returns the number of objects made. */
+static unsigned host_run(const host_scenario_t *sc)
+{
+    host_t *h = calloc(1, sizeof(*h));
+    prack_config_t cfg;
+    prack_invite_t inv = {CSEQ, sc->inv};
+    prack_time_t now = 0;
+    assert_non_null(h);
+    h->next_own = 1000;
+    assert_int_equal(prack_config_init(&cfg), PRACK_OK);
+    cfg.refresh_ms = sc->refresh;
+    assert_int_equal(prack_uas_init(&h->uas, &cfg, &inv, RND, 0, &h->out), PRACK_OK);
+    host_carry_out(h);
+    for (size_t i = 0; i < ARRAY_LEN(sc->steps) && sc->steps[i].op != H_END; i++) {
+        const host_step_t *st = &sc->steps[i];
+        int rc;
+        if (st->op != H_CLOCK)
+            now = st->at;
+        switch (st->op) {
+        case H_1XX: {
+            host_obj_t *o = malloc(sizeof(*o));
+            assert_non_null(o);
+            assert_true(h->made < OBJ_MAX);
+            o->magic = OBJ_MAGIC;
+            o->status = st->status;
+            o->id = h->made++;
+            rc = prack_uas_send_1xx(&h->uas, now, st->status, st->flags,
+                                    (uint64_t)(uintptr_t)o, &h->out);
+            if (rc != PRACK_OK)
+                free(o); /* not accepted: still the host's */
+            break;
+        }
+        case H_1XX_NONE:
+            rc = prack_uas_send_1xx(&h->uas, now, st->status, st->flags, 0, &h->out);
+            break;
+        case H_FINAL:
+            rc = prack_uas_send_final(&h->uas, now, st->status, &h->out);
+            break;
+        case H_CANCEL:
+            rc = prack_uas_cancel(&h->uas, now, &h->out);
+            break;
+        case H_PRACK: {
+            /* the PRACK for the 1xx the engine waits for (or waited for), else a
+             * new PRACK for the one acknowledged last */
+            uint32_t rseq = prack_uas_unacked(&h->uas);
+            h->last_rseq = rseq ? rseq : h->last_rseq;
+            assert_true(h->last_rseq != 0);
+            prack_prack_t pr = {.flags = PRACK_PR_RACK | st->flags, .cseq = h->next_own++,
+                                .rack_rseq = h->last_rseq, .rack_cseq = CSEQ,
+                                .method = "INVITE", .method_len = 6};
+            rc = prack_uas_on_prack(&h->uas, now, &pr, &h->out);
+            break;
+        }
+        case H_CLOCK:
+            rc = PRACK_OK;
+            h->out.n = 0;
+            for (prack_time_t due = prack_next_deadline(&h->uas); due <= st->at;
+                 due = prack_next_deadline(&h->uas)) {
+                assert_true(++h->timer_calls < 1000u); /* the deadline moves on */
+                now = due > now ? due : now;
+                assert_int_equal(prack_on_timer(&h->uas, now, &h->out), PRACK_OK);
+                host_carry_out(h);
+            }
+            h->out.n = 0;
+            break;
+        case H_END:
+        default:
+            rc = PRACK_ERR_INVAL;
+            break;
+        }
+        if (rc != PRACK_OK)
+            fail_msg("%s step %zu: %s", sc->name, i, prack_strerror(rc));
+        host_carry_out(h);
+    }
+    /* the transaction is over: every object came back exactly once */
+    assert_int_equal(prack_uas_state(&h->uas), PRACK_UAS_COMPLETED);
+    if (h->freed != h->made)
+        fail_msg("%s: %u cookies given, %u released", sc->name, h->made, h->freed);
+    for (unsigned i = 0; i < h->made; i++)
+        if (h->freed_by_id[i] != 1)
+            fail_msg("%s: object %u released %u times", sc->name, i, h->freed_by_id[i]);
+    assert_true(h->reads >= h->made);
+    unsigned made = h->made;
+    free(h);
+    return made;
+}
+
+#define H1(t, st, fl) {H_1XX, (t), (st), (fl)}
+#define H1_NONE(t, st, fl) {H_1XX_NONE, (t), (st), (fl)}
+#define HF(t, st) {H_FINAL, (t), (st), 0}
+#define HC(t) {H_CANCEL, (t), 0, 0}
+#define HP(t) {H_PRACK, (t), 0, 0}
+#define HP_SDP(t) {H_PRACK, (t), 0, PRACK_PR_SDP}
+#define HT(t) {H_CLOCK, (t), 0, 0}
+
+static const host_scenario_t host_scenarios[] = {
+    {"queue then PRACKs", I_S | I_SDP, 0,
+     {H1(0, 180, 0), H1(1, 181, 0), H1(2, 182, 0), H1(3, 183, SDP), HP(10), HP(20), HP(30),
+      HP(40), HF(50, 200)}},
+    {"queue dropped by a final", I_S | I_SDP, 0,
+     {H1(0, 180, 0), H1(1, 181, 0), H1(2, 182, 0), H1(3, 183, SDP), HT(600), HF(700, 486),
+      HP(800), HP(900)}},
+    {"CANCEL", I_S | I_SDP, 0,
+     {H1(0, 183, SDP), H1(1, 180, 0), H1(2, 181, 0), HC(100), HP(200), HC(300)}},
+    {"64*T1 timeout with a queue", I_S | I_SDP, 0,
+     {H1(0, 180, 0), H1(1, 181, 0), H1(2, 182, SDP), H1_NONE(3, 183, 0), HT(40000),
+      HP(40001)}},
+    {"held 2xx released by PRACK", I_S | I_SDP, 0,
+     {H1(0, 183, SDP), H1(1, 180, 0), HF(2, 200), HT(1000), HP_SDP(1100)}},
+    {"held 2xx replaced by CANCEL", I_S | I_SDP, 0,
+     {H1(0, 183, SDP), HF(2, 200), HC(100), HP(200)}},
+    {"late PRACK after a non-2xx final", I_S, 0,
+     {H1(0, 183, SDP), HT(2000), HF(2100, 603), HP_SDP(2200), HP(2300)}},
+    {"refresh", I_S | I_SDP, 1000,
+     {H1(0, 180, 0), HP(10), HT(1000), H1(1100, 181, 0), HP(1200), HP(1300), HT(2300),
+      HP(2400), HF(2500, 200)}},
+    {"unreliable 1xx", I_SDP, 0, {H1(0, 100, 0), H1(1, 180, 0), H1(2, 183, SDP), HF(3, 200)}},
+    {"unreliable 1xx beside reliable ones", I_S | I_SDP, 0,
+     {H1(0, 100, 0), H1(1, 183, SDP), H1(2, 180, UNREL), H1(3, 100, 0), HP(4), HF(5, 200)}},
+    {"1xx after the timeout, no timer call", I_S | I_SDP, 0,
+     {H1(0, 180, 0), H1(1, 181, 0), H1(32000, 183, SDP)}},
+    {"final after the timeout, no timer call", I_S | I_SDP, 0,
+     {H1(0, 180, 0), H1(1, 181, 0), HF(32000, 200), HP(32001)}},
+};
+
+/* prack.h, PRACK_AF_RELEASE: whichever way a transaction ends (PRACKs, a
+ * final, CANCEL, the timeout with or without a timer call, a refresh,
+ * unreliable 1xx), every cookie is read only while alive and released
+ * exactly once. */
+static void test_cookie_released_exactly_once(void **state)
+{
+    (void)state;
+    unsigned total = 0;
+    for (size_t i = 0; i < ARRAY_LEN(host_scenarios); i++)
+        total += host_run(&host_scenarios[i]);
+    /* sum of the H_1XX steps above: every one was accepted and freed */
+    assert_int_equal(total, 32);
+}
+
+/* ======================================================================== */
+/* The engine moves between calls                                           */
+/* ======================================================================== */
+
+/* R21 R22 R24 R26 R27 N1: a queue of reliable 1xx, retransmissions, PRACKs
+ * (one retransmitted) and a held 2xx, with the engine memcpy'd to fresh heap
+ * storage before every call (the old copy scribbled over and freed): the
+ * actions equal those of an engine that never moved. */
+static const step_t sc_move[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_1XX(1, 180, 0, 2), EXPECT(A_QUEUE(180, 2))},
+    {DO_1XX(2, 181, 0, 3), EXPECT(A_QUEUE(181, 3))},
+    {DO_1XX(3, 182, SDP, 4), EXPECT(A_QUEUE(182, 4)), QUEUED(3)},
+    {DO_CLOCK(2000), TIMES(500, 1500), EXPECT(A_RETX(183, 42, 1), A_RETX(183, 42, 1))},
+    {DO_PRACK(2100, 42), EXPECT(A_ACK(42, NONE, 1), A_REL(180, 43, NONE, 2))},
+    {DO_CLOCK(2700), TIMES(2600), EXPECT(A_RETX(180, 43, 2))},
+    {DO_PRACK(2800, 43), OWN(801), EXPECT(A_ACK(43, NONE, 2), A_REL(181, 44, NONE, 3))},
+    {DO_PRACK(2801, 43), OWN(801), EXPECT(A_DUP(43, NONE))},
+    {DO_PRACK(2900, 44), EXPECT(A_ACK(44, NONE, 3), A_REL(182, 45, REPEAT, 4))},
+    {DO_FINAL(3000, 200), EXPECT(A_HOLD(200, 45)), STATE(HELD)},
+    {DO_CLOCK(3500), TIMES(3400), EXPECT(A_RETX(182, 45, 4))},
+    {DO_PRACK(3600, 45), EXPECT(A_ACK(45, NONE, 4), A_FINAL(200, PRACK_AF_RELEASED, REPEAT)),
+     STATE(COMPLETED), DEADLINE(TNONE), COUNTERS(4, 4, 4, 0)},
+};
+
+static void test_R21_R22_R24_R26_R27_N1_engine_moved_between_calls(void **state)
+{
+    (void)state;
+    world_t *still = world_new(false);
+    world_t *moved = world_new(true);
+    run_on(still, "sc_move", sc_move, ARRAY_LEN(sc_move));
+    run_on(moved, "sc_move", sc_move, ARRAY_LEN(sc_move));
+    assert_int_equal(still->n_trace, 19);
+    same_trace(still, moved);
+    world_free(still);
+    world_free(moved);
+}
+
+/* ======================================================================== */
+/* The timeout without the host's timer: R20 R29                            */
+/* ======================================================================== */
+
+/* R20 R28 R29 R30: the host never calls prack_on_timer. A PRACK that comes
+ * 64*T1 after the 1xx meets the timeout first, in the same batch: the queued
+ * 1xx dropped, the unacknowledged one released, the 5xx and its event, and
+ * then the 200 to the late PRACK (R29), without the cookie. */
+static const step_t sc_late_prack_queue[] = {
+    {DO_INIT(1000, SUPPORTED, I_S | I_SDP), .tstatus = 503},
+    {DO_1XX(1000, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1)), DEADLINE(1500)},
+    {DO_1XX(1001, 181, 0, 2), EXPECT(A_QUEUE(181, 2))},
+    {DO_1XX(1002, 183, SDP, 3), EXPECT(A_QUEUE(183, 3))},
+    {DO_1XX(1003, 182, 0, 0), EXPECT(A_QUEUE(182, 0)), QUEUED(3), DEADLINE(1500)},
+    {DO_PRACK(33000, 42),
+     EXPECT(A_DROP(181, 2), A_DROP(183, 3), A_DROP(182, 0), A_DROP_UNACKED(180, 42, 1),
+            A_TIMEOUT(503, 0), A_EV(TIMEOUT), A_ACK(42, NONE, 0)),
+     STATE(COMPLETED), DEADLINE(TNONE), QUEUED(0), UNACKED(0), COUNTERS(1, 1, 0, 0)},
+};
+
+/* R20 R27 R29: the same with a held 2xx, which the 5xx replaces. */
+static const step_t sc_late_prack_held[] = {
+    {DO_INIT(1000, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(1000, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_FINAL(1100, 200), EXPECT(A_HOLD(200, 42)), STATE(HELD)},
+    {DO_PRACK(40000, 42),
+     EXPECT(A_DROP_UNACKED(183, 42, 1), A_TIMEOUT(504, PRACK_AF_REPLACES_HELD), A_EV(TIMEOUT),
+            A_ACK(42, NONE, 0)),
+     STATE(COMPLETED), DEADLINE(TNONE)},
+};
+
+/* R27 R54: one millisecond earlier the PRACK is in time and releases the 2xx. */
+static const step_t sc_prack_just_in_time[] = {
+    {DO_INIT(1000, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(1000, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_FINAL(1100, 200), EXPECT(A_HOLD(200, 42)), STATE(HELD), DEADLINE(1500)},
+    {DO_PRACK(32999, 42), EXPECT(A_ACK(42, NONE, 1), A_FINAL(200, PRACK_AF_RELEASED, REPEAT)),
+     STATE(COMPLETED), DEADLINE(TNONE)},
+};
+
+/* R20: a final sent after 64*T1: the timeout's final goes instead; this one
+ * adds nothing. */
+static const step_t sc_final_after_timeout[] = {
+    {DO_INIT(1000, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(1000, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_1XX(1001, 181, 0, 2), EXPECT(A_QUEUE(181, 2))},
+    {DO_FINAL(33000, 200),
+     EXPECT(A_DROP(181, 2), A_DROP_UNACKED(180, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
+     STATE(COMPLETED), DEADLINE(TNONE)},
+    {DO_FINAL(33001, 486), RC(PRACK_ERR_STATE)},
+    {DO_PRACK(33002, 42), EXPECT(A_ACK(42, NONE, 0))},
+};
+static const step_t sc_failure_after_timeout_held[] = {
+    {DO_INIT(1000, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(1000, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_FINAL(1100, 200), EXPECT(A_HOLD(200, 42)), STATE(HELD)},
+    {DO_FINAL(33000, 486),
+     EXPECT(A_DROP_UNACKED(183, 42, 1), A_TIMEOUT(504, PRACK_AF_REPLACES_HELD), A_EV(TIMEOUT)),
+     STATE(COMPLETED), DEADLINE(TNONE)},
+};
+
+/* R20 R30: a 1xx sent after 64*T1: the timeout, then the 1xx comes back
+ * dropped with its cookie. */
+static const step_t sc_1xx_after_timeout[] = {
+    {DO_INIT(1000, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(1000, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_1XX(33000, 183, SDP, 2),
+     EXPECT(A_DROP_UNACKED(180, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT), A_DROP(183, 2)),
+     STATE(COMPLETED), DEADLINE(TNONE), UNACKED(42), COUNTERS(1, 0, 0, 0)},
+    {DO_1XX(33001, 181, 0, 3), RC(PRACK_ERR_STATE)},
+};
+static const step_t sc_1xx_after_timeout_no_cookie[] = {
+    {DO_INIT(1000, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(1000, 180, 0, 0), EXPECT(A_REL(180, 42, NONE, 0))},
+    {DO_1XX(50000, 100, 0, 0), EXPECT(A_TIMEOUT(504, 0), A_EV(TIMEOUT), A_DROP(100, 0)),
+     STATE(COMPLETED)},
+};
+
+/* R20: a CANCEL after 64*T1: the timeout's final, no 487. */
+static const step_t sc_cancel_after_timeout[] = {
+    {DO_INIT(1000, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(1000, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_1XX(1001, 181, 0, 2), EXPECT(A_QUEUE(181, 2))},
+    {DO_CANCEL(33000),
+     EXPECT(A_DROP(181, 2), A_DROP_UNACKED(180, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT)),
+     STATE(COMPLETED), DEADLINE(TNONE)},
+    {DO_CANCEL(33000), UNCHANGED()},
+};
+
+static void test_R20_R29_timeout_applied_without_timer_call(void **state)
+{
+    (void)state;
+    RUN(sc_late_prack_queue);
+    RUN(sc_late_prack_held);
+    RUN(sc_prack_just_in_time);
+    RUN(sc_final_after_timeout);
+    RUN(sc_failure_after_timeout_held);
+    RUN(sc_1xx_after_timeout);
+    RUN(sc_1xx_after_timeout_no_cookie);
+    RUN(sc_cancel_after_timeout);
+}
+
+/* ======================================================================== */
+/* CANCEL after a final                                                     */
+/* ======================================================================== */
+
+/* R3 R29: RFC 3261 9.2: a CANCEL after any final response, a 420 or 421
+ * rejection included, succeeds with an empty batch and changes nothing (the
+ * step's time is that of the previous call, so the byte compare holds);
+ * PRACKs are still answered afterwards. */
+static const step_t sc_cancel_after_420[] = {
+    {DO_INIT(10, OFF, I_R | I_SDP), EXPECT(A_FINAL(420, PRACK_AF_UNSUPPORTED_100REL, NONE))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(REJECTED)},
+};
+static const step_t sc_cancel_after_421[] = {
+    {DO_INIT(10, REQUIRED, I_SDP), EXPECT(A_FINAL(421, PRACK_AF_REQUIRE_100REL, NONE))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(REJECTED)},
+};
+static const step_t sc_cancel_after_2xx[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_PRACK(5, 42), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_FINAL(10, 200), EXPECT(A_FINAL(200, 0, ANSWER), A_EV(SESSION))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(COMPLETED)},
+};
+static const step_t sc_cancel_after_2xx_unacked[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_FINAL(10, 200),
+     EXPECT(A_DROP_UNACKED(180, 42, 1), A_FINAL(200, 0, ANSWER), A_EV(SESSION))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(COMPLETED), UNACKED(42)},
+    {DO_PRACK(20, 42), EXPECT(A_ACK(42, NONE, 0))},
+};
+static const step_t sc_cancel_after_released_2xx[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_FINAL(5, 200), EXPECT(A_HOLD(200, 42))},
+    {DO_PRACK(10, 42), EXPECT(A_ACK(42, NONE, 1), A_FINAL(200, PRACK_AF_RELEASED, REPEAT))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(COMPLETED)},
+};
+static const step_t sc_cancel_after_held_replaced[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_FINAL(5, 200), EXPECT(A_HOLD(200, 42))},
+    {DO_FINAL(10, 603),
+     EXPECT(A_DROP_UNACKED(183, 42, 1), A_FINAL(603, PRACK_AF_REPLACES_HELD, NONE))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(COMPLETED)},
+};
+static const step_t sc_cancel_after_non2xx[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_FINAL(10, 486), EXPECT(A_FINAL(486, 0, NONE))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(COMPLETED)},
+};
+static const step_t sc_cancel_after_timeout_final[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_TIMER(40000), EXPECT(A_DROP_UNACKED(180, 42, 1), A_TIMEOUT(504, 0), A_EV(TIMEOUT))},
+    {DO_CANCEL(40000), UNCHANGED(), STATE(COMPLETED)},
+    {DO_PRACK(40001, 42), EXPECT(A_ACK(42, NONE, 0))},
+};
+static const step_t sc_cancel_after_cancel[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_CANCEL(10), EXPECT(A_FINAL(487, PRACK_AF_CANCELLED, NONE))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(COMPLETED)},
+};
+static const step_t sc_cancel_after_unreliable_2xx[] = {
+    {DO_INIT(0, SUPPORTED, I_SDP)},
+    {DO_1XX(0, 180, 0, 1), EXPECT(A_UNREL(180, NONE, 1))},
+    {DO_FINAL(10, 200), EXPECT(A_FINAL(200, 0, ANSWER), A_EV(SESSION))},
+    {DO_CANCEL(10), UNCHANGED(), STATE(COMPLETED)},
+};
+
+static void test_R3_R29_cancel_after_any_final_changes_nothing(void **state)
+{
+    (void)state;
+    RUN(sc_cancel_after_420);
+    RUN(sc_cancel_after_421);
+    RUN(sc_cancel_after_2xx);
+    RUN(sc_cancel_after_2xx_unacked);
+    RUN(sc_cancel_after_released_2xx);
+    RUN(sc_cancel_after_held_replaced);
+    RUN(sc_cancel_after_non2xx);
+    RUN(sc_cancel_after_timeout_final);
+    RUN(sc_cancel_after_cancel);
+    RUN(sc_cancel_after_unreliable_2xx);
+}
+
+/* ======================================================================== */
+/* Offers in PRACKs: R50 R51 R52                                            */
+/* ======================================================================== */
+
+/* R51 R52 R53: the 1xx carried the answer to the INVITE's offer, so its PRACK
+ * may carry a new offer; the 200 to that PRACK carries the answer, and so
+ * does the 200 to its retransmission. */
+static const step_t sc_R52_proceeding[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_PRACK_SDP(10, 42), OWN(11), EXPECT(A_ACK(42, ANSWER, 1), A_EV(SESSION))},
+    {DO_PRACK_SDP(11, 42), OWN(11), EXPECT(A_DUP(42, ANSWER))},
+    {DO_FINAL(20, 200), EXPECT(A_FINAL(200, 0, REPEAT))},
+    {DO_PRACK_SDP(21, 42), OWN(11), EXPECT(A_DUP(42, ANSWER))},
+};
+/* R27 R52 R54: the same with the 2xx held: the answer in the 200 to the
+ * PRACK, then the released 2xx. */
+static const step_t sc_R52_held[] = {
+    {DO_INIT(0, SUPPORTED, I_S | I_SDP)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, ANSWER, 1), A_EV(SESSION))},
+    {DO_FINAL(5, 200), EXPECT(A_HOLD(200, 42)), STATE(HELD)},
+    {DO_PRACK_SDP(10, 42), OWN(12),
+     EXPECT(A_ACK(42, ANSWER, 1), A_EV(SESSION), A_FINAL(200, PRACK_AF_RELEASED, REPEAT))},
+    {DO_PRACK_SDP(11, 42), OWN(12), EXPECT(A_DUP(42, ANSWER)), STATE(COMPLETED)},
+};
+/* R52 R56: Require: 100rel, the answer in a later 1xx after one without SDP;
+ * a queued 1xx goes after the answer. */
+static const step_t sc_R52_later_1xx[] = {
+    {DO_INIT(0, SUPPORTED, I_R | I_SDP)},
+    {DO_1XX(0, 180, 0, 1), EXPECT(A_REL(180, 42, NONE, 1))},
+    {DO_PRACK(1, 42), EXPECT(A_ACK(42, NONE, 1))},
+    {DO_1XX(2, 183, SDP, 2), EXPECT(A_REL(183, 43, ANSWER, 2), A_EV(SESSION))},
+    {DO_1XX(3, 180, 0, 3), EXPECT(A_QUEUE(180, 3))},
+    {DO_PRACK_SDP(4, 43), OWN(13),
+     EXPECT(A_ACK(43, ANSWER, 2), A_EV(SESSION), A_REL(180, 44, NONE, 3))},
+    {DO_PRACK_SDP(5, 43), OWN(13), EXPECT(A_DUP(43, ANSWER))},
+};
+/* R50 R52: the 1xx carried our offer: the SDP in its PRACK is the answer
+ * (R50), which the 200 does not answer again; a later 1xx that repeats the
+ * session carries no offer, so SDP in its PRACK is unexpected (RFC 6337 2.2)
+ * and not answered. */
+static const step_t sc_R52_after_offer_1xx[] = {
+    {DO_INIT(0, SUPPORTED, I_S)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, OFFER, 1))},
+    {DO_PRACK_SDP(1, 42), OWN(14), EXPECT(A_ACK(42, NONE, 1), A_EV(SESSION))},
+    {DO_PRACK_SDP(2, 42), OWN(14), EXPECT(A_DUP(42, NONE))},
+    {DO_1XX(3, 183, SDP, 2), EXPECT(A_REL(183, 43, REPEAT, 2))},
+    {DO_PRACK_SDP(4, 43), OWN(15), EXPECT(A_ACK(43, NONE, 2), A_EV(SDP_UNEXPECTED))},
+    {DO_FINAL(5, 200), EXPECT(A_FINAL(200, 0, REPEAT))},
+};
+/* R50: an offer-bearing 1xx whose PRACK carries no SDP: the answer is
+ * missing, and the 200 has nothing to answer. */
+static const step_t sc_R52_offer_unanswered[] = {
+    {DO_INIT(0, SUPPORTED, I_S)},
+    {DO_1XX(0, 183, SDP, 1), EXPECT(A_REL(183, 42, OFFER, 1))},
+    {DO_PRACK(1, 42), EXPECT(A_ACK(42, NONE, 1), A_EV(ANSWER_MISSING))},
+};
+
+static void test_R50_R51_R52_offer_in_prack_answered_in_its_200(void **state)
+{
+    (void)state;
+    RUN(sc_R52_proceeding);
+    RUN(sc_R52_held);
+    RUN(sc_R52_later_1xx);
+    RUN(sc_R52_after_offer_1xx);
+    RUN(sc_R52_offer_unanswered);
+}
+
+/* ======================================================================== */
 /* Argument checks, getters, counters                                       */
 /* ======================================================================== */
 
 /* A live engine with one unacknowledged reliable 1xx and one queued. */
-static void live_engine(prack_uas_t *uas, prack_uas_entry_t *q)
+static void live_engine(prack_uas_t *uas)
 {
     prack_actions_t out;
+    prack_config_t cfg;
     prack_invite_t inv = {CSEQ, I_S | I_SDP};
-    assert_int_equal(prack_uas_init(uas, NULL, &inv, q, 2, RND, 1000, &out), PRACK_OK);
+    assert_int_equal(prack_config_init(&cfg), PRACK_OK);
+    cfg.queue_max = 2;
+    assert_int_equal(prack_uas_init(uas, &cfg, &inv, RND, 1000, &out), PRACK_OK);
     assert_int_equal(prack_uas_send_1xx(uas, 1000, 183, SDP, cookie(1), &out), PRACK_OK);
     assert_int_equal(prack_uas_send_1xx(uas, 1000, 180, 0, cookie(2), &out), PRACK_OK);
     assert_int_equal(prack_uas_queued(uas), 1);
@@ -1780,89 +2600,91 @@ static void test_api_invalid_arguments(void **state)
 {
     (void)state;
     prack_uas_t uas, before;
-    prack_uas_entry_t q[PRACK_UAS_QUEUE_MAX + 1];
     prack_actions_t out;
     prack_config_t cfg;
     prack_invite_t inv = {CSEQ, I_S | I_SDP};
-    prack_prack_t pr = {PRACK_PR_RACK, 42, CSEQ, "INVITE", 6};
+    prack_prack_t pr = {.flags = PRACK_PR_RACK, .cseq = 102, .rack_rseq = 42,
+                        .rack_cseq = CSEQ, .method = "INVITE", .method_len = 6};
     prack_uas_stats_t st;
 
-    /* init: pointers, queue, INVITE facts, time */
+    /* init: pointers, INVITE facts, time */
     memset(&uas, 0x33, sizeof(uas));
-    EXPECT_INVAL(prack_uas_init(NULL, NULL, &inv, q, 1, RND, 0, &out));
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, NULL, q, 1, RND, 0, &out));
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, q, 1, RND, 0, NULL));
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, NULL, 1, RND, 0, &out));
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, q, PRACK_UAS_QUEUE_MAX + 1u, RND, 0, &out));
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, q, SIZE_MAX, RND, 0, &out));
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, q, 1, RND, PRACK_TIME_NONE, &out));
-    inv.cseq = 0x80000000u;
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, q, 1, RND, 0, &out));
-    inv.cseq = UINT32_MAX;
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, q, 1, RND, 0, &out));
-    inv.cseq = CSEQ;
+    EXPECT_INVAL(prack_uas_init(NULL, NULL, &inv, RND, 0, &out));
+    EXPECT_INVAL(prack_uas_init(&uas, NULL, NULL, RND, 0, &out));
+    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, RND, 0, NULL));
+    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, RND, PRACK_TIME_NONE, &out));
     inv.flags = 0x08u;
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, q, 1, RND, 0, &out));
+    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, RND, 0, &out));
     inv.flags = 0x80000000u | I_S;
-    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, q, 1, RND, 0, &out));
+    EXPECT_INVAL(prack_uas_init(&uas, NULL, &inv, RND, 0, &out));
     inv.flags = I_S | I_SDP;
 
-    /* init: configuration values */
+    /* init: configuration values (reserved: index of a non-zero reserved byte) */
     static const struct {
         uint32_t t1, refresh;
         uint16_t tstatus;
-        int policy;
+        uint8_t policy, qmax, after_2xx, auth;
+        int reserved;
         bool ok;
     } cfgs[] = {
-        {0, 0, 504, PRACK_POLICY_SUPPORTED, false},
-        {3600001, 0, 504, PRACK_POLICY_SUPPORTED, false},
-        {500, 999, 504, PRACK_POLICY_SUPPORTED, false},
-        {500, 1, 504, PRACK_POLICY_SUPPORTED, false},
-        {500, 65535001, 504, PRACK_POLICY_SUPPORTED, false},
-        {500, 0, 499, PRACK_POLICY_SUPPORTED, false},
-        {500, 0, 600, PRACK_POLICY_SUPPORTED, false},
-        {500, 0, 0, PRACK_POLICY_SUPPORTED, false},
-        {500, 0, 504, 3, false},
-        {500, 0, 504, -1, false},
-        {1, 1000, 500, PRACK_POLICY_OFF, true},
-        {3600000, 65535000, 599, PRACK_POLICY_REQUIRED, true},
+        {0, 0, 504, PRACK_POLICY_SUPPORTED, 8, 1, 3, -1, false},
+        {3600001, 0, 504, PRACK_POLICY_SUPPORTED, 8, 1, 3, -1, false},
+        {500, 999, 504, PRACK_POLICY_SUPPORTED, 8, 1, 3, -1, false},
+        {500, 1, 504, PRACK_POLICY_SUPPORTED, 8, 1, 3, -1, false},
+        {500, 65535001, 504, PRACK_POLICY_SUPPORTED, 8, 1, 3, -1, false},
+        {500, 0, 499, PRACK_POLICY_SUPPORTED, 8, 1, 3, -1, false},
+        {500, 0, 600, PRACK_POLICY_SUPPORTED, 8, 1, 3, -1, false},
+        {500, 0, 0, PRACK_POLICY_SUPPORTED, 8, 1, 3, -1, false},
+        {500, 0, 504, 3, 8, 1, 3, -1, false},
+        {500, 0, 504, 255, 8, 1, 3, -1, false},
+        {500, 0, 504, PRACK_POLICY_SUPPORTED, PRACK_UAS_QUEUE_MAX + 1u, 1, 3, -1, false},
+        {500, 0, 504, PRACK_POLICY_SUPPORTED, 255, 1, 3, -1, false},
+        {500, 0, 504, PRACK_POLICY_SUPPORTED, 8, 2, 3, -1, false},
+        {500, 0, 504, PRACK_POLICY_SUPPORTED, 8, 1, PRACK_UAC_AUTH_MAX + 1u, -1, false},
+        {500, 0, 504, PRACK_POLICY_SUPPORTED, 8, 1, 3, 0, false},
+        {500, 0, 504, PRACK_POLICY_SUPPORTED, 8, 1, 3, 5, false},
+        {1, 1000, 500, PRACK_POLICY_OFF, 0, 0, 0, -1, true},
+        {3600000, 65535000, 599, PRACK_POLICY_REQUIRED, PRACK_UAS_QUEUE_MAX, 1,
+         PRACK_UAC_AUTH_MAX, -1, true},
     };
     for (size_t i = 0; i < ARRAY_LEN(cfgs); i++) {
         assert_int_equal(prack_config_init(&cfg), PRACK_OK);
         cfg.t1_ms = cfgs[i].t1;
         cfg.refresh_ms = cfgs[i].refresh;
         cfg.timeout_status = cfgs[i].tstatus;
-        cfg.policy = (prack_policy_t)cfgs[i].policy;
+        cfg.policy = cfgs[i].policy;
+        cfg.queue_max = cfgs[i].qmax;
+        cfg.prack_after_2xx = cfgs[i].after_2xx;
+        cfg.auth_max = cfgs[i].auth;
+        if (cfgs[i].reserved >= 0)
+            cfg.reserved_[cfgs[i].reserved] = 0x80u;
         if (cfgs[i].ok) {
-            assert_int_equal(prack_uas_init(&uas, &cfg, &inv, q, 1, RND, 0, &out), PRACK_OK);
+            assert_int_equal(prack_uas_init(&uas, &cfg, &inv, RND, 0, &out), PRACK_OK);
             memset(&uas, 0x33, sizeof(uas));
         } else {
-            EXPECT_INVAL(prack_uas_init(&uas, &cfg, &inv, q, 1, RND, 0, &out));
+            EXPECT_INVAL(prack_uas_init(&uas, &cfg, &inv, RND, 0, &out));
         }
     }
-    /* the boundaries that are allowed */
-    inv.cseq = 0x7FFFFFFFu;
-    assert_int_equal(prack_uas_init(&uas, NULL, &inv, q, 1, RND, 0, &out), PRACK_OK);
+    /* the boundaries that are allowed: any CSeq, the last usable instant */
+    inv.cseq = 0xFFFFFFFFu;
+    assert_int_equal(prack_uas_init(&uas, NULL, &inv, RND, 0, &out), PRACK_OK);
     inv.cseq = 0;
-    assert_int_equal(prack_uas_init(&uas, NULL, &inv, NULL, 0, RND, PRACK_TIME_NONE - 1u, &out),
-                     PRACK_OK);
-    assert_int_equal(prack_uas_init(&uas, NULL, &inv, q, 0, RND, 0, &out), PRACK_OK);
-    assert_int_equal(prack_uas_init(&uas, NULL, &inv, q, PRACK_UAS_QUEUE_MAX, RND, 0, &out),
+    assert_int_equal(prack_uas_init(&uas, NULL, &inv, RND, PRACK_TIME_NONE - 1u, &out),
                      PRACK_OK);
     inv.cseq = CSEQ;
 
     /* N4: statuses and flags of send_1xx */
-    live_engine(&uas, q);
-    EXPECT_INVAL(prack_uas_send_1xx(NULL, 2000, 180, 0, NULL, &out));
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 180, 0, NULL, NULL));
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 99, 0, NULL, &out));
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 0, 0, NULL, &out));
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 200, 0, NULL, &out));
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 65535, 0, NULL, &out));
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 180, 0x04u, NULL, &out));
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 180, 0x80000000u, NULL, &out));
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 100, SDP, NULL, &out)); /* R4: a 100 has no body */
-    EXPECT_INVAL(prack_uas_send_1xx(&uas, PRACK_TIME_NONE, 180, 0, NULL, &out));
+    live_engine(&uas);
+    EXPECT_INVAL(prack_uas_send_1xx(NULL, 2000, 180, 0, 0, &out));
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 180, 0, 0, NULL));
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 99, 0, 0, &out));
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 0, 0, 0, &out));
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 200, 0, 0, &out));
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 65535, 0, 0, &out));
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 180, 0x04u, cookie(3), &out));
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 180, 0x80000000u, 0, &out));
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, 2000, 100, SDP, 0, &out)); /* R4: a 100 has no body */
+    EXPECT_INVAL(prack_uas_send_1xx(&uas, PRACK_TIME_NONE, 180, 0, 0, &out));
 
     /* send_final statuses */
     EXPECT_INVAL(prack_uas_send_final(NULL, 2000, 200, &out));
@@ -1899,7 +2721,10 @@ static void test_api_invalid_arguments(void **state)
     assert_int_equal(prack_uas_on_prack(&uas, 2000, &pr, &out), PRACK_OK);
     assert_int_equal(out.n, 2);
     assert_int_equal(out.v[0].status, 200);
+    assert_int_equal(out.v[0].user, cookie(1));
+    assert_int_equal(out.v[0].flags, PRACK_AF_RELEASE);
     assert_int_equal(out.v[1].rseq, 43);
+    assert_int_equal(out.v[1].user, cookie(2));
     assert_int_equal(prack_uas_counters(&uas, &st), PRACK_OK);
     assert_int_equal(st.reliable_sent, 2);
     assert_int_equal(st.acknowledged, 1);
@@ -1912,16 +2737,18 @@ static void test_api_error_empties_batch(void **state)
 {
     (void)state;
     prack_uas_t uas;
-    prack_uas_entry_t q[2];
     prack_actions_t out;
+    prack_config_t cfg;
     prack_invite_t inv = {CSEQ, I_S | I_SDP};
-    prack_prack_t pr = {PRACK_PR_RACK, 42, CSEQ, NULL, 6};
-    prack_prack_t pr_ok = {PRACK_PR_RACK, 42, CSEQ, "INVITE", 6};
+    prack_prack_t pr = {.flags = PRACK_PR_RACK, .cseq = 102, .rack_rseq = 42,
+                        .rack_cseq = CSEQ, .method = NULL, .method_len = 6};
+    prack_prack_t pr_ok = {.flags = PRACK_PR_RACK, .cseq = 102, .rack_rseq = 42,
+                           .rack_cseq = CSEQ, .method = "INVITE", .method_len = 6};
     struct {
         const char *what;
         int rc;
-        size_t n;
-    } res[20];
+        uint32_t n;
+    } res[24];
     size_t k = 0;
     bool ok = true;
 
@@ -1934,13 +2761,18 @@ static void test_api_error_empties_batch(void **state)
         k++;                                                                           \
     } while (0)
 
-    live_engine(&uas, q);
-    TRY("init: queue_cap 9", prack_uas_init(&uas, NULL, &inv, q, 9, RND, 0, &out));
-    TRY("init: now NONE", prack_uas_init(&uas, NULL, &inv, q, 1, RND, PRACK_TIME_NONE, &out));
-    TRY("send_1xx: status 99", prack_uas_send_1xx(&uas, 2000, 99, 0, NULL, &out));
-    TRY("send_1xx: flag 0x04", prack_uas_send_1xx(&uas, 2000, 180, 4u, NULL, &out));
-    TRY("send_1xx: now NONE", prack_uas_send_1xx(&uas, PRACK_TIME_NONE, 180, 0, NULL, &out));
-    TRY("send_1xx: time 999", prack_uas_send_1xx(&uas, 999, 180, 0, NULL, &out));
+    live_engine(&uas);
+    assert_int_equal(prack_config_init(&cfg), PRACK_OK);
+    cfg.queue_max = 9;
+    TRY("init: queue_max 9", prack_uas_init(&uas, &cfg, &inv, RND, 0, &out));
+    cfg.queue_max = 2;
+    cfg.reserved_[3] = 1;
+    TRY("init: reserved byte", prack_uas_init(&uas, &cfg, &inv, RND, 0, &out));
+    TRY("init: now NONE", prack_uas_init(&uas, NULL, &inv, RND, PRACK_TIME_NONE, &out));
+    TRY("send_1xx: status 99", prack_uas_send_1xx(&uas, 2000, 99, 0, 0, &out));
+    TRY("send_1xx: flag 0x04", prack_uas_send_1xx(&uas, 2000, 180, 4u, 0, &out));
+    TRY("send_1xx: now NONE", prack_uas_send_1xx(&uas, PRACK_TIME_NONE, 180, 0, 0, &out));
+    TRY("send_1xx: time 999", prack_uas_send_1xx(&uas, 999, 180, 0, 0, &out));
     TRY("send_final: status 700", prack_uas_send_final(&uas, 2000, 700, &out));
     TRY("send_final: time 999", prack_uas_send_final(&uas, 999, 200, &out));
     TRY("cancel: time 999", prack_uas_cancel(&uas, 999, &out));
@@ -1956,7 +2788,7 @@ static void test_api_error_empties_batch(void **state)
 
     for (size_t i = 0; i < k; i++) {
         if (res[i].rc >= 0 || res[i].n != 0) {
-            print_message("%s: rc %d, %zu action(s) left in the batch\n", res[i].what,
+            print_message("%s: rc %d, %" PRIu32 " action(s) left in the batch\n", res[i].what,
                           res[i].rc, res[i].n);
             ok = false;
         }
@@ -1969,7 +2801,6 @@ static void test_api_getters(void **state)
 {
     (void)state;
     prack_uas_t uas;
-    prack_uas_entry_t q[2];
     assert_int_equal(prack_next_deadline(NULL), PRACK_TIME_NONE);
     assert_int_equal(prack_uas_state(NULL), 0);
     assert_false(prack_uas_reliable(NULL));
@@ -1979,9 +2810,9 @@ static void test_api_getters(void **state)
     assert_string_equal(prack_uas_state_name(PRACK_UAS_HELD), "HELD");
     assert_string_equal(prack_uas_state_name(PRACK_UAS_COMPLETED), "COMPLETED");
     assert_string_equal(prack_uas_state_name(PRACK_UAS_REJECTED), "REJECTED");
-    assert_string_equal(prack_uas_state_name((prack_uas_state_t)0), "?");
-    assert_string_equal(prack_uas_state_name((prack_uas_state_t)99), "?");
-    live_engine(&uas, q);
+    assert_string_equal(prack_uas_state_name(0), "?");
+    assert_string_equal(prack_uas_state_name(99), "?");
+    live_engine(&uas);
     assert_int_equal(prack_uas_state(&uas), PRACK_UAS_PROCEEDING);
     assert_true(prack_uas_reliable(&uas));
     assert_int_equal(prack_uas_unacked(&uas), 42);
@@ -1996,11 +2827,13 @@ static void test_counters_saturate(void **state)
     prack_uas_t uas;
     prack_actions_t out;
     prack_invite_t inv = {CSEQ, I_S | I_SDP};
-    prack_prack_t bad = {PRACK_PR_RACK, 7, CSEQ, "INVITE", 6};
+    prack_prack_t bad = {.flags = PRACK_PR_RACK, .cseq = 102, .rack_rseq = 7,
+                         .rack_cseq = CSEQ, .method = "INVITE", .method_len = 6};
     prack_uas_stats_t st;
-    assert_int_equal(prack_uas_init(&uas, NULL, &inv, NULL, 0, RND, 0, &out), PRACK_OK);
-    assert_int_equal(prack_uas_send_1xx(&uas, 0, 180, 0, NULL, &out), PRACK_OK);
+    assert_int_equal(prack_uas_init(&uas, NULL, &inv, RND, 0, &out), PRACK_OK);
+    assert_int_equal(prack_uas_send_1xx(&uas, 0, 180, 0, 0, &out), PRACK_OK);
     for (uint32_t i = 0; i < 70000u; i++) {
+        bad.cseq++;
         assert_int_equal(prack_uas_on_prack(&uas, 1, &bad, &out), PRACK_OK);
         assert_int_equal(out.v[0].status, 481);
     }
@@ -2022,7 +2855,7 @@ int main(void)
         cmocka_unit_test_teardown(test_N4_R10_R11_R15_any_101_199_reliable, free_worlds),
         cmocka_unit_test_teardown(test_R12_R13_R24_first_rseq_range, free_worlds),
         cmocka_unit_test_teardown(test_R24_R25_R22_rseq_plus_one_1000_times, free_worlds),
-        cmocka_unit_test_teardown(test_R14_N5_reinvite_own_rseq_space, free_worlds),
+        cmocka_unit_test_teardown(test_R14_N5_R16_reinvite_own_rseq_space, free_worlds),
         cmocka_unit_test_teardown(test_N1_R20_timeout_5xx_after_64T1, free_worlds),
         cmocka_unit_test_teardown(test_N1_R20_timeout_t1_50_status_503, free_worlds),
         cmocka_unit_test_teardown(test_N1_timer_every_ms_same_timeline, free_worlds),
@@ -2032,17 +2865,18 @@ int main(void)
         cmocka_unit_test_teardown(test_R18_R19_no_retransmission_after_prack, free_worlds),
         cmocka_unit_test_teardown(test_R16_N2_N9_unmatched_prack_481, free_worlds),
         cmocka_unit_test_teardown(test_R16_prack_before_1xx_or_for_queued_481, free_worlds),
-        cmocka_unit_test_teardown(test_R17_R19_N2_duplicate_prack_200, free_worlds),
+        cmocka_unit_test_teardown(test_R16_R17_R19_N2_duplicate_only_for_retransmission,
+                                  free_worlds),
         cmocka_unit_test_teardown(test_R21_R22_R23_R24_queue_in_order, free_worlds),
         cmocka_unit_test_teardown(test_R22_queue_full_and_no_queue, free_worlds),
         cmocka_unit_test_teardown(test_R26_R27_R54_2xx_held_until_prack, free_worlds),
-        cmocka_unit_test_teardown(test_R26_R54_2xx_not_held_without_sdp, free_worlds),
+        cmocka_unit_test_teardown(test_R26_R28_R54_2xx_not_held_without_sdp, free_worlds),
         cmocka_unit_test_teardown(test_R26_R28_R29_non2xx_never_held, free_worlds),
         cmocka_unit_test_teardown(test_R20_R27_held_2xx_replaced_at_timeout, free_worlds),
         cmocka_unit_test_teardown(test_R27_R30_cancel_while_held_487, free_worlds),
-        cmocka_unit_test_teardown(test_R28_R29_R30_after_final, free_worlds),
+        cmocka_unit_test_teardown(test_R16_R28_R29_R30_after_final, free_worlds),
         cmocka_unit_test_teardown(test_R30_R54_drop_full_queue_then_hold, free_worlds),
-        cmocka_unit_test_teardown(test_R28_R30_cancel_waiting_for_prack, free_worlds),
+        cmocka_unit_test_teardown(test_R28_R29_R30_cancel_waiting_for_prack, free_worlds),
         cmocka_unit_test_teardown(test_R29_R53_no_session_event_after_non2xx_final, free_worlds),
         cmocka_unit_test_teardown(test_R49_R50_R53_offer_in_first_reliable_1xx, free_worlds),
         cmocka_unit_test_teardown(test_R49_R54_answer_in_prack, free_worlds),
@@ -2052,6 +2886,17 @@ int main(void)
         cmocka_unit_test_teardown(test_R8_refresh_every_150s, free_worlds),
         cmocka_unit_test_teardown(test_R8_R28_no_refresh_after_final_or_disabled, free_worlds),
         cmocka_unit_test_teardown(test_N1_R20_deadlines_saturate_near_uint64_max, free_worlds),
+        cmocka_unit_test_teardown(test_R16_R17_R29_new_prack_for_acknowledged_rseq_481,
+                                  free_worlds),
+        cmocka_unit_test_teardown(test_N2_R16_R17_cseq_up_to_2_32_minus_1, free_worlds),
+        cmocka_unit_test_teardown(test_cookie_released_exactly_once, free_worlds),
+        cmocka_unit_test_teardown(test_R21_R22_R24_R26_R27_N1_engine_moved_between_calls,
+                                  free_worlds),
+        cmocka_unit_test_teardown(test_R20_R29_timeout_applied_without_timer_call, free_worlds),
+        cmocka_unit_test_teardown(test_R3_R29_cancel_after_any_final_changes_nothing,
+                                  free_worlds),
+        cmocka_unit_test_teardown(test_R50_R51_R52_offer_in_prack_answered_in_its_200,
+                                  free_worlds),
         cmocka_unit_test_teardown(test_api_invalid_arguments, free_worlds),
         cmocka_unit_test_teardown(test_api_error_empties_batch, free_worlds),
         cmocka_unit_test_teardown(test_api_getters, free_worlds),

@@ -23,7 +23,7 @@
 #define CHECK(cond, what)                                                                          \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "INVARIANT BROKEN: %s [%s] at %s:%d\n", (what), #cond, __FILE__,        \
+            fprintf(stderr, "INVARIANT BROKEN: %s [%s] at %s:%d\n", (what), #cond, __FILE__,       \
                     __LINE__);                                                                     \
             abort();                                                                               \
         }                                                                                          \
@@ -107,12 +107,12 @@ static int ref_rack(const uint8_t *s, size_t n, prack_rack_t *out)
         j++;
     if (j == i || ref_ws(s, n, j) != n)
         return PRACK_ERR_PARSE;
-    if (rbig || r == 0 || cbig)
+    if (rbig || r == 0 || cbig || (uint64_t)(j - i) > UINT32_MAX)
         return PRACK_ERR_RANGE;
     out->rseq = (uint32_t)r;
     out->cseq = (uint32_t)c;
     out->method = (const char *)s + i;
-    out->method_len = j - i;
+    out->method_len = (uint32_t)(j - i);
     return PRACK_OK;
 }
 
@@ -202,7 +202,7 @@ static void check_format_rack(uint32_t r, uint32_t c, const char *m, size_t mn, 
         int rc = prack_format_rack(buf, cap, r, c, m, mn);
         for (size_t i = cap; i < sizeof(buf); i++)
             CHECK(buf[i] == 0x7E, "format_rack writes only inside cap");
-        bool bad_method = !m || mn == 0 || !token, bad_num = r == 0 || c > PRACK_CSEQ_MAX;
+        bool bad_method = !m || mn == 0 || !token, bad_num = r == 0; /* any CSeq-num is valid */
         if (bad_method || bad_num) {
             /* when both apply the header does not say which wins; a zero cap may win too */
             CHECK((bad_method && rc == PRACK_ERR_INVAL) || (bad_num && rc == PRACK_ERR_RANGE) ||
@@ -211,7 +211,8 @@ static void check_format_rack(uint32_t r, uint32_t c, const char *m, size_t mn, 
         } else if (wlen < 0 || (size_t)wlen + 1u > cap) {
             CHECK(rc == PRACK_ERR_NOSPACE, "format_rack reports a short buffer");
         } else {
-            CHECK(rc == wlen && strcmp(buf, want) == 0, "format_rack writes <rseq> <cseq> <method>");
+            CHECK(rc == wlen && strcmp(buf, want) == 0,
+                  "format_rack writes <rseq> <cseq> <method>");
             continue;
         }
         if (cap)
@@ -307,7 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 4; i < 8 && i < n; i++)
             c = (c << 8) | s[i];
         if (a1 & 1u)
-            c &= PRACK_CSEQ_MAX;
+            c |= 0x80000000u; /* a CSeq-num of 2^31 and above is valid too */
         if (a1 & 2u)
             r = a2;
         const char *m = n > 8 ? (const char *)s + 8 : NULL;

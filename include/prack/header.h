@@ -57,14 +57,18 @@ typedef struct prack_rack {
      */
     const char *method;
     /** @brief Length in bytes of #method; at least 1. */
-    size_t method_len;
+    uint32_t method_len;
 } prack_rack_t;
 
 /** @brief The largest RSeq value, 2**32 - 1 (RFC 3262 section 7.1). */
 #define PRACK_RSEQ_MAX 4294967295u
 
-/** @brief The largest CSeq sequence number, 2**31 - 1 (RFC 3261 section 8.1.1.5). */
-#define PRACK_CSEQ_MAX 2147483647u
+/**
+ * @brief The largest CSeq sequence number, 2**32 - 1 (RFC 3261 section 20.16: a
+ *        32-bit unsigned integer; only the first request outside a dialog stays
+ *        below 2**31, 8.1.1.5, and in-dialog requests grow by one, 12.2.1.1).
+ */
+#define PRACK_CSEQ_MAX 4294967295u
 
 /**
  * @brief A buffer size that always fits a formatted RSeq value and its
@@ -121,8 +125,9 @@ PRACK_API int prack_parse_rseq(const char *s, size_t len, uint32_t *rseq);
  *                           non-token character in the method, unfolded line
  *                           break).
  * @retval PRACK_ERR_RANGE   the syntax is valid but the response-num is 0 or
- *                           larger than #PRACK_RSEQ_MAX, or the CSeq-num is
- *                           larger than #PRACK_CSEQ_MAX.
+ *                           larger than #PRACK_RSEQ_MAX, the CSeq-num is
+ *                           larger than #PRACK_CSEQ_MAX, or the method is
+ *                           longer than 2^32-1 bytes.
  * @sa prack_format_rack(), prack_parse_rseq(), prack_rack_t
  */
 PRACK_API int prack_parse_rack(const char *s, size_t len, prack_rack_t *rack);
@@ -202,8 +207,7 @@ PRACK_API int prack_format_rseq(char *buf, size_t cap, uint32_t rseq);
  * @retval PRACK_ERR_INVAL   @p buf or @p method is NULL, @p method_len is 0,
  *                           @p method is not a valid token, or the result
  *                           would be longer than INT_MAX.
- * @retval PRACK_ERR_RANGE   @p rseq is 0 or @p cseq is larger than
- *                           #PRACK_CSEQ_MAX.
+ * @retval PRACK_ERR_RANGE   @p rseq is 0.
  * @retval PRACK_ERR_NOSPACE @p cap is smaller than the text length plus one;
  *                           an empty string is written if @p cap > 0.
  * @sa prack_parse_rack(), prack_format_rseq(), prack_rack_t

@@ -24,17 +24,32 @@
  *   discards retransmissions and out-of-order responses, and turns the outcome
  *   of each PRACK into actions.
  *
- * Time is a ::prack_time_t in milliseconds from a host-chosen epoch; it must
- * never decrease for one engine (::PRACK_ERR_TIME otherwise).
+ * **Memory.** Engine objects are opaque, fixed-size and hold no pointer: the host
+ * allocates them anywhere (stack, static storage, inside its own transaction or
+ * dialog objects) and may move or copy them with `memcpy` between calls, for
+ * example when a table grows by `realloc`. Their size and alignment are part of
+ * the ABI (::PRACK_UAS_SIZE, ::PRACK_UAC_SIZE, ::PRACK_UAC_DIALOG_SIZE).
  *
- * Every state-changing call takes a ::prack_actions_t, resets it, and appends the
- * actions the host must carry out, in order. A batch never holds more than
- * ::PRACK_ACTIONS_MAX actions. When a call fails with a negative error code, the
- * engine is unchanged and the batch is empty.
+ * **ABI.** Every public struct holds fixed-width integer fields (enumerations are
+ * stored as `uint8_t`), so a host compiled with `-fshort-enums` or another
+ * enumeration size reads exactly what the library writes.
  *
- * `now` is any value below ::PRACK_TIME_NONE and never earlier than the `now` of
- * the last successful call on the same engine; an earlier one fails with
+ * **Time.** A ::prack_time_t is milliseconds from a host-chosen epoch. `now` is
+ * any value below ::PRACK_TIME_NONE and never earlier than the `now` of the last
+ * successful call on the same engine; an earlier one fails with
  * ::PRACK_ERR_TIME, ::PRACK_TIME_NONE itself with ::PRACK_ERR_INVAL.
+ *
+ * **Batches.** Every state-changing call takes a ::prack_actions_t, resets it,
+ * and appends the actions the host must carry out, in order. A batch never
+ * holds more than ::PRACK_ACTIONS_MAX actions. When a call fails with a negative
+ * error code, the engine is unchanged and the batch is empty.
+ *
+ * **Cookies.** The UAS takes a 64-bit host cookie with each provisional
+ * (prack_uas_send_1xx()); 0 means "no cookie". Every non-zero cookie the engine
+ * accepted comes back exactly once in an action flagged ::PRACK_AF_RELEASE;
+ * that action is the last that carries it, so the host may free whatever the
+ * cookie refers to once it has carried out that action. See ::PRACK_AF_RELEASE
+ * for where that happens.
  *
  * @sa prack/header.h for optional parsers and formatters of RSeq, RAck and
  *     option-tag lists.
@@ -58,7 +73,7 @@ extern "C" {
 /** @{ */
 
 /**
- * @brief The library's version as a string, e.g. "0.1.0".
+ * @brief The library's version as a string, e.g. "0.2.0".
  * @return a static NUL-terminated string; compare with ::PRACK_VERSION_STRING to
  *         detect a header/library mismatch.
  */
@@ -100,10 +115,17 @@ typedef uint64_t prack_time_t;
 /** @brief Reason text carried by the timeout final (for a Reason or Warning header). */
 #define PRACK_TIMEOUT_TEXT "Reliable provisional response not acknowledged"
 
-/** @brief How a side uses 100rel. */
+/** @brief Most reliable provisionals the UAS can queue behind an unacknowledged one. */
+#define PRACK_UAS_QUEUE_MAX 8u
+
+/** @brief How many times the UAC resends one PRACK with credentials (401/407, R57). */
+#define PRACK_UAC_AUTH_MAX 3u
+
+/** @brief How a side uses 100rel (prack_config::policy). */
 typedef enum prack_policy {
     /** UAS: never send reliably; reject an INVITE requiring 100rel with 420.
-     *  UAC: no option tag in the INVITE (reliable 1xx are still PRACKed). */
+     *  UAC: no option tag in the INVITE, and never a suggestion to add one
+     *  (reliable 1xx are still PRACKed, errata 4602). */
     PRACK_POLICY_OFF = 0,
     /** UAS: send non-100 provisionals reliably when the INVITE lists 100rel in
      *  Supported or Require. UAC: `Supported: 100rel` in the INVITE. */
@@ -113,7 +135,7 @@ typedef enum prack_policy {
     PRACK_POLICY_REQUIRED = 2
 } prack_policy_t;
 
-/** @brief What the UAC does when one of its PRACKs fails (405, 481, 408, 5xx, ...). */
+/** @brief What the UAC does when one of its PRACKs fails (prack_config::on_prack_failure). */
 typedef enum prack_failure {
     /** Report ::PRACK_R_PRACK_FAILED and let the call go on. */
     PRACK_FAILURE_OBSERVE = 0,
@@ -125,32 +147,45 @@ typedef enum prack_failure {
 /**
  * @brief Settings for an engine; copied at init, so it may be reused or freed.
  *
- * Fill it with prack_config_init() and change what differs.
+ * Fill it with prack_config_init() and change what differs. 24 bytes; the
+ * reserved bytes must stay zero.
  */
 typedef struct prack_config {
     /** T1 in milliseconds, 1..3600000. Default ::PRACK_DEFAULT_T1_MS. */
     uint32_t t1_ms;
     /** UAS: send a fresh reliable 1xx when this long has passed since the last
      *  one and no final was sent (R8). 0 disables (the default); otherwise
-     *  1000..65535000 in whole seconds' worth of milliseconds (rounded down to a
-     *  second). ::PRACK_RECOMMENDED_REFRESH_MS is the RFC's advice. */
+     *  1000..65535000 (rounded down to a whole second).
+     *  ::PRACK_RECOMMENDED_REFRESH_MS is the RFC's advice. */
     uint32_t refresh_ms;
     /** UAS: the 5xx status sent when a reliable 1xx is not acknowledged within
      *  64*T1 (R20), 500..599. Default ::PRACK_DEFAULT_TIMEOUT_STATUS. */
     uint16_t timeout_status;
-    /** Use of 100rel on this call. Default ::PRACK_POLICY_SUPPORTED. */
-    prack_policy_t policy;
-    /** UAC: reaction to a failed PRACK. Default ::PRACK_FAILURE_OBSERVE. */
-    prack_failure_t on_prack_failure;
-    /** UAC: PRACK a reliable 1xx that arrives after a 2xx to the INVITE (R47);
-     *  when false it is discarded. After a non-2xx final the early dialogs are
-     *  gone (RFC 3261 12.3) and such a 1xx is always discarded. Default true. */
-    bool prack_after_2xx;
-    /** UAC: keep reliable 1xx that arrive ahead of a gap in RSeq (at most
+    /** Use of 100rel on this call, a ::prack_policy_t. Default
+     *  ::PRACK_POLICY_SUPPORTED. */
+    uint8_t policy;
+    /** UAC: reaction to a failed PRACK, a ::prack_failure_t. Default
+     *  ::PRACK_FAILURE_OBSERVE. */
+    uint8_t on_prack_failure;
+    /** UAC, 0 or 1: PRACK a reliable 1xx that arrives after a 2xx to the INVITE
+     *  (R47); when 0 it is discarded. After a non-2xx final the early dialogs
+     *  are gone (RFC 3261 12.3) and such a 1xx is always discarded. Default 1. */
+    uint8_t prack_after_2xx;
+    /** UAC, 0 or 1: keep reliable 1xx that arrive ahead of a gap in RSeq (at most
      *  ::PRACK_UAC_CACHE_WINDOW beyond it) for the host to process once the gap
-     *  fills (R46, RFC 3262 errata 4604). When false they are discarded and the
-     *  UAS's retransmissions fill the gap. Default false. */
-    bool cache_out_of_order;
+     *  fills (R46, RFC 3262 errata 4604). When 0 they are discarded and the
+     *  UAS's retransmissions fill the gap. Default 0. */
+    uint8_t cache_out_of_order;
+    /** UAS: how many reliable 1xx may wait behind an unacknowledged one,
+     *  0..::PRACK_UAS_QUEUE_MAX. With 0, a reliable 1xx sent while another is
+     *  unacknowledged fails with ::PRACK_ERR_QUEUE_FULL. Default
+     *  ::PRACK_UAS_QUEUE_MAX. */
+    uint8_t queue_max;
+    /** UAC: how many 401/407 challenges one PRACK may meet before it counts as
+     *  failed (R57), 0..::PRACK_UAC_AUTH_MAX. Default ::PRACK_UAC_AUTH_MAX. */
+    uint8_t auth_max;
+    /** Reserved for future settings; zero. */
+    uint8_t reserved_[6];
 } prack_config_t;
 
 /**
@@ -167,33 +202,40 @@ PRACK_API int prack_config_init(prack_config_t *cfg);
 /** @name Actions */
 /** @{ */
 
-/** @brief What the host must do (or may observe). */
+/** @brief What the host must do (or may observe); the values of prack_action::type. */
 typedef enum prack_act {
     /** UAS: send provisional prack_action::status. With ::PRACK_AF_RELIABLE add
      *  `Require: 100rel` and `RSeq: ` prack_action::rseq. With
      *  ::PRACK_AF_RETRANSMIT resend the identical message sent earlier for this
-     *  RSeq. prack_action::user is the host cookie given for the 1xx. */
+     *  RSeq. prack_action::user is the host cookie given for the 1xx (0 for a
+     *  ::PRACK_AF_REFRESH). */
     PRACK_ACT_SEND_1XX = 1,
     /** UAS: a reliable 1xx was queued behind an unacknowledged one (R22, R23);
-     *  it will come back as ::PRACK_ACT_SEND_1XX. */
+     *  it will come back as ::PRACK_ACT_SEND_1XX or ::PRACK_ACT_DROP_1XX. */
     PRACK_ACT_QUEUE_1XX,
-    /** UAS: a queued reliable 1xx will never be sent (a final response or
-     *  CANCEL came first, R30); release whatever prack_action::user refers to. */
+    /** UAS: the engine is done with a 1xx that was never acknowledged: a queued
+     *  one that will never be sent (a final response, CANCEL or the timeout came
+     *  first, R30; prack_action::rseq is 0), or the unacknowledged one whose
+     *  retransmissions stop because a final response went out (R28;
+     *  prack_action::rseq is its RSeq, and a late PRACK for it is still answered,
+     *  R29; only when it has a cookie). ::PRACK_AF_RELEASE when the cookie is
+     *  not 0. */
     PRACK_ACT_DROP_1XX,
     /** UAS: send final prack_action::status to the INVITE. Flags say why:
      *  ::PRACK_AF_RELEASED, ::PRACK_AF_TIMEOUT, ::PRACK_AF_CANCELLED,
-     *  ::PRACK_AF_UNSUPPORTED_100REL, ::PRACK_AF_REQUIRE_100REL. */
+     *  ::PRACK_AF_UNSUPPORTED_100REL, ::PRACK_AF_REQUIRE_100REL,
+     *  ::PRACK_AF_REPLACES_HELD. */
     PRACK_ACT_SEND_FINAL,
     /** UAS: the 2xx is held until the SDP-bearing reliable 1xx is acknowledged
      *  (R27, R54); it will come back as ::PRACK_ACT_SEND_FINAL. */
     PRACK_ACT_HOLD_FINAL,
-    /** UAS: answer the PRACK with prack_action::status (200, 481 or 400). With
-     *  prack_action::sdp == ::PRACK_SDP_ANSWER the 200 carries the answer to the
-     *  offer in the PRACK (R52). When it acknowledged a reliable 1xx,
-     *  prack_action::user is that 1xx's cookie. PRACK retransmissions (same
-     *  Via branch) are for the host's transaction layer to absorb: a 200 marked
-     *  ::PRACK_R_DUPLICATE answers a new PRACK for an old RSeq and carries no
-     *  answer. */
+    /** UAS: answer the PRACK with prack_action::status: 200 (R17), 481 (R16) or
+     *  400 (no valid RAck). With prack_action::sdp == ::PRACK_SDP_ANSWER the 200
+     *  carries the answer to the offer in the PRACK (R52). When the PRACK
+     *  acknowledged a reliable 1xx, prack_action::user is that 1xx's cookie,
+     *  with ::PRACK_AF_RELEASE. A 200 with reason ::PRACK_R_DUPLICATE answers a
+     *  retransmission of the PRACK already answered 200 (same CSeq) and repeats
+     *  that answer's body role. */
     PRACK_ACT_ANSWER_PRACK,
     /** UAC: hand the 1xx to the application; no PRACK (unreliable, or 100). */
     PRACK_ACT_DELIVER_1XX,
@@ -203,24 +245,27 @@ typedef enum prack_act {
      *  ::PRACK_AF_AUTH it is the same PRACK resent with credentials after 401/407
      *  (new CSeq, same To-tag and RAck; do not deliver the 1xx again). With
      *  ::PRACK_AF_CACHED it is a 1xx the host cached earlier (prack_action::status
-     *  is then 0: the host has the message). */
+     *  is then 0: the host has the message). With ::PRACK_AF_OTHER_FORK the INVITE
+     *  was already answered on another early dialog. */
     PRACK_ACT_SEND_PRACK,
     /** UAC: keep the reliable 1xx with RSeq prack_action::rseq; it comes back as
      *  ::PRACK_ACT_SEND_PRACK with ::PRACK_AF_CACHED when the gap fills (R46). */
     PRACK_ACT_CACHE_1XX,
     /** UAC: a cached 1xx will never be processed; free it. */
     PRACK_ACT_DROP_CACHED,
-    /** UAC: drop the 1xx without delivering it; prack_action::reason says why
-     *  (retransmission R40, out of order R44/R45, malformed RSeq, ...). */
-    PRACK_ACT_DISCARD_1XX,
+    /** UAC: drop the response without delivering it; prack_action::reason says
+     *  why (retransmission R40, out of order R44/R45, malformed RSeq, a CSeq that
+     *  is not this INVITE's, ...). */
+    PRACK_ACT_DISCARD,
     /** UAC: hand the final response prack_action::status to the application;
      *  the PRACK state of this transaction is done (R42). For a 2xx,
      *  prack_action::sdp is the role of its body on that dialog: ::PRACK_SDP_ANSWER
      *  (to the INVITE's offer), ::PRACK_SDP_OFFER (no offer was made: the ACK
      *  carries the answer) or ::PRACK_SDP_REPEAT. */
     PRACK_ACT_DELIVER_FINAL,
-    /** UAC: the 420/421 suggests a new INVITE (new transaction) with the option
-     *  tag in prack_action::option (RFC 3261 8.1.3.5, 21.4.16). */
+    /** UAC: the 420 or 421 suggests a new INVITE (new transaction) with the option
+     *  tag in prack_action::option (RFC 3261 8.1.3.5, 21.4.16). A host retries
+     *  only if it wants to; never with policy ::PRACK_POLICY_OFF. */
     PRACK_ACT_RETRY_INVITE,
     /** UAC: end the call (CANCEL before a final, BYE after a 2xx), because a
      *  PRACK failed under ::PRACK_FAILURE_TERMINATE. */
@@ -230,7 +275,8 @@ typedef enum prack_act {
     PRACK_ACT_EVENT
 } prack_act_t;
 
-/** @brief Why an action was produced (events, discards, PRACK answers). */
+/** @brief Why an action was produced (events, discards, PRACK answers); the values
+ *         of prack_action::reason. */
 typedef enum prack_reason {
     PRACK_R_NONE = 0,        /**< No particular reason. */
     PRACK_R_RETRANSMISSION,  /**< A reliable 1xx already processed arrived again (R40). */
@@ -241,17 +287,18 @@ typedef enum prack_reason {
     PRACK_R_CACHE_FULL,      /**< Out of order and beyond the cache window. */
     PRACK_R_NO_MATCH,        /**< PRACK matches no unacknowledged reliable 1xx (R16). */
     PRACK_R_BAD_RACK,        /**< PRACK with a missing or malformed RAck. */
-    PRACK_R_DUPLICATE,       /**< PRACK for a reliable 1xx already acknowledged. */
+    PRACK_R_DUPLICATE,       /**< A retransmission of the PRACK already answered 200. */
     PRACK_R_TIMEOUT,         /**< Event: no PRACK within 64*T1 (R20). */
     PRACK_R_SESSION,         /**< Event: an offer/answer exchange completed, media may start (R53). */
     PRACK_R_ANSWER_MISSING,  /**< Event: the peer owed an SDP answer and sent none (R50, R52). */
     PRACK_R_SDP_UNEXPECTED,  /**< Event: SDP in a PRACK where no offer or answer may go (RFC 6337 2.2); ignored. */
     PRACK_R_PRACK_OK,        /**< Event: our PRACK got a 2xx. */
     PRACK_R_PRACK_FAILED,    /**< Event: our PRACK failed (prack_action::status). */
-    PRACK_R_STALE            /**< A reliable 1xx of an older INVITE transaction on this dialog (lower CSeq). */
+    PRACK_R_WRONG_CSEQ       /**< A response whose CSeq number is not this INVITE's: not for this engine. */
 } prack_reason_t;
 
-/** @brief The role of an SDP body in a message the host sends. */
+/** @brief The role of an SDP body in a message the host sends; the values of
+ *         prack_action::sdp. */
 typedef enum prack_sdp {
     PRACK_SDP_NONE = 0,      /**< No body (or a body the engine has no opinion on). */
     PRACK_SDP_OFFER,         /**< The body is (or must be) an offer. */
@@ -262,7 +309,8 @@ typedef enum prack_sdp {
                                   which carries the same body as the challenged one). */
 } prack_sdp_t;
 
-/** @brief Option tag header the host adds to an INVITE. */
+/** @brief Option tag header the host adds to an INVITE; the values of
+ *         prack_action::option and of prack_uac_option(). */
 typedef enum prack_option {
     PRACK_OPTION_NONE = 0,   /**< Neither. */
     PRACK_OPTION_SUPPORTED,  /**< `Supported: 100rel`. */
@@ -273,7 +321,7 @@ typedef enum prack_option {
 /** @{ */
 #define PRACK_AF_RELIABLE   0x0001u /**< SEND_1XX: send reliably (Require: 100rel, RSeq). */
 #define PRACK_AF_RETRANSMIT 0x0002u /**< SEND_1XX: a retransmission of the same message. */
-#define PRACK_AF_REFRESH    0x0004u /**< SEND_1XX: a new reliable 1xx with the last one's status and cookie, sent without a body, to keep the transaction alive (R8). */
+#define PRACK_AF_REFRESH    0x0004u /**< SEND_1XX: a new reliable 1xx with the last one's status, sent without a body, to keep the transaction alive (R8); it carries no cookie. */
 #define PRACK_AF_RELEASED   0x0008u /**< SEND_FINAL: a held 2xx released by the PRACK. */
 #define PRACK_AF_TIMEOUT    0x0010u /**< SEND_FINAL: no PRACK within 64*T1 (R20); prack_action::text has a reason. */
 #define PRACK_AF_CANCELLED  0x0020u /**< SEND_FINAL: 487 after CANCEL. */
@@ -284,24 +332,48 @@ typedef enum prack_option {
 #define PRACK_AF_AUTH       0x0400u /**< SEND_PRACK: resend with credentials after 401/407 (R57). */
 #define PRACK_AF_REPLACES_HELD 0x0800u /**< SEND_FINAL: this final replaces a held 2xx that will not be sent. */
 #define PRACK_AF_DIALOG_GONE 0x1000u /**< EVENT PRACK_FAILED: a 481 or 408, after which RFC 3261 12.2.1.2 says the dialog SHOULD end. */
+/**
+ * @brief UAS: the last action that carries prack_action::user. Once the host
+ *        carried it out, it may free what the cookie refers to; the engine
+ *        never returns that cookie again.
+ *
+ * Set on exactly one action per non-zero cookie the engine accepted: an
+ * unreliable ::PRACK_ACT_SEND_1XX (the engine keeps nothing), the
+ * ::PRACK_ACT_ANSWER_PRACK that acknowledges the 1xx, or a ::PRACK_ACT_DROP_1XX
+ * (queued and never sent, unacknowledged when a final went out, or made moot
+ * by the timeout). Never set for cookie 0. A cookie passed to a call that
+ * failed was not accepted and stays the host's.
+ */
+#define PRACK_AF_RELEASE    0x2000u
+/** SEND_PRACK: the INVITE was already answered (2xx) on another early dialog.
+ *  This dialog carries no session: no ::PRACK_R_SESSION event, no
+ *  ::PRACK_SDP_MAY_OFFER; an offer in the 1xx still gets its answer in the
+ *  PRACK (R50), for example with every stream rejected (RFC 3264 6). */
+#define PRACK_AF_OTHER_FORK 0x4000u
 /** @} */
 
-/** @brief One action. Fields that do not apply to its type are zero. */
+/**
+ * @brief One action. Fields that do not apply to its type are zero.
+ *
+ * 40 bytes on LP64 hosts, 36 on ILP32.
+ */
 typedef struct prack_action {
-    prack_act_t type;       /**< What to do. */
-    prack_reason_t reason;  /**< Why (events, discards, PRACK answers). */
-    prack_sdp_t sdp;        /**< Role of the SDP body of the message to send. */
-    prack_option_t option;  /**< RETRY_INVITE: option tag header for the new INVITE. */
+    uint8_t type;           /**< What to do, a ::prack_act_t. */
+    uint8_t reason;         /**< Why, a ::prack_reason_t (events, discards, PRACK answers). */
+    uint8_t sdp;            /**< Role of the SDP body of the message to send, a ::prack_sdp_t. */
+    uint8_t option;         /**< RETRY_INVITE: option tag header for the new INVITE, a ::prack_option_t. */
     uint16_t status;        /**< Status code to send, or received. */
-    uint16_t flags;         /**< `PRACK_AF_*` bits. */
+    uint16_t reserved_;     /**< Zero. */
+    uint32_t flags;         /**< `PRACK_AF_*` bits. */
     uint32_t rseq;          /**< RSeq to send, or RAck response-num. */
     uint32_t cseq;          /**< RAck CSeq-num (UAC), or the INVITE's CSeq number (UAS). */
-    void *user;             /**< UAS: host cookie of the 1xx concerned. */
+    uint32_t reserved2_;    /**< Zero. */
+    uint64_t user;          /**< UAS: host cookie of the 1xx concerned. */
     const char *text;       /**< Static reason text for logs or a Reason header, or NULL. */
 } prack_action_t;
 
 /** @brief Most actions one call can produce. */
-#define PRACK_ACTIONS_MAX 24
+#define PRACK_ACTIONS_MAX 24u
 
 /**
  * @brief A caller-owned batch of actions, reset by every state-changing call.
@@ -309,30 +381,31 @@ typedef struct prack_action {
  * Carry out `v[0]` .. `v[n - 1]` in order.
  */
 typedef struct prack_actions {
-    size_t n;                             /**< Number of actions in @ref v. */
+    uint32_t n;                           /**< Number of actions in @ref v. */
+    uint32_t reserved_;                   /**< Zero. */
     prack_action_t v[PRACK_ACTIONS_MAX];  /**< The actions. */
 } prack_actions_t;
 
 /**
  * @brief Name of an action type, e.g. "SEND_1XX", for logs.
- * @param[in] type an action type.
+ * @param[in] type a ::prack_act_t value.
  * @return a static string; "?" for an unknown value.
  */
-PRACK_API const char *prack_act_name(prack_act_t type);
+PRACK_API const char *prack_act_name(unsigned type);
 
 /**
  * @brief Name of a reason, e.g. "OUT_OF_ORDER", for logs.
- * @param[in] reason a reason.
+ * @param[in] reason a ::prack_reason_t value.
  * @return a static string; "?" for an unknown value.
  */
-PRACK_API const char *prack_reason_name(prack_reason_t reason);
+PRACK_API const char *prack_reason_name(unsigned reason);
 
 /**
  * @brief Name of an SDP role, e.g. "ANSWER", for logs.
- * @param[in] sdp an SDP role.
+ * @param[in] sdp a ::prack_sdp_t value.
  * @return a static string; "?" for an unknown value.
  */
-PRACK_API const char *prack_sdp_name(prack_sdp_t sdp);
+PRACK_API const char *prack_sdp_name(unsigned sdp);
 
 /**
  * @brief Write a one-line readable description of an action into @p buf.
@@ -361,40 +434,30 @@ PRACK_API int prack_action_format(char *buf, size_t cap, const prack_action_t *a
 
 /** @brief The facts of an INVITE that the UAS engine needs. */
 typedef struct prack_invite {
-    uint32_t cseq;   /**< The INVITE's CSeq number, 0..2^31-1. */
-    unsigned flags;  /**< `PRACK_INV_*` bits. */
+    uint32_t cseq;   /**< The INVITE's CSeq number, 0..2^32-1 (a re-INVITE may use the whole range). */
+    uint32_t flags;  /**< `PRACK_INV_*` bits. */
 } prack_invite_t;
 
 /** @brief Facts about a PRACK (prack_prack::flags). */
-#define PRACK_PR_RACK 0x01u /**< A well-formed RAck was present; prack_prack::rseq, prack_prack::cseq and prack_prack::method are set. */
+#define PRACK_PR_RACK 0x01u /**< A well-formed RAck was present; prack_prack::rack_rseq, prack_prack::rack_cseq and prack_prack::method are set. */
 #define PRACK_PR_SDP  0x02u /**< The PRACK carries an SDP body. */
 
-/** @brief The facts of a PRACK that the UAS engine needs. */
+/** @brief The facts of a PRACK request that the UAS engine needs. */
 typedef struct prack_prack {
-    unsigned flags;        /**< `PRACK_PR_*` bits. */
-    uint64_t rseq;         /**< RAck response-num. */
-    uint64_t cseq;         /**< RAck CSeq-num. */
+    uint32_t flags;        /**< `PRACK_PR_*` bits. */
+    uint32_t cseq;         /**< The PRACK's own CSeq number (tells a retransmission from a new PRACK). */
+    uint64_t rack_rseq;    /**< RAck response-num (values above 2^32-1 match nothing). */
+    uint64_t rack_cseq;    /**< RAck CSeq-num (values above 2^32-1 match nothing). */
     const char *method;    /**< RAck method, compared case-sensitively with "INVITE" (N9); not NUL-terminated. */
-    size_t method_len;     /**< Length of @ref method. */
+    uint32_t method_len;   /**< Length of @ref method. */
+    uint32_t reserved_;    /**< Zero. */
 } prack_prack_t;
 
 /** @brief Options of prack_uas_send_1xx(). */
 #define PRACK_1XX_SDP        0x01u /**< The provisional carries SDP. */
 #define PRACK_1XX_UNRELIABLE 0x02u /**< Send unreliably if the INVITE did not require 100rel (R1: reliability is optional then). */
 
-/** @brief Most reliable provisionals the UAS can queue behind an unacknowledged one. */
-#define PRACK_UAS_QUEUE_MAX 8u
-
-/** @brief A queued reliable provisional, in caller-provided storage. Private. */
-typedef struct prack_uas_entry {
-#ifndef PRACK_DOXYGEN
-    void *user;
-    uint16_t status;
-    uint8_t flags;
-#endif
-} prack_uas_entry_t;
-
-/** @brief States of a UAS engine. */
+/** @brief States of a UAS engine (prack_uas_state()). */
 typedef enum prack_uas_state {
     PRACK_UAS_PROCEEDING = 1, /**< No final response yet. */
     PRACK_UAS_HELD,           /**< A 2xx waits for the PRACK of an SDP-bearing reliable 1xx. */
@@ -402,33 +465,18 @@ typedef enum prack_uas_state {
     PRACK_UAS_REJECTED        /**< The INVITE was rejected with 420 or 421 at negotiation. */
 } prack_uas_state_t;
 
+/** @brief Size in bytes of ::prack_uas_t: 64 bytes of state and 9 bytes per queue entry. */
+#define PRACK_UAS_SIZE 136u
+
 /**
- * @brief UAS engine for one INVITE server transaction. Caller-allocated; fields
- *        are private. 64 bytes on LP64 hosts, plus the queue storage.
+ * @brief UAS engine for one INVITE server transaction. Caller-allocated and
+ *        opaque: ::PRACK_UAS_SIZE bytes, aligned like `uint64_t`, holding its
+ *        queue of ::PRACK_UAS_QUEUE_MAX entries and no pointer, so it may be
+ *        copied or moved with `memcpy` between calls.
  */
 typedef struct prack_uas {
 #ifndef PRACK_DOXYGEN
-    prack_time_t sent_at;
-    prack_time_t last_now;
-    prack_uas_entry_t *queue;
-    void *user;
-    uint32_t t1;
-    uint32_t first_rseq;
-    uint32_t next_rseq;
-    uint32_t cseq;
-    uint16_t refresh_s;
-    uint16_t status;
-    uint16_t final_status;
-    uint16_t timeout_status;
-    uint16_t n_retx;
-    uint16_t n_481;
-    unsigned flags : 5;
-    unsigned state : 3;
-    unsigned oa : 2;
-    unsigned retx : 3;
-    unsigned q_cap : 4;
-    unsigned q_head : 3;
-    unsigned q_len : 4;
+    uint64_t opaque_[PRACK_UAS_SIZE / 8u];
 #endif
 } prack_uas_t;
 
@@ -446,24 +494,16 @@ typedef struct prack_uas {
  * @param[out] uas the engine to initialise.
  * @param[in] cfg settings (copied); NULL for the defaults.
  * @param[in] inv the INVITE's facts.
- * @param[in] queue storage for reliable 1xx waiting behind an unacknowledged
- *            one; may be NULL when @p queue_cap is 0. Must outlive the engine.
- * @param[in] queue_cap number of entries in @p queue, 0..::PRACK_UAS_QUEUE_MAX.
- *            With 0, a reliable 1xx sent while another is unacknowledged fails
- *            with ::PRACK_ERR_QUEUE_FULL.
  * @param[in] random 32 random bits from the host; the first RSeq is
  *            `1 + random % (2^31 - 1)`, in 1..2^31-1 (R12, R13).
  * @param[in] now the current time.
  * @param[out] out the actions (reset first).
  * @retval PRACK_OK the engine is ready (check @p out for a rejection).
- * @retval PRACK_ERR_INVAL a pointer is NULL, @p queue_cap is above
- *         ::PRACK_UAS_QUEUE_MAX, @p queue is NULL with a non-zero @p queue_cap,
- *         the CSeq is 2^31 or more, an unknown flag is set, a @p cfg value is out
- *         of range, or @p now is ::PRACK_TIME_NONE.
+ * @retval PRACK_ERR_INVAL a pointer is NULL, an unknown flag is set, a @p cfg
+ *         value is out of range, or @p now is ::PRACK_TIME_NONE.
  */
 PRACK_API int prack_uas_init(prack_uas_t *uas, const prack_config_t *cfg,
-                             const prack_invite_t *inv, prack_uas_entry_t *queue,
-                             size_t queue_cap, uint32_t random, prack_time_t now,
+                             const prack_invite_t *inv, uint32_t random, prack_time_t now,
                              prack_actions_t *out);
 
 /**
@@ -476,13 +516,16 @@ PRACK_API int prack_uas_init(prack_uas_t *uas, const prack_config_t *cfg,
  * queued instead (::PRACK_ACT_QUEUE_1XX) and sent when the previous one is
  * PRACKed. The result is ::PRACK_ACT_SEND_1XX (possibly with an SDP event).
  *
+ * Like every UAS call, it first applies the 64*T1 timeout when @p now has
+ * reached it (see prack_on_timer()); a 1xx that the timeout made moot comes
+ * back as ::PRACK_ACT_DROP_1XX after the timeout's final.
+ *
  * @param[in,out] uas the engine.
  * @param[in] now the current time.
  * @param[in] status 100..199.
  * @param[in] flags `PRACK_1XX_*` bits.
- * @param[in] user host cookie returned in the actions about this 1xx. The engine
- *            keeps the cookie of the last reliable 1xx until a final is sent
- *            (for retransmissions and ::PRACK_AF_REFRESH).
+ * @param[in] user host cookie returned in the actions about this 1xx, and
+ *            released by exactly one of them (::PRACK_AF_RELEASE).
  * @param[out] out the actions (reset first).
  * @retval PRACK_OK on success.
  * @retval PRACK_ERR_INVAL a pointer is NULL, @p status is not 100..199, an
@@ -498,7 +541,7 @@ PRACK_API int prack_uas_init(prack_uas_t *uas, const prack_config_t *cfg,
  * @retval PRACK_ERR_RANGE the RSeq space is exhausted (it never wraps, R25).
  */
 PRACK_API int prack_uas_send_1xx(prack_uas_t *uas, prack_time_t now, uint16_t status,
-                                 unsigned flags, void *user, prack_actions_t *out);
+                                 uint32_t flags, uint64_t user, prack_actions_t *out);
 
 /**
  * @brief Send the final response to the INVITE.
@@ -507,8 +550,12 @@ PRACK_API int prack_uas_send_1xx(prack_uas_t *uas, prack_time_t now, uint16_t st
  * carried SDP, and released by the PRACK for it (R26, R27, R54); any other final
  * goes at once (::PRACK_ACT_SEND_FINAL). While a 2xx is held, a non-2xx final
  * may still replace it (::PRACK_AF_REPLACES_HELD). Queued 1xx are dropped
- * (::PRACK_ACT_DROP_1XX, R30) and retransmissions stop (R28); PRACKs are still
- * answered (R29). prack_action::sdp tells what the 2xx must carry.
+ * (::PRACK_ACT_DROP_1XX, R30) and retransmissions stop (R28), which releases the
+ * unacknowledged 1xx too; PRACKs are still answered (R29). prack_action::sdp
+ * tells what the 2xx must carry.
+ *
+ * When @p now has reached the 64*T1 timeout, the timeout's final goes instead
+ * and this call adds nothing (the batch shows it).
  *
  * @param[in,out] uas the engine.
  * @param[in] now the current time.
@@ -529,15 +576,15 @@ PRACK_API int prack_uas_send_final(prack_uas_t *uas, prack_time_t now, uint16_t 
  *
  * Before a final: ::PRACK_ACT_SEND_FINAL 487 with ::PRACK_AF_CANCELLED (a held
  * 2xx is discarded: ::PRACK_AF_REPLACES_HELD), queued 1xx are dropped and
- * retransmissions stop. After a final nothing happens. PRACKs for reliable 1xx
- * already sent are still answered.
+ * retransmissions stop. After any final, including a 420/421 rejection and the
+ * timeout, nothing happens (RFC 3261 9.2) and the batch is empty. PRACKs for
+ * reliable 1xx already sent are still answered.
  *
  * @param[in,out] uas the engine.
  * @param[in] now the current time.
  * @param[out] out the actions (reset first).
  * @retval PRACK_OK on success (the batch may be empty).
  * @retval PRACK_ERR_INVAL a pointer is NULL, or @p now is ::PRACK_TIME_NONE.
- * @retval PRACK_ERR_STATE the INVITE was rejected at negotiation.
  * @retval PRACK_ERR_TIME @p now is earlier than a time this engine saw.
  */
 PRACK_API int prack_uas_cancel(prack_uas_t *uas, prack_time_t now, prack_actions_t *out);
@@ -548,10 +595,17 @@ PRACK_API int prack_uas_cancel(prack_uas_t *uas, prack_time_t now, prack_actions
  * It matches when its RAck names the unacknowledged reliable 1xx: response-num
  * equal to its RSeq, CSeq-num equal to the INVITE's, method exactly "INVITE"
  * (N2, N9). A match gets 200 (R17), stops retransmissions (R18, R19), releases a
- * held 2xx and sends the next queued 1xx. A PRACK for a reliable 1xx already
- * acknowledged gets 200 again (::PRACK_R_DUPLICATE). Anything else gets 481
+ * held 2xx and sends the next queued 1xx. A retransmission of the PRACK that
+ * acknowledged the most recent reliable 1xx (same RAck, same CSeq) gets that
+ * 200 again (::PRACK_R_DUPLICATE), for hosts without a transaction layer.
+ * Anything else, including a new PRACK for a 1xx already acknowledged, gets 481
  * (R16), also after the final response (R29); a missing or malformed RAck gets
- * 400. An offer in a matching PRACK makes the 200 carry the answer (R52).
+ * 400. An offer in a matching PRACK makes the 200 carry the answer (R52) while
+ * the early dialog lives; after a non-2xx final it is over (RFC 3261 12.3), so a
+ * late PRACK still gets its 200 (R29) but no offer/answer step and no event.
+ *
+ * When @p now has reached the 64*T1 timeout, the timeout is applied first: the
+ * PRACK then meets a transaction that ended with the 5xx (R29).
  *
  * A PRACK whose dialog matches no engine is the host's to answer with 481.
  *
@@ -579,6 +633,11 @@ PRACK_API int prack_uas_on_prack(prack_uas_t *uas, prack_time_t now, const prack
  * harmless; after a long pause it fires one retransmission, not a burst.
  * Afterwards prack_next_deadline() is later than @p now or ::PRACK_TIME_NONE.
  *
+ * The timeout does not depend on the host's timer being punctual: every UAS
+ * call applies it first when its @p now has reached it, so a PRACK or a final
+ * that comes after 64*T1 never overtakes it. Retransmissions and refreshes
+ * happen only here.
+ *
  * @param[in,out] uas the engine.
  * @param[in] now the current time.
  * @param[out] out the actions (reset first).
@@ -598,9 +657,9 @@ PRACK_API prack_time_t prack_next_deadline(const prack_uas_t *uas);
 /**
  * @brief The engine's state.
  * @param[in] uas the engine.
- * @return its state; 0 for NULL.
+ * @return its state, a ::prack_uas_state_t; 0 for NULL.
  */
-PRACK_API prack_uas_state_t prack_uas_state(const prack_uas_t *uas);
+PRACK_API unsigned prack_uas_state(const prack_uas_t *uas);
 
 /**
  * @brief Whether provisionals go reliably on this transaction.
@@ -621,7 +680,7 @@ PRACK_API uint32_t prack_uas_unacked(const prack_uas_t *uas);
  * @param[in] uas the engine.
  * @return 0..::PRACK_UAS_QUEUE_MAX.
  */
-PRACK_API size_t prack_uas_queued(const prack_uas_t *uas);
+PRACK_API uint32_t prack_uas_queued(const prack_uas_t *uas);
 
 /** @brief Counters of a UAS engine (prack_uas_counters()). */
 typedef struct prack_uas_stats {
@@ -642,10 +701,10 @@ PRACK_API int prack_uas_counters(const prack_uas_t *uas, prack_uas_stats_t *stat
 
 /**
  * @brief Name of a UAS state, e.g. "PROCEEDING", for logs.
- * @param[in] state a state.
+ * @param[in] state a ::prack_uas_state_t value.
  * @return a static string; "?" for an unknown value.
  */
-PRACK_API const char *prack_uas_state_name(prack_uas_state_t state);
+PRACK_API const char *prack_uas_state_name(unsigned state);
 
 /** @} */
 
@@ -669,40 +728,40 @@ typedef enum prack_method {
 /** @brief The facts of a response that the UAC engine needs. */
 typedef struct prack_response {
     uint16_t status;        /**< Status code, 100..699. */
-    prack_method_t method;  /**< CSeq method. */
-    unsigned flags;         /**< `PRACK_RSP_*` bits. */
-    uint32_t cseq;          /**< CSeq number (for INVITE responses, the RAck CSeq-num). */
+    uint8_t method;         /**< CSeq method, a ::prack_method_t. */
+    uint8_t reserved_;      /**< Zero. */
+    uint32_t flags;         /**< `PRACK_RSP_*` bits. */
+    uint32_t cseq;          /**< CSeq number. For INVITE responses it must be the INVITE's
+                                 (prack_uac_init()); the PRACK's own for PRACK responses. */
+    uint32_t reserved2_;    /**< Zero. */
     /** For INVITE responses, the RSeq value (1..2^32-1 valid; 0 and anything
-     *  larger are malformed). For PRACK responses, the RAck response-num of the PRACK it
-     *  answers, as sent by the host (0 if unknown: the last PRACKed RSeq). */
+     *  larger are malformed). For PRACK responses, the RAck response-num of the
+     *  PRACK it answers, 1..2^32-1: the host always says which PRACK. */
     uint64_t rseq;
 } prack_response_t;
 
 /** @brief How far beyond a gap the UAC can cache reliable 1xx (R46). */
 #define PRACK_UAC_CACHE_WINDOW 8u
 
+/** @brief Size in bytes of ::prack_uac_dialog_t. */
+#define PRACK_UAC_DIALOG_SIZE 32u
+
 /**
  * @brief UAC state of one early dialog (one To-tag) within one INVITE
  *        transaction. Keep it inside the host's dialog object; initialise it with
- *        prack_uac_dialog_init() when the To-tag first appears, and again for
- *        each re-INVITE on the dialog (a reliable 1xx with a higher CSeq than the
- *        dialog's also starts a new RSeq space, N5). When the host discards a
- *        dialog, it frees the 1xx it cached for it. Private; 20 bytes.
+ *        prack_uac_dialog_init() when the To-tag first appears. A dialog state
+ *        last used by another INVITE transaction (another CSeq) starts a new RSeq
+ *        space by itself (N5). When the host discards a dialog, it frees the 1xx
+ *        it cached for it. Opaque: ::PRACK_UAC_DIALOG_SIZE bytes, no pointer,
+ *        movable with `memcpy`.
  */
 typedef struct prack_uac_dialog {
 #ifndef PRACK_DOXYGEN
-    uint32_t last_rseq;
-    uint32_t rack_cseq;
-    uint32_t auth_mask;
-    uint32_t offer_rseq;
-    uint8_t flags;
-    uint8_t oa;
-    uint8_t cache;
-    uint8_t cache_sdp;
+    uint32_t opaque_[PRACK_UAC_DIALOG_SIZE / 4u];
 #endif
 } prack_uac_dialog_t;
 
-/** @brief States of a UAC engine. */
+/** @brief States of a UAC engine (prack_uac_state()). */
 typedef enum prack_uac_state {
     PRACK_UAC_CALLING = 1,  /**< No final response yet. */
     PRACK_UAC_ACCEPTED,     /**< A 2xx arrived. */
@@ -712,21 +771,17 @@ typedef enum prack_uac_state {
 /** @brief Facts about our INVITE (prack_uac_init()). */
 #define PRACK_UAC_INVITE_SDP 0x01u /**< Our INVITE carries an SDP offer. */
 
+/** @brief Size in bytes of ::prack_uac_t. */
+#define PRACK_UAC_SIZE 40u
+
 /**
- * @brief UAC engine for one INVITE client transaction. Caller-allocated; fields
- *        are private.
+ * @brief UAC engine for one INVITE client transaction. Caller-allocated and
+ *        opaque: ::PRACK_UAC_SIZE bytes, aligned like `uint64_t`, no pointer,
+ *        movable with `memcpy`.
  */
 typedef struct prack_uac {
 #ifndef PRACK_DOXYGEN
-    prack_time_t last_now;
-    uint32_t n_prack;
-    uint32_t n_discard;
-    uint32_t n_prack_ok;
-    uint32_t n_prack_failed;
-    uint8_t state;
-    uint8_t policy;
-    uint8_t failure;
-    uint8_t flags;
+    uint64_t opaque_[PRACK_UAC_SIZE / 8u];
 #endif
 } prack_uac_t;
 
@@ -734,16 +789,16 @@ typedef struct prack_uac {
  * @brief Start a UAC engine for an INVITE about to be sent.
  * @param[out] uac the engine.
  * @param[in] cfg settings (copied); NULL for the defaults.
- * @param[in] cseq the INVITE's CSeq number, 0..2^31-1.
+ * @param[in] cseq the INVITE's CSeq number, 0..2^32-1.
  * @param[in] flags `PRACK_UAC_INVITE_*` bits.
  * @param[in] now the current time.
  * @retval PRACK_OK on success.
- * @retval PRACK_ERR_INVAL @p uac is NULL, @p cseq is 2^31 or more, an unknown
- *         flag is set, or a @p cfg value is out of range.
+ * @retval PRACK_ERR_INVAL @p uac is NULL, an unknown flag is set, a @p cfg value
+ *         is out of range, or @p now is ::PRACK_TIME_NONE.
  * @sa prack_uac_option()
  */
 PRACK_API int prack_uac_init(prack_uac_t *uac, const prack_config_t *cfg, uint32_t cseq,
-                             unsigned flags, prack_time_t now);
+                             uint32_t flags, prack_time_t now);
 
 /**
  * @brief Which option tag header the INVITE carries (R31-R33).
@@ -752,9 +807,9 @@ PRACK_API int prack_uac_init(prack_uac_t *uac, const prack_config_t *cfg, uint32
  *
  * @param[in] uac the engine.
  * @return ::PRACK_OPTION_SUPPORTED, ::PRACK_OPTION_REQUIRE or ::PRACK_OPTION_NONE
- *         (also for NULL).
+ *         (also for NULL), a ::prack_option_t.
  */
-PRACK_API prack_option_t prack_uac_option(const prack_uac_t *uac);
+PRACK_API unsigned prack_uac_option(const prack_uac_t *uac);
 
 /**
  * @brief Prepare the state of a new early dialog (a To-tag seen for the first time).
@@ -768,20 +823,28 @@ PRACK_API int prack_uac_dialog_init(prack_uac_dialog_t *dlg);
  * @brief A response arrived: to the INVITE (1xx, 2xx, other finals) or to one
  *        of our PRACKs.
  *
+ * INVITE responses must carry the INVITE's CSeq number; one that does not is
+ * discarded (::PRACK_ACT_DISCARD, ::PRACK_R_WRONG_CSEQ) and never PRACKed.
+ *
  * INVITE 1xx: a 100, or a 1xx not sent reliably (errata 4602: reliable means
  * `Require: 100rel` and an RSeq) gives ::PRACK_ACT_DELIVER_1XX (R34, R35). A
  * reliable 1xx in order (the first on @p dlg, R41, R43; then exactly last + 1)
  * gives ::PRACK_ACT_SEND_PRACK (R36, R37); a retransmission is discarded
  * without a second PRACK (R39, R40); a gap is neither PRACKed nor delivered
  * (R44, R45) but may be cached (R46); after a final, see
- * prack_config::prack_after_2xx (R47). Finals give ::PRACK_ACT_DELIVER_FINAL,
- * plus ::PRACK_ACT_RETRY_INVITE for a 420 listing 100rel in Unsupported or a 421
- * requiring it.
+ * prack_config::prack_after_2xx (R47). After a 2xx on another early dialog the
+ * PRACK carries ::PRACK_AF_OTHER_FORK and no session starts on this one.
+ * Finals give ::PRACK_ACT_DELIVER_FINAL, plus ::PRACK_ACT_RETRY_INVITE for a 420
+ * listing 100rel in Unsupported when the policy required it (retry with
+ * `Supported`), or a 421 requiring 100rel when the policy only supported it
+ * (retry with `Require`); never under ::PRACK_POLICY_OFF.
  *
- * PRACK responses: 2xx ends that PRACK (::PRACK_R_PRACK_OK); 401/407 asks for the
- * same PRACK with credentials, once (::PRACK_AF_AUTH); any other final (a
- * transaction timeout is passed as 408) is a failure handled by
- * prack_config::on_prack_failure. 1xx to a PRACK are ignored.
+ * PRACK responses: prack_response::rseq names the PRACK. A 2xx ends it
+ * (::PRACK_R_PRACK_OK); a 401/407 asks for the same PRACK with credentials
+ * (::PRACK_AF_AUTH), up to prack_config::auth_max times per PRACK (R57); any
+ * other final (a transaction timeout is passed as 408), or a challenge beyond
+ * that, is a failure handled by prack_config::on_prack_failure. 1xx to a PRACK
+ * are ignored.
  *
  * @param[in,out] uac the engine.
  * @param[in,out] dlg the early dialog of the response's To-tag, or NULL when the
@@ -791,36 +854,39 @@ PRACK_API int prack_uac_dialog_init(prack_uac_dialog_t *dlg);
  * @param[out] out the actions (reset first).
  * @retval PRACK_OK on success.
  * @retval PRACK_ERR_INVAL @p uac, @p rsp or @p out is NULL, the status is not
- *         100..699, an unknown flag is set, @p now is ::PRACK_TIME_NONE, or a
- *         PRACK response comes with a NULL @p dlg, an rseq above 2^32-1, or an
- *         rseq of 0 on a dialog that sent no PRACK yet.
+ *         100..699, an unknown flag or method is set, @p now is
+ *         ::PRACK_TIME_NONE, or a PRACK response comes with a NULL @p dlg or an
+ *         rseq that is 0 or above 2^32-1.
  * @retval PRACK_ERR_TIME @p now is earlier than a time this engine saw.
  */
 PRACK_API int prack_on_response(prack_uac_t *uac, prack_uac_dialog_t *dlg, prack_time_t now,
                                 const prack_response_t *rsp, prack_actions_t *out);
 
 /**
- * @brief The host puts a new offer in the PRACK it is about to send (R51).
+ * @brief The host puts a new offer in the PRACK for RSeq @p rseq (R51).
  *
- * Allowed when the last ::PRACK_ACT_SEND_PRACK for @p dlg said
- * ::PRACK_SDP_MAY_OFFER, that is, when the 1xx it acknowledges carried the
- * answer to the INVITE's offer (RFC 6337 2.2). The 2xx to that PRACK then
- * carries the answer.
+ * Allowed when the ::PRACK_ACT_SEND_PRACK for @p rseq on @p dlg said
+ * ::PRACK_SDP_MAY_OFFER (the 1xx it acknowledges carried the answer to the
+ * INVITE's offer, RFC 6337 2.2), before a response to that PRACK or a final
+ * response arrived; other PRACKs in the same batch do not change that. The 2xx
+ * to that PRACK then carries the answer.
  *
  * @param[in,out] uac the engine.
  * @param[in,out] dlg the early dialog.
+ * @param[in] rseq the RAck response-num of the PRACK that carries the offer.
  * @retval PRACK_OK on success.
  * @retval PRACK_ERR_INVAL a pointer is NULL.
- * @retval PRACK_ERR_STATE the last PRACK on @p dlg did not allow an offer.
+ * @retval PRACK_ERR_STATE the PRACK for @p rseq did not allow an offer, or no
+ *         longer does.
  */
-PRACK_API int prack_uac_offer_in_prack(prack_uac_t *uac, prack_uac_dialog_t *dlg);
+PRACK_API int prack_uac_offer_in_prack(prack_uac_t *uac, prack_uac_dialog_t *dlg, uint32_t rseq);
 
 /**
  * @brief The engine's state.
  * @param[in] uac the engine.
- * @return its state; 0 for NULL.
+ * @return its state, a ::prack_uac_state_t; 0 for NULL.
  */
-PRACK_API prack_uac_state_t prack_uac_state(const prack_uac_t *uac);
+PRACK_API unsigned prack_uac_state(const prack_uac_t *uac);
 
 /**
  * @brief The last in-order RSeq PRACKed on an early dialog.
@@ -832,7 +898,7 @@ PRACK_API uint32_t prack_uac_dialog_rseq(const prack_uac_dialog_t *dlg);
 /** @brief Counters of a UAC engine (prack_uac_counters()). */
 typedef struct prack_uac_stats {
     uint32_t pracks_sent;    /**< PRACKs asked for (including resends with credentials). */
-    uint32_t discarded;      /**< Provisional responses discarded. */
+    uint32_t discarded;      /**< Responses discarded. */
     uint32_t pracks_ok;      /**< PRACKs answered 2xx. */
     uint32_t pracks_failed;  /**< PRACKs that failed. */
 } prack_uac_stats_t;
@@ -848,10 +914,10 @@ PRACK_API int prack_uac_counters(const prack_uac_t *uac, prack_uac_stats_t *stat
 
 /**
  * @brief Name of a UAC state, e.g. "CALLING", for logs.
- * @param[in] state a state.
+ * @param[in] state a ::prack_uac_state_t value.
  * @return a static string; "?" for an unknown value.
  */
-PRACK_API const char *prack_uac_state_name(prack_uac_state_t state);
+PRACK_API const char *prack_uac_state_name(unsigned state);
 
 /** @} */
 

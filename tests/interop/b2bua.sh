@@ -426,30 +426,111 @@ case_sipp_forked() {
 }
 
 # The B2BUA requires 100rel of the caller, who has it off: leg A's engine
-# answers 421, the caller retries with 100rel, and the retry is the call.
-case_a_required_retry() {
+# answers 421, and that is the end of it: a caller with 100rel off never
+# retries, even when allowed to (--retry). No INVITE goes to the callee.
+case_a_required_421() {
+    local ports
+    # leg B would go to the second port; it must not be tried
+    read -r -a ports <<<"$(free_ports 127.0.0.1 2)"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[0]}" \
+        --next "127.0.0.1:${ports[1]}" --a-100rel required --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start uac "${VG[@]+"${VG[@]}"}" "$UAC" "sip:bob@127.0.0.1:${ports[0]}" --100rel off --retry
+    finish uac
+    finish b2bua
+    expect_rc uac 1
+    expect_rc b2bua 1 # the call failed, as it should
+    expect_result uac calls=1 ok=0 final=421 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=0 final=421 prack_sent=0 prack_rcvd=0 rel1xx=0
+    expect_grep b2bua "${A_OUT}421 Extension Required \(Require: 100rel\)"
+    [ "$(grep -cF "${A_IN}INVITE" "$WORK/b2bua.log")" -eq 1 ] || fail "the caller sent more than one INVITE"
+    expect_no_grep uac 'UAC -> UAS  INVITE .*(Supported|Require): 100rel' "the caller offered 100rel under --100rel off"
+    expect_no_grep b2bua "$B_OUT" "the B2BUA called the callee"
+}
+
+# The B2BUA has 100rel off towards a caller that requires it: leg A's engine
+# answers 420; the caller (--retry) sends the INVITE again with the option tag
+# its engine suggests, Supported: 100rel, and that INVITE is the call.
+case_a_off_420_retry() {
     chain 127.0.0.1 "--100rel off --provisional 183:sdp --answer-after 200 --calls 1" \
-        "--a-100rel required --calls 1" "--100rel off"
+        "--a-100rel off --calls 1" "--100rel required --retry"
     all_ok
-    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
-    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=1 rel1xx=1
-    expect_before b2bua "${A_OUT}421 Extension Required \(Require: 100rel\)" "${B_OUT}INVITE"
+    expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=0 rel1xx=0
+    expect_before b2bua "${A_OUT}420 Bad Extension \(Unsupported: 100rel\)" "${B_OUT}INVITE"
+    expect_grep b2bua "${A_IN}INVITE .*\(Require: 100rel"
+    expect_grep b2bua "${A_IN}INVITE .*\(Supported: 100rel"
     expect_grep uac 'retrying with 100rel supported'
 }
 
-# The callee requires 100rel and leg B starts without it: leg B's engine
-# asks for a new INVITE with the option tag after the 421; the caller never
-# hears of it.
-case_b_retry_421() {
+# The callee requires 100rel and leg B has it off: leg B's engine suggests no
+# retry (--b-100rel off is off), so the callee's 421 ends the call. It is about
+# the B2BUA's own INVITE, so the caller gets 500 with a Warning, not the 421.
+case_b_off_421() {
     chain 127.0.0.1 "--100rel required --provisional 183:sdp --answer-after 200 --calls 1" \
         "--a-100rel off --b-100rel off --calls 1" "--100rel off"
+    expect_rc uac 1
+    expect_rc b2bua 0 # the callee's outcome reached the caller, translated
+    expect_rc uas 1   # the 421, not the 200 it was told to give
+    expect_result uac calls=1 ok=0 final=500 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=1 final=500 prack_sent=0 prack_rcvd=0 rel1xx=0
+    expect_result uas calls=1 ok=0 final=421
+    expect_grep b2bua "${B_IN}421 Extension Required"
+    expect_grep b2bua 'B: 421 not retried \(--b-100rel off\)'
+    [ "$(grep -cF "${B_OUT}INVITE" "$WORK/b2bua.log")" -eq 1 ] || fail "leg B sent more than one INVITE"
+    expect_no_grep b2bua "${B_OUT}INVITE .*(Supported|Require): 100rel" "leg B offered 100rel under --b-100rel off"
+    expect_grep b2bua "${A_OUT}500 Server Internal Error"
+    expect_no_grep uac 'UAS  421 ' "the caller saw the callee's 421"
+}
+
+# The callee has 100rel off and leg B requires it: after the callee's 420,
+# leg B's engine suggests a new INVITE with Supported: 100rel, which the B2BUA
+# sends; the call goes on with plain provisionals and the caller never hears
+# of the 420.
+case_b_required_420_retry() {
+    chain 127.0.0.1 "--100rel off --provisional 183:sdp --answer-after 200 --calls 1" \
+        "--a-100rel off --b-100rel required --calls 1" "--100rel off"
     all_ok
     expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
-    expect_result b2bua calls=1 ok=1 final=200 prack_sent=1 prack_rcvd=0 rel1xx=0
-    expect_grep b2bua "${B_IN}421 Extension Required"
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=0 rel1xx=0
+    expect_grep b2bua "${B_IN}420 Bad Extension \(Unsupported: 100rel\)"
     expect_grep b2bua 'B: retrying with 100rel supported'
-    expect_grep b2bua "${B_OUT}INVITE .*\(Supported: 100rel"
-    expect_no_grep uac 'UAS  421 ' "the caller saw the callee's 421"
+    expect_before b2bua "${B_OUT}INVITE .*\(Require: 100rel" "${B_OUT}INVITE .*\(Supported: 100rel"
+    expect_no_grep uac 'UAS  420 ' "the caller saw the callee's 420"
+}
+
+# SIPp calls through the B2BUA and retransmits by hand (scenario shared with
+# run.sh): the PRACK for the 183 comes three times, the last time after the
+# PRACK for the 180, and gets its 200 each time from the B2BUA's own store of
+# leg A's requests; new PRACKs for either acknowledged RSeq get 481 from leg A's
+# engine (RFC 3262 section 3).
+case_sipp_prack_retransmissions() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" --100rel off \
+        --provisional 183:sdp,180 --answer-after 3000 --calls 1
+    wait_up uas || fail "prack-uas did not start"
+    # a long T1 keeps leg A's own retransmissions of the reliable 1xx out of the way
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --t1 2000 --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start_sipp "127.0.0.1:${ports[1]}" -sf "$HERE/sipp-uac-retransmissions.xml" -s bob -p "${ports[2]}" -nr
+    finish sipp
+    finish b2bua
+    finish uas
+    expect_rc sipp 0
+    expect_rc b2bua 0
+    expect_rc uas 0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=4 rel1xx=2
+    [ "$(grep -cF "${A_IN}PRACK" "$WORK/b2bua.log")" -eq 6 ] || fail "expected 6 PRACKs from the caller"
+    [ "$(grep -F "${A_IN}PRACK" "$WORK/b2bua.log" | grep -c 'retransmission')" -eq 2 ] ||
+        fail "expected 2 PRACK retransmissions"
+    [ "$(grep -cF "${A_OUT}200 OK (to PRACK, retransmission)" "$WORK/b2bua.log")" -eq 2 ] ||
+        fail "expected the stored 200 twice"
+    [ "$(grep -cE "${A_OUT}481 .*\(to PRACK, RAck matches no unacknowledged" "$WORK/b2bua.log")" -eq 2 ] ||
+        fail "expected 481 to both new PRACKs for acknowledged RSeqs"
+    expect_no_grep b2bua 'the PRACK again' "leg A's engine, not the store, saw a retransmitted PRACK"
+    expect_no_grep b2bua "$B_OUT"'PRACK' "a PRACK crossed to leg B"
 }
 
 # SIPp never PRACKs: leg A's engine retransmits the reliable 183 (same RSeq)
