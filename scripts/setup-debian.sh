@@ -17,6 +17,7 @@ packages=(
     valgrind
     libclang-rt-14-dev
     python3
+    abigail-tools
 )
 
 missing=()

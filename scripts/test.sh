@@ -120,6 +120,23 @@ stage_build_and_test() {
     meson_run_tests "$dir"
 }
 
+# stage_abi: the shared library's ABI against the committed baseline in abi/
+# (scripts/abi-check.sh, which builds with gcc in build-abi); any difference,
+# an addition included, fails. Counted as one test.
+stage_abi() {
+    header "abi: libprack.so against abi/ (build-abi)"
+    local rc=0 passed=0 failed=0 skipped=0
+    bash scripts/abi-check.sh || rc=$?
+    case "$rc" in
+        0) passed=1 ;;
+        77) skipped=1 rc=0 ;;
+        *) failed=1 ;;
+    esac
+    echo "$passed $failed $skipped" >>"$results_file"
+    echo "abi: $passed passed, $failed failed, $skipped skipped"
+    return "$rc"
+}
+
 # stage_sanitize: the whole suite again with AddressSanitizer and
 # UndefinedBehaviorSanitizer, any report fatal.
 stage_sanitize() {
@@ -170,6 +187,7 @@ main() {
     stage_setup
 
     run_stage stage_build_and_test gcc
+    run_stage stage_abi
     run_stage stage_valgrind
     run_stage stage_build_and_test clang
     run_stage stage_sanitize
