@@ -10,6 +10,7 @@ packages=(
     clang
     g++
     pkg-config
+    cmake
     libcmocka-dev
     doxygen
     gcovr
