@@ -1,64 +1,184 @@
 #!/usr/bin/env bash
-# The libprack test command: bash scripts/test.sh
+# The libprack test command: bash scripts/test.sh [STAGE...]
 #
-# Installs what the build needs, then runs each stage in turn. A stage is a
-# shell function; a failing stage is reported and the remaining stages still
-# run, and the script exits non-zero at the end if any stage failed. To add a
-# stage, write a stage_* function and call it through run_stage in main.
+# Installs what the build needs (stage setup, always first), then runs the
+# stages in turn: all of them, or the ones named on the command line or in
+# PRACK_STAGES. A stage is a shell function stage_NAME; a failing stage is
+# reported, the remaining stages still run, and the script exits non-zero at
+# the end if any stage or test failed. To add a stage, write stage_NAME and
+# add NAME to all_stages. Build directories go to a directory outside the
+# checkout (PRACK_BUILD_ROOT below).
+#
+# Each slow check runs in one stage only:
+#
+#   suite        gcc  clang  sanitize  fuzz  coverage  dist
+#   unit          x     x       x               x        x
+#   docs          x     x       x
+#   examples      x     x       x
+#   interop       x   (and under valgrind: stage valgrind, on the gcc build)
+#   chaos         x
+#   soak                        x
+#   fuzz                              x (libFuzzer replays, then fuzzing)
+#
+# The gcc, clang and sanitize stages leave suites out by name (--no-suite),
+# so a suite added later runs in all three until it is placed here.
+#
+# Environment:
+#   PRACK_STAGES        stages to run, separated by spaces or commas (the
+#                       command line wins); default: all, in the order below
+#   PRACK_FUZZ_SECONDS  libFuzzer time per fuzz target (default 15; two
+#                       targets run at a time; 0: corpus replays only)
+#   PRACK_BUILD_ROOT    directory for the build directories, kept afterwards
+#                       and reused by the next run; default: a new temporary
+#                       directory, removed at the end
+#   PRACK_KEEP_BUILD=1  keep that temporary directory (its path is printed)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+src=$(pwd)
 
+all_stages=(gcc abi valgrind clang sanitize fuzz coverage consumers dist)
+
+usage() {
+    cat <<EOF
+usage: bash scripts/test.sh [STAGE...]
+stages (default: all, in this order): ${all_stages[*]}
+environment: PRACK_STAGES, PRACK_FUZZ_SECONDS (default 15), PRACK_BUILD_ROOT,
+PRACK_KEEP_BUILD=1 (see the top of scripts/test.sh)
+EOF
+}
+
+# meson, gcovr and the test scripts write into a pipe under CI: keep Python
+# from holding their lines back, so that progress shows as it happens.
+export PYTHONUNBUFFERED=1
+
+case "${1:-}" in
+    -h | --help) usage; exit 0 ;;
+esac
+
+stages=()
+if [ "$#" -gt 0 ]; then
+    stages=("$@")
+elif [ -n "${PRACK_STAGES:-}" ]; then
+    read -r -a stages <<<"${PRACK_STAGES//,/ }"
+fi
+if [ "${#stages[@]}" -eq 0 ]; then
+    stages=("${all_stages[@]}")
+fi
+
+fuzz_seconds=${PRACK_FUZZ_SECONDS:-15}
+case "$fuzz_seconds" in
+    '' | *[!0-9]*) echo "test.sh: PRACK_FUZZ_SECONDS must be a number of seconds" >&2; exit 2 ;;
+esac
+
+build_root=
+keep_build=0
 failed_stages=()
+stage_times=()
+heartbeat_pid=
 
 # Test counts of every stage, one "passed failed skipped" line per test run.
 # Stages run in subshells, so they report through this file.
 results_file=$(mktemp)
-trap 'rm -f "$results_file"' EXIT
+times_file=$(mktemp)
+
+cleanup() {
+    if [ -n "$heartbeat_pid" ]; then
+        kill "$heartbeat_pid" 2>/dev/null || true
+    fi
+    rm -f "$results_file" "$times_file"
+    if [ -z "$build_root" ]; then
+        :
+    elif [ "$keep_build" = 1 ]; then
+        echo "build directories kept in $build_root"
+    else
+        rm -rf "$build_root"
+    fi
+}
+trap cleanup EXIT
 
 header() {
     printf '\n========== %s ==========\n' "$*"
 }
 
-# run_stage NAME [ARGS...]: run one stage in a subshell with errexit on (so
-# its first failing command ends it), remember whether it failed.
+# heartbeat NAME START: a line a minute while a stage runs, so that a long
+# test (or a hung one, until its timeout) never leaves the log silent. The
+# sleep gets no copy of stdout: it must not hold the log pipe open.
+heartbeat() {
+    while sleep 60 >/dev/null 2>&1; do
+        printf '[%s: still running, %d s]\n' "$1" "$(($(date +%s) - $2))"
+    done
+}
+
+# cpu_seconds: CPU time (user + system) of every finished child of this
+# shell so far, from `times`, which the caller runs in this shell (a $(...)
+# subshell has no children yet): times >"$times_file"; x=$(cpu_seconds)
+cpu_seconds() {
+    awk 'NR == 2 {
+        t = 0
+        for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+        printf "%d\n", t
+    }' "$times_file"
+}
+
+# run_stage NAME: run stage_NAME in a subshell with errexit on (so its first
+# failing command ends it), print its start, its end with the elapsed and
+# CPU seconds (CPU well under twice the elapsed time on two cores: the stage
+# waited, or shared the machine), and remember whether it failed.
 run_stage() {
-    local rc
+    local name=$1 rc start secs status cpu
+    start=$(date +%s)
+    times >"$times_file"
+    cpu=$(cpu_seconds)
+    header "start $name ($(date -u +%H:%M:%S) UTC)"
+    heartbeat "$name" "$start" &
+    heartbeat_pid=$!
     set +e
     (
         set -e
-        "$@"
+        "stage_$name"
     )
     rc=$?
     set -e
+    kill "$heartbeat_pid" 2>/dev/null || true
+    wait "$heartbeat_pid" 2>/dev/null || true
+    heartbeat_pid=
+    secs=$(($(date +%s) - start))
+    times >"$times_file"
+    cpu=$(($(cpu_seconds) - cpu))
+    status=ok
     if [ "$rc" -ne 0 ]; then
-        echo "stage failed (exit $rc): $*" >&2
-        failed_stages+=("$*")
+        status="FAILED (exit $rc)"
+        failed_stages+=("$name")
     fi
+    header "end $name: $status, ${secs} s (cpu ${cpu} s)"
+    stage_times+=("$(printf '%-10s %5d s  (cpu %4d s)  %s' "$name" "$secs" "$cpu" "$status")")
 }
 
-# meson_configure DIR CC CXX [MESON_ARGS...]: configure DIR, reusing it when
-# it already holds a configured build, starting afresh otherwise.
+# meson_configure DIR CC CXX [MESON_ARGS...]: configure DIR for this source
+# tree, reusing it when it already holds a configured build, starting
+# afresh otherwise.
 meson_configure() {
     local dir=$1 cc=$2 cxx=$3
     shift 3
     if [ -f "$dir/meson-private/coredata.dat" ]; then
-        if CC=$cc CXX=$cxx meson setup --reconfigure "$dir" "$@"; then
+        if CC=$cc CXX=$cxx meson setup --reconfigure "$dir" "$src" "$@"; then
             return 0
         fi
         echo "reconfigure of $dir failed; wiping it" >&2
     fi
     rm -rf "$dir"
-    CC=$cc CXX=$cxx meson setup "$dir" "$@"
+    CC=$cc CXX=$cxx meson setup "$dir" "$src" "$@"
 }
 
-# count_results DIR: record the results of the last `meson test` run in DIR
-# and print them.
+# count_results DIR [LOGBASE]: record the results of the last `meson test`
+# run in DIR (written to meson-logs/LOGBASE.json, testlog by default) and
+# print them.
 count_results() {
     local dir=$1 counts passed failed skipped
-    local log="$dir/meson-logs/testlog.json"
+    local log="$dir/meson-logs/${2:-testlog}.json"
     if [ ! -f "$log" ]; then
-        echo "no test log in $dir" >&2
+        echo "no test log $log" >&2
         return 1
     fi
     counts=$(python3 - "$log" <<'PY'
@@ -81,7 +201,7 @@ PY
     )
     read -r passed failed skipped <<<"$counts"
     echo "$passed $failed $skipped" >>"$results_file"
-    echo "$dir: $passed passed, $failed failed, $skipped skipped"
+    echo "$dir${2:+ ($2)}: $passed passed, $failed failed, $skipped skipped"
 }
 
 # meson_run_tests DIR [MESON_TEST_ARGS...]: run the tests, count them, and
@@ -96,37 +216,51 @@ meson_run_tests() {
 }
 
 stage_setup() {
-    header "setup: Debian packages"
     bash scripts/setup-debian.sh
 }
 
-# stage_build_and_test gcc|clang: warnings-as-errors build and the full test
-# suite (unit tests, C++ header check, doxygen check) in build-<cc>.
-stage_build_and_test() {
-    local cc=$1 cxx dir="build-$1"
+# build_compiler gcc|clang: the warnings-as-errors build of everything in
+# $build_root/<cc>. gcc builds optimised so that its flow-based warnings
+# (-Wformat-truncation, -Wnull-dereference, ...) fail the build too; clang
+# builds for debugging.
+build_compiler() {
+    local cc=$1 cxx=c++ opt=debug dir="$build_root/$1"
     case "$cc" in
-        gcc) cxx=g++ ;;
+        gcc) cxx=g++ opt=debugoptimized ;;
         clang) cxx=clang++ ;;
-        *) cxx=c++ ;;
     esac
-    header "build and test: $cc ($dir)"
     "$cc" --version | head -n 1
-    # gcc builds optimised so that its flow-based warnings (-Wformat-truncation,
-    # -Wnull-dereference, ...) fail the build too; clang builds for debugging.
-    local opt=debug
-    [ "$cc" = gcc ] && opt=debugoptimized
     meson_configure "$dir" "$cc" "$cxx" -Dwerror=true --buildtype="$opt"
     meson compile -C "$dir"
-    meson_run_tests "$dir"
+}
+
+# stage_gcc: everything but the soak and the fuzz replays, with the example
+# programs against SIPp and each other (interop) and through the lossy
+# relay (chaos). The chaos test spends its 20-odd seconds waiting (200 calls
+# at 10 a second, retransmissions) and checks no timing, so it runs next to
+# the other suites in a meson of its own instead of alone after them; its
+# lines are printed when it ends.
+stage_gcc() {
+    local dir="$build_root/gcc" rc=0 chaos_rc=0 chaos_pid
+    build_compiler gcc
+    rm -f "$dir/meson-logs/chaos.json"
+    meson test -C "$dir" --no-rebuild --print-errorlogs --suite chaos --logbase chaos \
+        >"$dir/chaos.out" 2>&1 &
+    chaos_pid=$!
+    meson_run_tests "$dir" --no-rebuild --no-suite soak --no-suite fuzz --no-suite chaos || rc=$?
+    echo "waiting for the chaos test"
+    wait "$chaos_pid" || chaos_rc=$?
+    cat "$dir/chaos.out"
+    count_results "$dir" chaos || chaos_rc=1
+    [ "$rc" -eq 0 ] && [ "$chaos_rc" -eq 0 ]
 }
 
 # stage_abi: the shared library's ABI against the committed baseline in abi/
-# (scripts/abi-check.sh, which builds with gcc in build-abi); any difference,
+# (scripts/abi-check.sh builds with gcc in its own directory); any difference,
 # an addition included, fails. Counted as one test.
 stage_abi() {
-    header "abi: libprack.so against abi/ (build-abi)"
     local rc=0 passed=0 failed=0 skipped=0
-    bash scripts/abi-check.sh || rc=$?
+    ABI_BUILD_DIR="$build_root/abi" bash scripts/abi-check.sh || rc=$?
     case "$rc" in
         0) passed=1 ;;
         77) skipped=1 rc=0 ;;
@@ -137,65 +271,152 @@ stage_abi() {
     return "$rc"
 }
 
-# stage_sanitize: the whole suite again with AddressSanitizer and
-# UndefinedBehaviorSanitizer, any report fatal.
-stage_sanitize() {
-    local dir=build-sanitize
-    header "sanitizers: address,undefined ($dir)"
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        meson_configure "$dir" gcc g++ -Dwerror=true -Db_sanitize=address,undefined \
-        -Dc_args=-fno-sanitize-recover=all -Dcpp_args=-fno-sanitize-recover=all
-    meson compile -C "$dir"
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        meson_run_tests "$dir"
-}
-
-# stage_valgrind: the example programs' interop cases under valgrind memcheck
-# (build-gcc); any memcheck error or definite/indirect leak fails it.
+# stage_valgrind: the interop cases again with every example process under
+# valgrind memcheck, on the gcc build; any memcheck error or definite or
+# indirect leak fails it.
 stage_valgrind() {
-    header "valgrind memcheck: interop cases (build-gcc)"
-    local rc=0
-    rm -f build-gcc/meson-logs/testlog.json
-    bash scripts/valgrind-interop.sh build-gcc || rc=$?
-    count_results build-gcc || rc=1
+    local dir="$build_root/gcc" rc=0
+    if [ -f "$dir/meson-private/coredata.dat" ]; then
+        meson compile -C "$dir"
+    else
+        build_compiler gcc
+    fi
+    rm -f "$dir/meson-logs/testlog.json"
+    bash scripts/valgrind-interop.sh "$dir" || rc=$?
+    count_results "$dir" || rc=1
     return "$rc"
 }
 
-# stage_fuzz SECONDS: the fuzz targets built for libFuzzer with ASan and UBSan
-# (clang), their corpora replayed, then each target fuzzed for SECONDS.
-stage_fuzz() {
-    header "fuzz: libFuzzer, ${1}s per target (build-fuzz)"
-    meson_configure build-fuzz clang clang++ -Dfuzzing=true
-    meson compile -C build-fuzz
-    meson_run_tests build-fuzz --suite fuzz
-    FUZZ_BUILD_DIR=build-fuzz bash fuzz/run-fuzzers.sh "$1"
+# stage_clang: the second compiler's warnings on every target, and the fast
+# suites.
+stage_clang() {
+    build_compiler clang
+    meson_run_tests "$build_root/clang" \
+        --no-suite soak --no-suite interop --no-suite chaos --no-suite fuzz
 }
 
-# stage_coverage: line and branch coverage of lib/ from the whole suite.
+# stage_sanitize: AddressSanitizer and UndefinedBehaviorSanitizer, any report
+# fatal, over the fast suites and the 100,000-call soak.
+stage_sanitize() {
+    local dir="$build_root/sanitize"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    meson_configure "$dir" gcc g++ -Dwerror=true -Db_sanitize=address,undefined \
+        -Dc_args=-fno-sanitize-recover=all -Dcpp_args=-fno-sanitize-recover=all
+    meson compile -C "$dir"
+    meson_run_tests "$dir" --no-suite interop --no-suite chaos --no-suite fuzz
+}
+
+# stage_fuzz: the fuzz targets built for libFuzzer with ASan and UBSan
+# (clang), their corpora replayed, then each target fuzzed for
+# PRACK_FUZZ_SECONDS. Only the library and the targets are built. A libFuzzer
+# process uses one core: the targets run two at a time.
+stage_fuzz() {
+    local dir="$build_root/fuzz" t half=() other=() rc=0 pid
+    echo "fuzzing ${fuzz_seconds} s per target (PRACK_FUZZ_SECONDS)"
+    meson_configure "$dir" clang clang++ -Dfuzzing=true --buildtype=debugoptimized \
+        -Dtests=disabled -Dexamples=false -Ddocs=disabled
+    meson compile -C "$dir"
+    meson_run_tests "$dir" --suite fuzz
+    if [ "$fuzz_seconds" -eq 0 ]; then
+        echo "PRACK_FUZZ_SECONDS=0: corpus replays only"
+        return 0
+    fi
+    # fuzz/<target>/<target>.c, as fuzz/meson.build lists them
+    for t in fuzz/*/; do
+        t=${t%/}
+        t=${t#fuzz/}
+        [ -f "fuzz/$t/$t.c" ] || continue
+        if [ "${#half[@]}" -le "${#other[@]}" ]; then half+=("$t"); else other+=("$t"); fi
+    done
+    FUZZ_BUILD_DIR=$dir bash fuzz/run-fuzzers.sh "$fuzz_seconds" "${half[@]}" &
+    pid=$!
+    if [ "${#other[@]}" -ne 0 ]; then
+        FUZZ_BUILD_DIR=$dir bash fuzz/run-fuzzers.sh "$fuzz_seconds" "${other[@]}" || rc=$?
+    fi
+    wait "$pid" || rc=$?
+    return "$rc"
+}
+
+# stage_coverage: line and branch coverage of lib/ from the unit suite, which
+# is what exercises lib/ (doc/robustness.md gives the figures).
 stage_coverage() {
-    header "coverage of lib/ (build-cov)"
-    meson_configure build-cov gcc g++ -Db_coverage=true
-    meson compile -C build-cov
-    meson_run_tests build-cov
-    gcovr -r . build-cov --filter lib/ --txt
-    gcovr -r . build-cov --filter lib/ --txt --branches
+    local dir="$build_root/coverage"
+    meson_configure "$dir" gcc g++ -Db_coverage=true -Dexamples=false -Ddocs=disabled
+    meson compile -C "$dir"
+    meson_run_tests "$dir" --suite unit
+    gcovr -r . "$dir" --filter lib/ --txt
+    gcovr -r . "$dir" --filter lib/ --txt --branches
+}
+
+# stage_consumers: libprack installed and used the three ways a project
+# takes it: pkg-config (static link), CMake find_package(), meson subproject.
+stage_consumers() {
+    bash scripts/consumers.sh "$build_root/consumers"
+}
+
+# stage_dist: `meson dist` packs the committed tree; the tarball alone must
+# build and pass the unit suite.
+stage_dist() {
+    local dir="$build_root/dist" tarball
+    if ! git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        echo "dist: $src is not a git checkout; meson dist packs committed files" >&2
+        return 1
+    fi
+    local dirty=()
+    if [ -n "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
+        echo "dist: uncommitted changes are not in the tarball: it holds HEAD"
+        dirty=(--allow-dirty)
+    fi
+    rm -rf "$dir/unpacked" "$dir/tarball-build"
+    meson_configure "$dir/source-build" gcc g++ -Dtests=disabled -Dexamples=false -Ddocs=disabled
+    rm -rf "$dir/source-build/meson-dist"
+    meson dist -C "$dir/source-build" --no-tests --formats xztar "${dirty[@]+"${dirty[@]}"}"
+    tarball=$(find "$dir/source-build/meson-dist" -name 'libprack-*.tar.xz' | head -n 1)
+    [ -n "$tarball" ] || { echo "dist: no tarball" >&2; return 1; }
+    ls -l "$tarball"
+    mkdir -p "$dir/unpacked"
+    tar -xJf "$tarball" -C "$dir/unpacked"
+    local top
+    top=$(find "$dir/unpacked" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+    CC=gcc CXX=g++ meson setup "$dir/tarball-build" "$top"
+    meson compile -C "$dir/tarball-build"
+    meson_run_tests "$dir/tarball-build" --suite unit
 }
 
 main() {
-    stage_setup
+    local total_start p f s
+    for s in "${stages[@]}"; do
+        if ! declare -F "stage_$s" >/dev/null; then
+            echo "test.sh: unknown stage '$s'" >&2
+            usage >&2
+            exit 2
+        fi
+    done
 
-    run_stage stage_build_and_test gcc
-    run_stage stage_abi
-    run_stage stage_valgrind
-    run_stage stage_build_and_test clang
-    run_stage stage_sanitize
-    run_stage stage_fuzz "${PRACK_FUZZ_SECONDS:-60}"
-    run_stage stage_coverage
+    # Build directories live outside the checkout.
+    if [ -n "${PRACK_BUILD_ROOT:-}" ]; then
+        mkdir -p "$PRACK_BUILD_ROOT"
+        build_root=$(cd "$PRACK_BUILD_ROOT" && pwd)
+        keep_build=1
+    else
+        build_root=$(mktemp -d "${TMPDIR:-/tmp}/libprack-build.XXXXXX")
+        keep_build=${PRACK_KEEP_BUILD:-0}
+    fi
+
+    total_start=$(date +%s)
+    echo "stages: ${stages[*]}"
+    echo "build directories: $build_root"
+
+    run_stage setup
+    for s in "${stages[@]}"; do
+        run_stage "$s"
+    done
 
     header "summary"
-    local total_passed=0 total_failed=0 total_skipped=0 p f s
+    printf '%s\n' "${stage_times[@]}"
+    echo "all stages: $(($(date +%s) - total_start)) s"
+    local total_passed=0 total_failed=0 total_skipped=0
     while read -r p f s; do
         total_passed=$((total_passed + p))
         total_failed=$((total_failed + f))
@@ -210,4 +431,4 @@ main() {
     fi
 }
 
-main "$@"
+main
