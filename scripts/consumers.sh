@@ -2,6 +2,7 @@
 # libprack as other projects take it, each checked by building and running
 # tests/consumers/consumer.c (it prints prack_version()):
 #
+#   docs        the installed Doxygen HTML (-Ddocs=enabled)
 #   pkg-config  installed libprack, `pkg-config --static` flags, linked with
 #               -static: the program must not need libprack.so
 #   cmake       installed libprack, find_package(libprack <version>) in
@@ -16,7 +17,8 @@
 #
 # WORK_DIR (default: a temporary directory, removed at the end) receives the
 # library build, the install prefix and the consumer builds. Needs meson,
-# ninja, a C compiler (CC, default cc), pkg-config, cmake and readelf.
+# ninja, a C compiler (CC, default cc), pkg-config, cmake, doxygen and
+# readelf.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -67,16 +69,24 @@ version=$(meson introspect --projectinfo "$src/meson.build" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
 prefix=$work/prefix
 
-# The library alone, both kinds, installed into $prefix.
+# The library alone, both kinds, and its HTML documentation, installed
+# into $prefix.
 echo "consumers: libprack $version into $prefix"
 meson setup "$work/lib-build" "$src" --prefix="$prefix" \
-    -Ddefault_library=both -Dtests=disabled -Dexamples=false -Ddocs=disabled
+    -Ddefault_library=both -Dtests=disabled -Dexamples=false -Ddocs=enabled
 meson compile -C "$work/lib-build"
 meson install -C "$work/lib-build" --quiet
 # lib/ or lib/<multiarch>/, as meson chose.
 pc=$(find "$prefix" -name libprack.pc | head -n 1)
 [ -n "$pc" ] || { echo "consumers: libprack.pc was not installed" >&2; exit 1; }
 export PKG_CONFIG_PATH=${pc%/*}
+
+# -Ddocs=enabled installs the Doxygen HTML.
+installed_docs() {
+    local index=$prefix/share/doc/libprack/html/index.html
+    [ -s "$index" ] || { echo "no $index" >&2; return 1; }
+    echo "$(find "$prefix/share/doc/libprack/html" -type f | wc -l) files in $prefix/share/doc/libprack/html"
+}
 
 consumer_pkgconfig() {
     local out=$work/pkgconfig
@@ -196,6 +206,7 @@ sys.exit(1 if bad else 0)
 PY
 }
 
+check docs installed_docs
 check pkg-config consumer_pkgconfig
 check cmake-shared consumer_cmake_shared
 check cmake-static consumer_cmake_static
