@@ -19,6 +19,7 @@ packages=(
     libclang-rt-14-dev
     python3
     abigail-tools
+    spin
 )
 
 missing=()
