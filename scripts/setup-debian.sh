@@ -20,6 +20,7 @@ packages=(
     python3
     abigail-tools
     spin
+    frama-c-base
 )
 
 missing=()

@@ -19,6 +19,7 @@
 #   chaos         x
 #   soak                        x
 #   fuzz                              x (libFuzzer replays, then fuzzing)
+#   verify        x   (spin; stage verify runs Frama-C EVA on lib/)
 #
 # The gcc, clang and sanitize stages leave suites out by name (--no-suite),
 # so a suite added later runs in all three until it is placed here.
@@ -37,7 +38,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 src=$(pwd)
 
-all_stages=(gcc abi valgrind clang sanitize fuzz coverage consumers dist)
+all_stages=(gcc abi valgrind clang sanitize fuzz coverage verify consumers dist)
 
 usage() {
     cat <<EOF
@@ -292,7 +293,7 @@ stage_valgrind() {
 stage_clang() {
     build_compiler clang
     meson_run_tests "$build_root/clang" \
-        --no-suite soak --no-suite interop --no-suite chaos --no-suite fuzz
+        --no-suite soak --no-suite interop --no-suite chaos --no-suite fuzz --no-suite verify
 }
 
 # stage_sanitize: AddressSanitizer and UndefinedBehaviorSanitizer, any report
@@ -304,7 +305,7 @@ stage_sanitize() {
     meson_configure "$dir" gcc g++ -Dwerror=true -Db_sanitize=address,undefined \
         -Dc_args=-fno-sanitize-recover=all -Dcpp_args=-fno-sanitize-recover=all
     meson compile -C "$dir"
-    meson_run_tests "$dir" --no-suite interop --no-suite chaos --no-suite fuzz
+    meson_run_tests "$dir" --no-suite interop --no-suite chaos --no-suite fuzz --no-suite verify
 }
 
 # stage_fuzz: the fuzz targets built for libFuzzer with ASan and UBSan
@@ -382,6 +383,12 @@ stage_dist() {
     CC=gcc CXX=g++ meson setup "$dir/tarball-build" "$top"
     meson compile -C "$dir/tarball-build"
     meson_run_tests "$dir/tarball-build" --suite unit
+}
+
+# stage_verify: Frama-C EVA on lib/ (doc/verification.md); the spin checks
+# run in the 'verify' suite of meson test.
+stage_verify() {
+    bash scripts/eva-check.sh
 }
 
 main() {
