@@ -55,7 +55,7 @@ else
     rm -rf "$dir"
     CC=gcc meson setup "$dir" "${opts[@]}" >/dev/null
 fi
-if ! log=$(meson compile -C "$dir" prack 2>&1); then
+if ! log=$(meson compile -C "$dir" prack:shared_library 2>&1); then
     printf '%s\n' "$log" >&2
     echo "abi-check: the library does not build" >&2
     exit 1

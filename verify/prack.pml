@@ -702,7 +702,11 @@ inline uac_on_final(st, sdp) {
             d_oa = COA_DONE;
             t_role = (sdp -> SDP_ANSWER : SDP_NONE);
             t_ev = (sdp -> R_SESSION : R_ANSWER_MISSING)
-        :: d_oa != COA_OFFER_SENT && sdp -> t_role = (d_oa == COA_NONE -> SDP_OFFER : SDP_REPEAT)
+        :: d_oa == COA_NONE && sdp ->
+            /* the 2xx offers and the ACK answers: no later message may offer */
+            d_oa = COA_DONE;
+            t_role = SDP_OFFER
+        :: d_oa != COA_OFFER_SENT && d_oa != COA_NONE && sdp -> t_role = SDP_REPEAT
         :: else -> skip
         fi
     :: else -> skip
