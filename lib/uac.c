@@ -328,13 +328,13 @@ static void on_final(uac_t *uac, dlg_t *dlg, const prack_response_t *rsp, prack_
     }
 }
 
-/* Challenges met so far by the PRACK for rseq, or UINT32_MAX when it is not tracked. */
-static uint32_t challenges(const dlg_t *dlg, uint32_t rseq)
+/* The challenge-count slot of the PRACK for rseq, or AUTH_SLOTS when it is not tracked. */
+static uint32_t auth_slot(const dlg_t *dlg, uint32_t rseq)
 {
     uint32_t back = dlg->last_rseq - rseq;
     if (!(dlg->flags & D_SEEN) || rseq > dlg->last_rseq || back >= AUTH_SLOTS)
-        return UINT32_MAX;
-    return (dlg->auth >> (2u * back)) & 3u;
+        return AUTH_SLOTS;
+    return back;
 }
 
 static void on_prack_response(uac_t *uac, dlg_t *dlg, uint32_t rseq, const prack_response_t *rsp,
@@ -359,10 +359,10 @@ static void on_prack_response(uac_t *uac, dlg_t *dlg, uint32_t rseq, const prack
      * 407 and then the UAS's 401, or a stale nonce: up to auth_max resends of
      * the same RAck. A PRACK 16 or more RSeq behind the dialog's is not tracked
      * and fails rather than risking endless resends. */
-    uint32_t n = challenges(dlg, rseq);
-    if ((rsp->status == 401 || rsp->status == 407) && n < uac->auth_max) {
-        uint32_t back = dlg->last_rseq - rseq;
-        dlg->auth += 1u << (2u * back);
+    uint32_t slot = auth_slot(dlg, rseq);
+    if ((rsp->status == 401 || rsp->status == 407) && slot < AUTH_SLOTS &&
+        ((dlg->auth >> (2u * slot)) & 3u) < uac->auth_max) {
+        dlg->auth += 1u << (2u * slot);
         uac->n_prack++;
         prack_action_t *a = prack_push(out, PRACK_ACT_SEND_PRACK);
         a->status = rsp->status;
