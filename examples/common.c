@@ -323,6 +323,25 @@ int ex_poll_timeout(prack_time_t now, prack_time_t deadline)
 
 bool ex_quiet = false;
 bool ex_show_call_no = false;
+FILE *ex_trace = NULL;
+
+/* CLOCK_MONOTONIC in microseconds, the same origin in every process of the
+ * machine, so that traces of two programs merge into one time line. */
+static long long mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+/* One tab-separated trace line: time, kind, the rest as given. */
+static void trace_line(const char *kind, unsigned call_no, const char *a, const char *b, const char *c)
+{
+    if (!ex_trace)
+        return;
+    fprintf(ex_trace, "%lld\t%s\t%u\t%s\t%s\t%s\n", mono_us(), kind, call_no, a, b, c);
+    fflush(ex_trace);
+}
 
 static void stamp(unsigned call_no)
 {
@@ -345,7 +364,7 @@ void ex_ladder_msg(unsigned call_no, bool from_uac, const char *msg, size_t len,
 {
     static char copy[SIP_MAX_DGRAM + 1];
     static sip_msg_t m;
-    if (ex_quiet)
+    if (ex_quiet && !ex_trace)
         return;
     if (len > SIP_MAX_DGRAM)
         len = SIP_MAX_DGRAM;
@@ -405,6 +424,9 @@ void ex_ladder_msg(unsigned call_no, bool from_uac, const char *msg, size_t len,
         add_note(notes, sizeof(notes), sdp_role ? sdp_role : "SDP");
     add_note(notes, sizeof(notes), extra);
 
+    trace_line("msg", call_no, from_uac ? "uac>uas" : "uas>uac", desc, notes);
+    if (ex_quiet)
+        return;
     stamp(call_no);
     printf("%s  %s%s%s%s\n", from_uac ? "UAC -> UAS" : "UAC <- UAS", desc, notes[0] ? " (" : "",
            notes, notes[0] ? ")" : "");
@@ -413,15 +435,18 @@ void ex_ladder_msg(unsigned call_no, bool from_uac, const char *msg, size_t len,
 
 void ex_note(unsigned call_no, const char *fmt, ...)
 {
+    if (ex_quiet && !ex_trace)
+        return;
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    trace_line("note", call_no, "-", text, "");
     if (ex_quiet)
         return;
-    va_list ap;
     stamp(call_no);
-    printf("            . ");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
+    printf("            . %s\n", text);
     fflush(stdout);
 }
 
@@ -439,8 +464,12 @@ void ex_warn(const char *fmt, ...)
 void ex_result(const char *role, unsigned calls, unsigned ok, unsigned final_status,
                unsigned prack_sent, unsigned prack_rcvd, unsigned rel1xx)
 {
-    printf("RESULT role=%s calls=%u ok=%u final=%u prack_sent=%u prack_rcvd=%u rel1xx=%u\n", role,
-           calls, ok, final_status, prack_sent, prack_rcvd, rel1xx);
+    char line[256];
+    snprintf(line, sizeof(line),
+             "RESULT role=%s calls=%u ok=%u final=%u prack_sent=%u prack_rcvd=%u rel1xx=%u", role,
+             calls, ok, final_status, prack_sent, prack_rcvd, rel1xx);
+    printf("%s\n", line);
+    trace_line("result", 0, "-", line, "");
     fflush(stdout);
 }
 
@@ -609,8 +638,17 @@ bool ex_common_opt(int argc, char **argv, int *i, void (*usage)(FILE *), ex_comm
     if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
         usage(stdout);
         exit(0);
+    } else if (strcmp(argv[*i], "--version") == 0) {
+        printf("%s (libprack %s)\n", ex_prog, prack_version());
+        exit(0);
     } else if (strcmp(argv[*i], "--quiet") == 0) {
         ex_quiet = true;
+    } else if ((v = ex_opt(argc, argv, i, "--trace")) != NULL) {
+        if (ex_trace)
+            fclose(ex_trace);
+        ex_trace = fopen(v, "w");
+        if (!ex_trace)
+            ex_usage_error(ex_prog, "--trace: cannot write '%s'", v);
     } else if ((v = ex_opt(argc, argv, i, "--bind")) != NULL) {
         o->bind_text = v;
     } else if ((v = ex_opt(argc, argv, i, "--t1")) != NULL) {

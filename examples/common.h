@@ -96,6 +96,16 @@ int ex_poll_receive(int sock, prack_time_t now, prack_time_t deadline, char *buf
 /* Options of the ladder: --quiet, and whether lines carry a call number. */
 extern bool ex_quiet;
 extern bool ex_show_call_no;
+/*
+ * --trace FILE: every ladder line also goes to this file, tab-separated, for
+ * tools that merge the traces of two programs (scripts/demo-ladder.py):
+ *   MONO_US  msg     CALL  uac>uas|uas>uac  DESCRIPTION  NOTES
+ *   MONO_US  note    CALL  -                TEXT
+ *   MONO_US  result  0     -                RESULT ...
+ * MONO_US is CLOCK_MONOTONIC in microseconds, common to the whole machine.
+ * Written even with --quiet.
+ */
+extern FILE *ex_trace;
 
 /*
  * One line for a message: time, direction (UAC on the left, UAS on the right
@@ -126,7 +136,7 @@ const char *ex_policy_name(prack_policy_t p);
 extern const char *ex_prog;
 /* Value of `--name VALUE` or `--name=VALUE` at argv[*i]; advances *i. NULL if not this option. */
 const char *ex_opt(int argc, char **argv, int *i, const char *name);
-/* Options every example takes: --help/-h, --quiet, --bind, --t1, --calls. */
+/* Options every example takes: --help/-h, --version, --quiet, --trace, --bind, --t1, --calls. */
 typedef struct ex_common_opts {
     const char *bind_text; /* --bind as given, or the caller's default */
     uint32_t t1;           /* --t1 */
@@ -135,7 +145,8 @@ typedef struct ex_common_opts {
 
 /*
  * Handle argv[*i] when it is one of the common options (advancing *i past its
- * value); false when it is not. --help prints `usage` on stdout and exits 0; a
+ * value); false when it is not. --help prints `usage` on stdout and exits 0,
+ * --version the program's and libprack's version; a
  * bad value exits 2 with a message.
  */
 bool ex_common_opt(int argc, char **argv, int *i, void (*usage)(FILE *), ex_common_opts_t *o);

@@ -45,6 +45,7 @@ static struct options {
     unsigned long calls;
     bool sdp;
     uint32_t hold;
+    uint32_t prack_delay; /* --prack-delay: each PRACK waits this long */
     char user[128];
     char pass[128];
     prack_failure_t on_failure;
@@ -95,6 +96,11 @@ struct txn {
     ex_addr_t dest;
     ex_nict_t t;
     bool auth_done; /* BYE: resent with credentials already */
+    /* PRACK held back by --prack-delay: sent at send_at, then the ladder
+     * line is the one it would have had */
+    prack_time_t send_at;
+    const char *role;
+    char note[96];
 };
 
 struct call {
@@ -206,6 +212,7 @@ static struct txn *new_txn(struct call *c, enum txn_kind kind, unsigned dlg)
             t->used = true;
             t->kind = kind;
             t->dlg = dlg;
+            t->send_at = PRACK_TIME_NONE;
             ex_branch(t->branch);
             return t;
         }
@@ -374,6 +381,15 @@ static void send_invite(struct call *c, prack_time_t now, bool with_auth)
     c->c_deadline = PRACK_TIME_NONE;
 }
 
+static void send_prack_now(struct call *c, struct txn *t, prack_time_t now)
+{
+    t->send_at = PRACK_TIME_NONE;
+    ex_nict_start(&t->t, opt.t1, now);
+    send_to(&t->dest, t->msg, t->len);
+    stats.prack_sent++;
+    ex_ladder_msg(c->no, true, t->msg, t->len, t->role, t->note[0] ? t->note : NULL);
+}
+
 static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a, prack_time_t now)
 {
     unsigned di = (unsigned)(d - c->dlg);
@@ -424,9 +440,6 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
         return;
     }
     t->len = b.len;
-    ex_nict_start(&t->t, opt.t1, now);
-    send_to(&t->dest, t->msg, t->len);
-    stats.prack_sent++;
     char note[96];
     const char *fn = fork_note(c, d, fk, sizeof(fk));
     snprintf(note, sizeof(note), "%s%s%s%s%s", (a->flags & PRACK_AF_CACHED) ? "cached 1xx" : "",
@@ -434,7 +447,15 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
              (a->flags & PRACK_AF_OTHER_FORK) && (fn || (a->flags & PRACK_AF_CACHED)) ? ", " : "",
              (a->flags & PRACK_AF_OTHER_FORK) ? "answered on another fork" : "");
     bool answer = a->sdp == PRACK_SDP_ANSWER || (a->sdp == PRACK_SDP_REPEAT && body && d->answered);
-    ex_ladder_msg(c->no, true, t->msg, t->len, answer ? "SDP answer" : "SDP", note);
+    t->role = answer ? "SDP answer" : "SDP";
+    snprintf(t->note, sizeof(t->note), "%s", note);
+    if (opt.prack_delay) {
+        /* a slow PRACK, so that the UAS shows what it does meanwhile (a 2xx held) */
+        t->send_at = now + opt.prack_delay;
+        ex_note(c->no, "PRACK for RSeq %u delayed %u ms (--prack-delay)", a->rseq, opt.prack_delay);
+        return;
+    }
+    send_prack_now(c, t, now);
 }
 
 static void send_ack_2xx(struct call *c, struct dialog *d, const sip_msg_t *m, prack_time_t now)
@@ -1027,7 +1048,8 @@ static prack_time_t call_deadline(const struct call *c)
     d = ex_min(d, c->linger_until);
     for (size_t i = 0; i < UAC_MAX_TXNS; i++)
         if (c->txn[i].used)
-            d = ex_min(d, ex_nict_deadline(&c->txn[i].t));
+            d = ex_min(d, c->txn[i].send_at != PRACK_TIME_NONE ? c->txn[i].send_at
+                                                               : ex_nict_deadline(&c->txn[i].t));
     return d;
 }
 
@@ -1065,6 +1087,11 @@ static void call_timers(struct call *c, prack_time_t now)
         struct txn *t = &c->txn[i];
         if (!t->used)
             continue;
+        if (t->send_at != PRACK_TIME_NONE) {
+            if (t->send_at <= now)
+                send_prack_now(c, t, now);
+            continue;
+        }
         int r = ex_nict_tick(&t->t, now);
         if (r > 0) {
             /* Timer E: retransmit (PRACK, BYE, CANCEL) */
@@ -1116,6 +1143,8 @@ static void usage(FILE *f)
             "  --t1 MS                 T1 (default 500)\n"
             "  --calls N               number of calls (default 1)\n"
             "  --rate R                calls per second, concurrently (default: one after another)\n"
+            "  --prack-delay MS        send each PRACK MS ms after its reliable 1xx (default 0),\n"
+            "                          e.g. to see the UAS hold its 2xx until the PRACK\n"
             "  --quiet                 no ladder, only the RESULT line\n");
 }
 
@@ -1167,6 +1196,10 @@ static void parse_args(int argc, char **argv)
                 opt.on_failure = PRACK_FAILURE_TERMINATE;
             else
                 ex_usage_error(ex_prog, "--on-prack-failure: observe or terminate");
+        } else if ((v = ex_opt(argc, argv, &i, "--prack-delay")) != NULL) {
+            if (!ex_parse_uint(v, 0, 60000, &n))
+                ex_usage_error(ex_prog, "--prack-delay: 0..60000 ms");
+            opt.prack_delay = (uint32_t)n;
         } else if (strcmp(argv[i], "--retry") == 0) {
             opt.retry = true;
         } else if ((v = ex_opt(argc, argv, &i, "--rate")) != NULL) {
