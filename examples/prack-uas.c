@@ -90,6 +90,7 @@ struct call {
     enum oa oa;
     bool reinvite; /* the COMPLETED state belongs to a re-INVITE */
 
+    uint32_t held_rseq; /* the RSeq whose PRACK releases the held final */
     prack_uas_t eng; /* its queue of reliable 1xx is inside (prack_config_t.queue_max) */
     bool eng_on;
     prack_time_t answer_at;
@@ -371,6 +372,8 @@ static void send_final(struct call *c, const prack_action_t *a, prack_time_t now
         ex_warn("final response does not fit");
         return;
     }
+    if (a->flags & PRACK_AF_RELEASED)
+        ex_note(c->no, "%u released: RSeq %u PRACKed", a->status, c->held_rseq);
     send_msg(&c->peer, buf, b.len);
     memcpy(c->last_rsp, buf, b.len);
     c->last_len = b.len;
@@ -494,7 +497,8 @@ static void run_actions(struct call *c, const prack_actions_t *acts, prack_time_
             break;
         case PRACK_ACT_SEND_FINAL: send_final(c, a, now); break;
         case PRACK_ACT_HOLD_FINAL:
-            ex_note(c->no, "%u held until RSeq %u (with SDP) is PRACKed", a->status, a->rseq);
+            ex_note(c->no, "%u held until PRACK for RSeq %u (that 1xx carries SDP)", a->status, a->rseq);
+            c->held_rseq = a->rseq;
             c->answer_at = PRACK_TIME_NONE;
             break;
         case PRACK_ACT_ANSWER_PRACK: answer_prack(c, a, px); break;

@@ -406,7 +406,8 @@ case_uas_wrong_rack() {
     expect_count uas '481 Call/Transaction Does Not Exist \(to PRACK, RAck matches no unacknowledged' 3
     expect_count uas '400 Bad Request \(to PRACK, missing or malformed RAck\)' 1
     # the 2xx was held by the unacknowledged 183 with SDP, then released
-    expect_grep uas '200 held until RSeq [0-9]+ \(with SDP\) is PRACKed'
+    expect_grep uas '200 held until PRACK for RSeq [0-9]+ \(that 1xx carries SDP\)'
+    expect_grep uas '200 released: RSeq [0-9]+ PRACKed'
     expect_grep uas 'UAC <- UAS  200 OK \(SDP repeated, released by the PRACK\)'
 }
 
