@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages needed to build, test and document libprack.
 # Does nothing (and needs no network) when every package is already installed.
+# With --demo, only what scripts/demo.sh needs: a C compiler, meson, ninja,
+# pkg-config and python3 (which merges the demo's two traces).
 set -euo pipefail
+
+demo_packages=(
+    meson
+    ninja-build
+    gcc
+    libc6-dev
+    pkg-config
+    python3
+)
 
 packages=(
     meson
@@ -22,6 +33,13 @@ packages=(
     spin
     frama-c-base
 )
+
+if [ "${1:-}" = "--demo" ]; then
+    packages=("${demo_packages[@]}")
+elif [ $# -gt 0 ]; then
+    echo "usage: setup-debian.sh [--demo]" >&2
+    exit 2
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
