@@ -159,8 +159,8 @@ def text_ladder(rows):
 
 def svg(rows):
     """A sequence diagram: two lifelines, one arrow per message, times on the left."""
-    xs = {"caller": 230, "callee": 640}
-    top, step, width = 70, 30, 1200
+    xs = {"caller": 230, "callee": 700}
+    top, step, width = 70, 30, 1260
     body = []
     y = top + 20
     for e in rows:
