@@ -334,8 +334,7 @@ static long long mono_us(void)
     return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
-/* One tab-separated trace line: time, kind, the rest as given. */
-static void trace_line(const char *kind, unsigned call_no, const char *a, const char *b, const char *c)
+void ex_trace_line(const char *kind, unsigned call_no, const char *a, const char *b, const char *c)
 {
     if (!ex_trace)
         return;
@@ -424,7 +423,7 @@ void ex_ladder_msg(unsigned call_no, bool from_uac, const char *msg, size_t len,
         add_note(notes, sizeof(notes), sdp_role ? sdp_role : "SDP");
     add_note(notes, sizeof(notes), extra);
 
-    trace_line("msg", call_no, from_uac ? "uac>uas" : "uas>uac", desc, notes);
+    ex_trace_line("msg", call_no, from_uac ? "uac>uas" : "uas>uac", desc, notes);
     if (ex_quiet)
         return;
     stamp(call_no);
@@ -442,7 +441,7 @@ void ex_note(unsigned call_no, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    trace_line("note", call_no, "-", text, "");
+    ex_trace_line("note", call_no, "-", text, "");
     if (ex_quiet)
         return;
     stamp(call_no);
@@ -469,7 +468,7 @@ void ex_result(const char *role, unsigned calls, unsigned ok, unsigned final_sta
              "RESULT role=%s calls=%u ok=%u final=%u prack_sent=%u prack_rcvd=%u rel1xx=%u", role,
              calls, ok, final_status, prack_sent, prack_rcvd, rel1xx);
     printf("%s\n", line);
-    trace_line("result", 0, "-", line, "");
+    ex_trace_line("result", 0, "-", line, "");
     fflush(stdout);
 }
 

@@ -103,9 +103,14 @@ extern bool ex_show_call_no;
  *   MONO_US  note    CALL  -                TEXT
  *   MONO_US  result  0     -                RESULT ...
  * MONO_US is CLOCK_MONOTONIC in microseconds, common to the whole machine.
- * Written even with --quiet.
+ * Written even with --quiet. prack-b2bua names its directions
+ * caller>b2bua, b2bua>caller, b2bua>callee, callee>b2bua.
  */
 extern FILE *ex_trace;
+/* One trace line (nothing without --trace): kind, call, direction or "-",
+ * text, notes. */
+void ex_trace_line(const char *kind, unsigned call_no, const char *dir, const char *text,
+                   const char *notes);
 
 /*
  * One line for a message: time, direction (UAC on the left, UAS on the right
@@ -136,6 +141,27 @@ const char *ex_policy_name(prack_policy_t p);
 extern const char *ex_prog;
 /* Value of `--name VALUE` or `--name=VALUE` at argv[*i]; advances *i. NULL if not this option. */
 const char *ex_opt(int argc, char **argv, int *i, const char *name);
+/* --help text of the options ex_common_opt() handles besides --bind, --t1,
+ * --calls, and of the ladder lines every example prints. */
+#define EX_USAGE_COMMON                                                                     \
+    "  --quiet                 no ladder, only the RESULT line\n"                         \
+    "  --trace FILE            also write each ladder line to FILE, tab-separated, with\n" \
+    "                          CLOCK_MONOTONIC microseconds (scripts/demo-ladder.py\n"    \
+    "                          merges two such files)\n"                                 \
+    "  --version               print the program's and libprack's versions, exit 0\n"   \
+    "  --help, -h              print this help, exit 0\n"
+#define EX_USAGE_LADDER                                                                      \
+    "Ladder (stdout): one line per message sent or received and per event, the time\n"     \
+    "in ms since the program started, then #CALL when it handles more than one call:\n"   \
+    "  MS  ARROW  METHOD [URI] [RAck=RSEQ CSEQ METHOD] (notes)     a request\n"          \
+    "  MS  ARROW  STATUS REASON [RSeq=N] (notes)                   a response\n"         \
+    "  MS         . TEXT                             what the engine or program did\n"    \
+    "Notes say reliable, SDP offer/answer, retransmission, to PRACK/BYE, ...\n"        \
+    "The last line, printed even with --quiet:\n"                                        \
+    "  RESULT role=ROLE calls=N ok=N final=STATUS prack_sent=N prack_rcvd=N rel1xx=N\n"  \
+    "calls: calls ended; ok: calls that succeeded; final: the last final status;\n"      \
+    "prack_sent/prack_rcvd: PRACKs sent/received; rel1xx: reliable 1xx sent/received.\n"
+
 /* Options every example takes: --help/-h, --version, --quiet, --trace, --bind, --t1, --calls. */
 typedef struct ex_common_opts {
     const char *bind_text; /* --bind as given, or the caller's default */

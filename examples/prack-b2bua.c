@@ -268,7 +268,7 @@ static void ladder(unsigned no, enum leg leg, bool out, const char *msg, size_t 
 {
     static char copy[SIP_MAX_DGRAM + 1];
     static sip_msg_t m;
-    if (ex_quiet)
+    if (ex_quiet && !ex_trace)
         return;
     if (len > SIP_MAX_DGRAM)
         len = SIP_MAX_DGRAM;
@@ -325,6 +325,12 @@ static void ladder(unsigned no, enum leg leg, bool out, const char *msg, size_t 
 
     const char *dir = leg == LEG_A ? (out ? "A: caller <- B2BUA" : "A: caller -> B2BUA")
                                    : (out ? "B: B2BUA -> callee" : "B: B2BUA <- callee");
+    ex_trace_line("msg", no,
+                  leg == LEG_A ? (out ? "b2bua>caller" : "caller>b2bua")
+                               : (out ? "b2bua>callee" : "callee>b2bua"),
+                  desc, notes);
+    if (ex_quiet)
+        return;
     stamp(no);
     printf("%s   %s%s%s%s\n", dir, desc, notes[0] ? " (" : "", notes, notes[0] ? ")" : "");
     fflush(stdout);
@@ -335,14 +341,17 @@ static void note(unsigned no, const char *fmt, ...) __attribute__((format(printf
 static void note(unsigned no, const char *fmt, ...)
 {
     va_list ap;
+    if (ex_quiet && !ex_trace)
+        return;
+    char text[512];
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    ex_trace_line("note", no, "-", text, "");
     if (ex_quiet)
         return;
     stamp(no);
-    printf("                    . ");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
+    printf("                    . %s\n", text);
     fflush(stdout);
 }
 
@@ -2239,10 +2248,15 @@ static void usage(FILE *f)
             "                          (default off)\n"
             "  --t1 MS                 T1 (default 500)\n"
             "  --calls N               exit after N calls (default: until interrupted)\n"
-            "  --quiet                 no ladder, only the RESULT line\n"
+            EX_USAGE_COMMON
+            "\n" EX_USAGE_LADDER
+            "ARROW is 'A: caller -> B2BUA', 'A: caller <- B2BUA', 'B: B2BUA -> callee' or\n"
+            "'B: B2BUA <- callee'; event lines start with A: or B: for the leg's engine.\n"
             "\n"
             "A call is ok when the caller got the final the callee gave and both legs\n"
-            "ended cleanly; the exit status is 0 when every call was ok.\n");
+            "ended cleanly. Exit status: 0 when every call was ok and none is left in\n"
+            "progress; 1 when a call failed or the socket could not be opened; 2 on a bad\n"
+            "option.\n");
 }
 
 static void parse_args(int argc, char **argv)

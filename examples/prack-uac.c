@@ -1145,7 +1145,14 @@ static void usage(FILE *f)
             "  --rate R                calls per second, concurrently (default: one after another)\n"
             "  --prack-delay MS        send each PRACK MS ms after its reliable 1xx (default 0),\n"
             "                          e.g. to see the UAS hold its 2xx until the PRACK\n"
-            "  --quiet                 no ladder, only the RESULT line\n");
+            EX_USAGE_COMMON
+            "\n" EX_USAGE_LADDER
+            "ARROW is 'UAC -> UAS' for what prack-uac sent, 'UAC <- UAS' for what it received.\n"
+            "\n"
+            "A call succeeds when its final is a 2xx and it was neither cancelled nor ended\n"
+            "by a PRACK failure under --on-prack-failure terminate. Exit status: 0 when\n"
+            "all --calls calls ended and succeeded; 1 when one failed or the socket could\n"
+            "not be opened; 2 on a bad option.\n");
 }
 
 static bool is_loopback(const ex_addr_t *a)

@@ -1139,7 +1139,14 @@ static void usage(FILE *f)
             "  --auth USER:PASS        challenge INVITE and PRACK with 401 digest\n"
             "  --t1 MS                 T1 (default 500)\n"
             "  --calls N               exit after N calls (default: until interrupted)\n"
-            "  --quiet                 no ladder, only the RESULT line\n");
+            EX_USAGE_COMMON
+            "\n" EX_USAGE_LADDER
+            "ARROW is 'UAC -> UAS' for what prack-uas received, 'UAC <- UAS' for what it sent.\n"
+            "\n"
+            "A call succeeds when it ended with the --final status and was not cancelled.\n"
+            "Exit status (after --calls N calls, or SIGINT or SIGTERM): 0 when every call\n"
+            "succeeded and none is left in progress; 1 when a call failed or the socket\n"
+            "could not be opened; 2 on a bad option.\n");
 }
 
 static void parse_provisional(const char *s)
