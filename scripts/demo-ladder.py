@@ -42,7 +42,7 @@ Legend:
   QUEUED    a reliable 1xx waits until the one before it is PRACKed
   DELAYED   prack-uac --prack-delay: the caller answers the 1xx late on purpose
   DROPPED   a queued 1xx no longer sent because the final response came first
-  RESULT    role, calls placed/served, ok = calls that succeeded, final = last final
+  RESULT    role, calls = calls ended, ok = calls that succeeded, final = last final
             status, prack_sent / prack_rcvd = PRACKs sent / received, rel1xx =
             reliable 1xx sent (callee) or received (caller)"""
 
@@ -136,7 +136,8 @@ def arrow(e):
 
 
 def text_ladder(rows):
-    out = ["%9s  %s" % ("time ms", "caller (prack-uac)".ljust(WIDTH // 2 + 7) + "callee (prack-uas)")]
+    right = "callee (prack-uas)"
+    out = ["%9s  %s" % ("time ms", "caller (prack-uac)".ljust(7 + WIDTH + 7 - len(right)) + right)]
     results = []
     for e in rows:
         if e["kind"] == "result":
@@ -154,7 +155,7 @@ def text_ladder(rows):
             note = "%-8s %s" % (tag, e["desc"])
             pad = 7 if e["side"] == "caller" else WIDTH // 2 + 7
             out.append("%9.1f  %s%s: %s" % (e["ms"], " " * pad, e["side"], note))
-    return out, results
+    return out, sorted(results)
 
 
 def svg(rows):
