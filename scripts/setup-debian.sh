@@ -26,6 +26,8 @@ packages=(
     doxygen
     gcovr
     sip-tester
+    libre-dev
+    libosip2-dev
     valgrind
     libclang-rt-14-dev
     python3
