@@ -472,26 +472,41 @@ static struct label {
     bool on;
     const void *key;
     unsigned no;
-    const char *role;
-    const char *extra;
+    const char *role;  /* NULL, or role_buf */
+    const char *extra; /* NULL, or extra_buf */
+    char role_buf[32];
+    char extra_buf[96];
 } labels[LABELS_MAX];
 
+/* The notes are copied: a caller may build them on its stack. */
 void sx_tx_label(const void *key, unsigned no, const char *sdp_role, const char *extra)
 {
-    size_t free_slot = 0;
+    size_t k = 0;
     for (size_t i = LABELS_MAX; i-- > 0;)
         if (!labels[i].on || labels[i].key == key)
-            free_slot = i;
-    labels[free_slot] = (struct label){ true, key, no, sdp_role, extra };
+            k = i;
+    struct label *l = &labels[k];
+    l->on = true;
+    l->key = key;
+    l->no = no;
+    l->role = sdp_role ? l->role_buf : NULL;
+    l->extra = extra ? l->extra_buf : NULL;
+    snprintf(l->role_buf, sizeof(l->role_buf), "%s", sdp_role ? sdp_role : "");
+    snprintf(l->extra_buf, sizeof(l->extra_buf), "%s", extra ? extra : "");
 }
 
 void sx_tx(const void *key, const char *raw, size_t len)
 {
-    struct label l = { false, NULL, 0, NULL, NULL };
+    struct label l;
+    l.on = false;
+    l.no = 0;
+    l.role = l.extra = NULL;
     sx_flush();
     for (size_t i = 0; i < LABELS_MAX; i++) {
         if (labels[i].on && labels[i].key == key) {
             l = labels[i];
+            l.role = l.role ? l.role_buf : NULL;
+            l.extra = l.extra ? l.extra_buf : NULL;
             labels[i].on = false;
             break;
         }
