@@ -1,0 +1,479 @@
+/*
+ * libprack on libosip2 (see prack_osip.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "prack_osip.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "prack/header.h"
+
+#include "../stacks_common.h" /* sx_reason(), sx_random_hex() */
+
+/* ------------------------------------------------------------------------- */
+/* Facts */
+
+static bool has_100rel(const osip_message_t *m, const char *name)
+{
+    osip_header_t *h;
+    for (int pos = 0; (pos = osip_message_header_get_byname(m, name, pos, &h)) >= 0; pos++)
+        if (h->hvalue && prack_option_tags_find(h->hvalue, strlen(h->hvalue), "100rel", 6) > 0)
+            return true;
+    return false;
+}
+
+/* The value of the one `name` header; NULL when absent or repeated (malformed). */
+static const char *single(const osip_message_t *m, const char *name)
+{
+    osip_header_t *h, *again;
+    int pos = osip_message_header_get_byname(m, name, 0, &h);
+    if (pos < 0 || osip_message_header_get_byname(m, name, pos + 1, &again) >= 0)
+        return NULL;
+    return h->hvalue;
+}
+
+static bool has_sdp(const osip_message_t *m)
+{
+    const osip_content_type_t *ct = m->content_type;
+    return !osip_list_eol(&m->bodies, 0) && ct && ct->type && ct->subtype && !osip_strcasecmp(ct->type, "application") &&
+           !osip_strcasecmp(ct->subtype, "sdp");
+}
+
+static uint32_t cseq_of(const osip_message_t *m)
+{
+    return m->cseq && m->cseq->number ? (uint32_t)strtoul(m->cseq->number, NULL, 10) : 0u;
+}
+
+void prack_osip_invite_facts(const osip_message_t *m, prack_invite_t *inv)
+{
+    memset(inv, 0, sizeof(*inv));
+    inv->cseq = cseq_of(m);
+    inv->flags = (has_100rel(m, "supported") ? PRACK_INV_SUPPORTED_100REL : 0u) |
+                 (has_100rel(m, "require") ? PRACK_INV_REQUIRE_100REL : 0u) | (has_sdp(m) ? PRACK_INV_SDP : 0u);
+}
+
+void prack_osip_prack_facts(const osip_message_t *m, prack_prack_t *pr)
+{
+    const char *v = single(m, "rack");
+    prack_rack_t rack;
+    memset(pr, 0, sizeof(*pr));
+    pr->cseq = cseq_of(m);
+    if (v && prack_parse_rack(v, strlen(v), &rack) == PRACK_OK) {
+        pr->flags |= PRACK_PR_RACK;
+        pr->rack_rseq = rack.rseq;
+        pr->rack_cseq = rack.cseq;
+        pr->method = rack.method;
+        pr->method_len = (uint32_t)rack.method_len;
+    }
+    if (has_sdp(m))
+        pr->flags |= PRACK_PR_SDP;
+}
+
+void prack_osip_response_facts(const osip_message_t *m, prack_response_t *rsp)
+{
+    const char *met = m->cseq ? m->cseq->method : NULL;
+    const char *v = single(m, "rseq");
+    osip_header_t *h;
+    uint32_t rseq = 0;
+    memset(rsp, 0, sizeof(*rsp));
+    rsp->status = (uint16_t)m->status_code;
+    rsp->cseq = cseq_of(m);
+    rsp->method = met && !strcmp(met, "INVITE") ? PRACK_METHOD_INVITE
+                  : met && !strcmp(met, "PRACK") ? PRACK_METHOD_PRACK
+                                                 : PRACK_METHOD_OTHER;
+    rsp->flags = (has_100rel(m, "require") ? PRACK_RSP_REQUIRE_100REL : 0u) |
+                 (has_100rel(m, "unsupported") ? PRACK_RSP_UNSUPPORTED_100REL : 0u) |
+                 (has_sdp(m) ? PRACK_RSP_SDP : 0u);
+    if (osip_message_header_get_byname(m, "rseq", 0, &h) >= 0) {
+        rsp->flags |= PRACK_RSP_RSEQ;
+        if (v && prack_parse_rseq(v, strlen(v), &rseq) == PRACK_OK)
+            rsp->rseq = rseq;
+    }
+}
+
+prack_time_t prack_osip_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (prack_time_t)ts.tv_sec * 1000u + (prack_time_t)ts.tv_nsec / 1000000u;
+}
+
+/* Lengths and the first deadlines, which osip set from DEFAULT_T1 when it made the transaction. */
+void prack_osip_set_t1(osip_transaction_t *tr, uint32_t t1)
+{
+    int a = (int)t1, b = 64 * (int)t1;
+    if (tr->ict_context) {
+        tr->ict_context->timer_a_length = a;
+        tr->ict_context->timer_b_length = b;
+        osip_gettimeofday(&tr->ict_context->timer_a_start, NULL);
+        tr->ict_context->timer_b_start = tr->ict_context->timer_a_start;
+        add_gettimeofday(&tr->ict_context->timer_a_start, a);
+        add_gettimeofday(&tr->ict_context->timer_b_start, b);
+    }
+    if (tr->nict_context) {
+        tr->nict_context->timer_e_length = a;
+        tr->nict_context->timer_f_length = b;
+        osip_gettimeofday(&tr->nict_context->timer_e_start, NULL);
+        tr->nict_context->timer_f_start = tr->nict_context->timer_e_start;
+        add_gettimeofday(&tr->nict_context->timer_e_start, a);
+        add_gettimeofday(&tr->nict_context->timer_f_start, b);
+    }
+    if (tr->ist_context) {
+        tr->ist_context->timer_g_length = a;
+        tr->ist_context->timer_h_length = b;
+    }
+    if (tr->nist_context)
+        tr->nist_context->timer_j_length = b;
+}
+
+/* osip's parameter lookups take a non-const name */
+static char tag_name[] = "tag";
+
+/* osip's clone functions, in the type osip_list_clone() wants. */
+static int via_clone(void *src, void **dst)
+{
+    return osip_via_clone(src, (osip_via_t **)dst);
+}
+
+static int from_clone(void *src, void **dst)
+{
+    return osip_from_clone(src, (osip_from_t **)dst);
+}
+
+osip_message_t *prack_osip_response(const osip_message_t *req, int status, const char *to_tag)
+{
+    osip_message_t *r = NULL;
+    osip_generic_param_t *tag = NULL;
+    if (osip_message_init(&r) != 0)
+        return NULL;
+    osip_message_set_version(r, osip_strdup("SIP/2.0"));
+    osip_message_set_status_code(r, status);
+    osip_message_set_reason_phrase(r, osip_strdup(sx_reason((unsigned)status)));
+    if (osip_list_clone(&req->vias, &r->vias, via_clone) < 0 || osip_from_clone(req->from, &r->from) ||
+        osip_to_clone(req->to, &r->to) || osip_call_id_clone(req->call_id, &r->call_id) ||
+        osip_cseq_clone(req->cseq, &r->cseq)) {
+        osip_message_free(r);
+        return NULL;
+    }
+    if (to_tag && status > 100 && osip_generic_param_get_byname(&r->to->gen_params, tag_name, &tag) != 0)
+        osip_to_set_tag(r->to, osip_strdup(to_tag));
+    if (status > 100 && status < 300 && MSG_IS_INVITE(req))
+        osip_list_clone(&req->record_routes, &r->record_routes, from_clone);
+    return r;
+}
+
+int prack_osip_send(osip_transaction_t *tr, osip_message_t *msg)
+{
+    osip_event_t *ev = osip_new_outgoing_sipmessage(msg);
+    if (!ev)
+        return -1;
+    ev->transactionid = tr->transactionid;
+    return osip_transaction_add_event(tr, ev);
+}
+
+/* ------------------------------------------------------------------------- */
+/* UAS */
+
+static void uas_run(struct prack_osip_uas *u, const prack_actions_t *acts)
+{
+    char v[32];
+    for (uint32_t i = 0; i < acts->n; i++) {
+        const prack_action_t *a = &acts->v[i];
+        osip_message_t *out = NULL;
+        osip_transaction_t *tr = u->ist;
+        switch (a->type) {
+        case PRACK_ACT_SEND_1XX:
+            if (a->flags & PRACK_AF_RETRANSMIT) {
+                if (u->rel)
+                    osip_message_clone(u->rel, &out); /* the identical message (N1) */
+                break;
+            }
+            /* fall through */
+        case PRACK_ACT_SEND_FINAL:
+            if (!tr || !(out = prack_osip_response(tr->orig_request, a->status, u->to_tag)))
+                break;
+            if (a->type == PRACK_ACT_SEND_1XX && (a->flags & PRACK_AF_RELIABLE)) {
+                snprintf(v, sizeof(v), "%u", a->rseq);
+                osip_message_set_header(out, "Require", "100rel");
+                osip_message_set_header(out, "RSeq", v);
+            }
+            if (a->flags & PRACK_AF_UNSUPPORTED_100REL)
+                osip_message_set_header(out, "Unsupported", "100rel");
+            if (a->flags & PRACK_AF_REQUIRE_100REL)
+                osip_message_set_header(out, "Require", "100rel");
+            if (a->flags & PRACK_AF_TIMEOUT)
+                osip_message_set_header(out, "Warning", "399 libprack \"" PRACK_TIMEOUT_TEXT "\"");
+            u->fill(out, a, u->arg);
+            break;
+        case PRACK_ACT_ANSWER_PRACK:
+            tr = u->nist;
+            if (tr && (out = prack_osip_response(tr->orig_request, a->status, NULL)) != NULL)
+                u->fill(out, a, u->arg);
+            break;
+        default: break;
+        }
+        if (u->act)
+            u->act(acts, i, 0, out, u->arg);
+        if (!out)
+            continue;
+        if (a->type == PRACK_ACT_SEND_1XX && (a->flags & PRACK_AF_RELIABLE) && !(a->flags & PRACK_AF_RETRANSMIT)) {
+            osip_message_free(u->rel);
+            u->rel = NULL;
+            osip_message_clone(out, &u->rel);
+        } else if (a->type == PRACK_ACT_SEND_FINAL) {
+            osip_message_free(u->final);
+            osip_message_free(u->rel);
+            u->final = u->rel = NULL;
+            osip_message_clone(out, &u->final);
+        }
+        if (!tr || prack_osip_send(tr, out) != 0)
+            osip_message_free(out);
+    }
+}
+
+int prack_osip_uas_init(struct prack_osip_uas *u, osip_transaction_t *ist, const prack_config_t *cfg,
+                        const char *to_tag, prack_osip_fill_h fill, prack_osip_act_h act, void *arg)
+{
+    prack_invite_t inv;
+    prack_actions_t acts;
+    memset(u, 0, sizeof(*u));
+    u->ist = ist;
+    u->fill = fill;
+    u->act = act;
+    u->arg = arg;
+    snprintf(u->to_tag, sizeof(u->to_tag), "%s", to_tag);
+    prack_osip_invite_facts(ist->orig_request, &inv);
+    int rc = prack_uas_init(&u->eng, cfg, &inv, (uint32_t)rand(), prack_osip_now(), &acts);
+    if (rc == PRACK_OK)
+        uas_run(u, &acts); /* 420 or 421, or nothing */
+    return rc;
+}
+
+int prack_osip_uas_1xx(struct prack_osip_uas *u, uint16_t status, uint32_t flags)
+{
+    prack_actions_t acts;
+    int rc = prack_uas_send_1xx(&u->eng, prack_osip_now(), status, flags, 0, &acts);
+    if (rc == PRACK_OK)
+        uas_run(u, &acts);
+    return rc;
+}
+
+int prack_osip_uas_final(struct prack_osip_uas *u, uint16_t status)
+{
+    prack_actions_t acts;
+    int rc = prack_uas_send_final(&u->eng, prack_osip_now(), status, &acts);
+    if (rc == PRACK_OK)
+        uas_run(u, &acts);
+    return rc;
+}
+
+int prack_osip_uas_prack(struct prack_osip_uas *u, osip_transaction_t *nist, const osip_message_t *prack)
+{
+    prack_prack_t pr;
+    prack_actions_t acts;
+    prack_osip_prack_facts(prack, &pr);
+    int rc = prack_uas_on_prack(&u->eng, prack_osip_now(), &pr, &acts);
+    if (rc == PRACK_OK) {
+        u->nist = nist;
+        uas_run(u, &acts);
+        u->nist = NULL;
+    }
+    return rc;
+}
+
+int prack_osip_uas_cancel(struct prack_osip_uas *u)
+{
+    prack_actions_t acts;
+    int rc = prack_uas_cancel(&u->eng, prack_osip_now(), &acts);
+    if (rc == PRACK_OK)
+        uas_run(u, &acts);
+    return rc;
+}
+
+prack_time_t prack_osip_uas_deadline(const struct prack_osip_uas *u)
+{
+    return prack_next_deadline(&u->eng);
+}
+
+void prack_osip_uas_timer(struct prack_osip_uas *u)
+{
+    prack_actions_t acts;
+    if (prack_on_timer(&u->eng, prack_osip_now(), &acts) == PRACK_OK)
+        uas_run(u, &acts);
+}
+
+void prack_osip_uas_close(struct prack_osip_uas *u)
+{
+    osip_message_free(u->rel);
+    osip_message_free(u->final);
+    u->rel = u->final = NULL;
+}
+
+/* ------------------------------------------------------------------------- */
+/* UAC */
+
+osip_message_t *prack_osip_uac_request(struct prack_osip_uac *uac, unsigned k, const char *method, int cseq,
+                                       const char *extra)
+{
+    osip_dialog_t *d = uac->forks[k].dlg;
+    const osip_via_t *via = osip_list_get(&uac->invite->vias, 0);
+    char *target = NULL, *to = NULL, *from = NULL, *cid = NULL, *route, buf[4096], branch[24];
+    osip_message_t *m = NULL;
+    int n;
+    if (!via || !d->remote_contact_uri || osip_uri_to_str(d->remote_contact_uri->url, &target) ||
+        osip_to_to_str(d->remote_uri, &to) || osip_from_to_str(uac->invite->from, &from) ||
+        osip_call_id_to_str(uac->invite->call_id, &cid))
+        goto out;
+    sx_random_hex(branch, 20);
+    n = snprintf(buf, sizeof(buf),
+                 "%s %s SIP/2.0\r\nVia: SIP/2.0/UDP %s%s%s:%s;branch=z9hG4bK%s;rport\r\nMax-Forwards: 70\r\n"
+                 "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d %s\r\n%s",
+                 method, target, strchr(via->host, ':') ? "[" : "", via->host, strchr(via->host, ':') ? "]" : "",
+                 via->port ? via->port : "5060", branch, from, to, cid, cseq ? cseq : ++d->local_cseq, method, extra);
+    for (int i = 0; i < osip_list_size(&d->route_set) && n >= 0; i++) {
+        if (osip_route_to_str(osip_list_get(&d->route_set, i), &route) == 0) {
+            size_t l = strlen(buf);
+            snprintf(buf + l, sizeof(buf) - l, "Route: %s\r\n", route);
+            osip_free(route);
+        }
+    }
+    strncat(buf, "\r\n", sizeof(buf) - strlen(buf) - 1);
+    if (osip_message_init(&m) == 0 && osip_message_parse(m, buf, strlen(buf)) != 0) {
+        osip_message_free(m);
+        m = NULL;
+    }
+out:
+    osip_free(target);
+    osip_free(to);
+    osip_free(from);
+    osip_free(cid);
+    return m;
+}
+
+static void uac_run(struct prack_osip_uac *uac, unsigned k, const prack_actions_t *acts)
+{
+    for (uint32_t i = 0; i < acts->n; i++) {
+        const prack_action_t *a = &acts->v[i];
+        osip_message_t *out = NULL;
+        osip_transaction_t *tr = NULL;
+        size_t slot = 0;
+        if (a->type == PRACK_ACT_SEND_PRACK && k) {
+            while (slot < PRACK_OSIP_PRACKS && uac->pracks[slot].tr)
+                slot++;
+            char rack[48];
+            snprintf(rack, sizeof(rack), "RAck: %u %u INVITE\r\n", a->rseq, a->cseq);
+            /* in the early dialog of the 1xx: its target, route set and CSeq */
+            if (slot < PRACK_OSIP_PRACKS && (out = prack_osip_uac_request(uac, k, "PRACK", 0, rack)) != NULL)
+                uac->fill(out, a, uac->arg);
+        }
+        if (uac->act)
+            uac->act(acts, i, k, out, uac->arg);
+        if (!out)
+            continue;
+        if (osip_transaction_init(&tr, NICT, uac->osip, out) != 0) {
+            osip_message_free(out);
+            continue;
+        }
+        prack_osip_set_t1(tr, uac->t1);
+        uac->pracks[slot].tr = tr;
+        uac->pracks[slot].fork = k;
+        uac->pracks[slot].rseq = a->rseq;
+        prack_osip_send(tr, out);
+    }
+}
+
+int prack_osip_uac_init(struct prack_osip_uac *uac, osip_t *osip, const osip_message_t *invite,
+                        const prack_config_t *cfg, uint32_t flags, prack_osip_fill_h fill, prack_osip_act_h act,
+                        void *arg)
+{
+    memset(uac, 0, sizeof(*uac));
+    uac->osip = osip;
+    uac->t1 = cfg ? cfg->t1_ms : PRACK_DEFAULT_T1_MS;
+    uac->fill = fill;
+    uac->act = act;
+    uac->arg = arg;
+    if (osip_message_clone(invite, &uac->invite) != 0)
+        return PRACK_ERR_INVAL;
+    return prack_uac_init(&uac->eng, cfg, cseq_of(invite), flags, prack_osip_now());
+}
+
+const char *prack_osip_uac_option(const struct prack_osip_uac *uac)
+{
+    unsigned o = prack_uac_option(&uac->eng);
+    return o == PRACK_OPTION_SUPPORTED ? "Supported" : o == PRACK_OPTION_REQUIRE ? "Require" : NULL;
+}
+
+unsigned prack_osip_uac_fork(struct prack_osip_uac *uac, osip_message_t *rsp)
+{
+    osip_generic_param_t *tag;
+    if (!rsp->to || osip_generic_param_get_byname(&rsp->to->gen_params, tag_name, &tag) != 0)
+        return 0;
+    for (unsigned k = 1; k <= uac->nforks; k++) {
+        if (osip_dialog_match_as_uac(uac->forks[k].dlg, rsp) == 0) {
+            /* a later 1xx or the 2xx may bring a new target (and the 2xx the route set) */
+            if (rsp->status_code < 300 && !osip_list_eol(&rsp->contacts, 0))
+                osip_dialog_update_route_set_as_uac(uac->forks[k].dlg, rsp);
+            return k;
+        }
+    }
+    if (rsp->status_code <= 100 || rsp->status_code >= 300 || uac->nforks == PRACK_OSIP_FORKS)
+        return 0;
+    /* a new To-tag: osip's early dialog takes the Record-Route, Contact and CSeq */
+    unsigned k = uac->nforks + 1;
+    if (osip_dialog_init_as_uac(&uac->forks[k].dlg, rsp) != 0)
+        return 0;
+    prack_uac_dialog_init(&uac->forks[k].eng);
+    uac->nforks = k;
+    return k;
+}
+
+int prack_osip_uac_response(struct prack_osip_uac *uac, osip_message_t *rsp)
+{
+    prack_response_t r;
+    prack_actions_t acts;
+    unsigned k = prack_osip_uac_fork(uac, rsp);
+    prack_osip_response_facts(rsp, &r);
+    int rc = prack_on_response(&uac->eng, k ? &uac->forks[k].eng : NULL, prack_osip_now(), &r, &acts);
+    if (rc == PRACK_OK)
+        uac_run(uac, k, &acts);
+    return rc;
+}
+
+bool prack_osip_uac_prack_done(struct prack_osip_uac *uac, osip_transaction_t *tr, const osip_message_t *rsp)
+{
+    prack_response_t r;
+    prack_actions_t acts;
+    for (size_t s = 0; s < PRACK_OSIP_PRACKS; s++) {
+        if (uac->pracks[s].tr != tr)
+            continue;
+        if (rsp && rsp->status_code < 200)
+            return true;
+        unsigned k = uac->pracks[s].fork;
+        if (rsp) {
+            prack_osip_response_facts(rsp, &r);
+        } else {
+            memset(&r, 0, sizeof(r)); /* Timer F: the engine takes it as 408 */
+            r.status = 408;
+            r.method = PRACK_METHOD_PRACK;
+        }
+        r.rseq = uac->pracks[s].rseq; /* which PRACK it answers */
+        uac->pracks[s].tr = NULL;
+        if (prack_on_response(&uac->eng, &uac->forks[k].eng, prack_osip_now(), &r, &acts) == PRACK_OK)
+            uac_run(uac, k, &acts);
+        return true;
+    }
+    return false;
+}
+
+void prack_osip_uac_close(struct prack_osip_uac *uac)
+{
+    for (unsigned k = 1; k <= uac->nforks; k++)
+        osip_dialog_free(uac->forks[k].dlg);
+    uac->nforks = 0;
+    osip_message_free(uac->invite);
+    uac->invite = NULL;
+}
