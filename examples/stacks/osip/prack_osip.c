@@ -364,16 +364,18 @@ static void uac_run(struct prack_osip_uac *uac, unsigned k, const prack_actions_
         if (a->type == PRACK_ACT_SEND_PRACK && k) {
             while (slot < PRACK_OSIP_PRACKS && uac->pracks[slot].tr)
                 slot++;
-            char rack[48];
-            snprintf(rack, sizeof(rack), "RAck: %u %u INVITE\r\n", a->rseq, a->cseq);
-            /* in the early dialog of the 1xx: its target, route set and CSeq */
-            if (slot < PRACK_OSIP_PRACKS && (out = prack_osip_uac_request(uac, k, "PRACK", 0, rack)) != NULL)
-                uac->fill(out, a, uac->arg);
+            char rack[40];
+            snprintf(rack, sizeof(rack), "%u %u INVITE", a->rseq, a->cseq);
+            /* in the early dialog of the 1xx: its target, route set and CSeq; osip's parser
+             * lowercases header names, so RAck is added after it, as written */
+            if (slot < PRACK_OSIP_PRACKS && (out = prack_osip_uac_request(uac, k, "PRACK", 0, "")) != NULL)
+                osip_message_set_header(out, "RAck", rack);
         }
         if (uac->act)
             uac->act(acts, i, k, out, uac->arg);
         if (!out)
             continue;
+        uac->fill(out, a, uac->arg); /* the body the host chose on seeing the action */
         if (osip_transaction_init(&tr, NICT, uac->osip, out) != 0) {
             osip_message_free(out);
             continue;
