@@ -16,6 +16,7 @@
 #   CHAOS_UAC_ARGS  more prack-uac options, e.g. "--on-prack-failure terminate"
 #   CHAOS_VERBOSE=1 relay trace of every datagram, printed on failure
 #   CHAOS_KEEP=DIR  copy the logs (uac, uas, relay) to DIR
+#   CHAOS_UAS, CHAOS_UAC  other programs with the same options (examples/stacks)
 #   CHAOS_UAS_CALLS=1  run the UAS with --calls CALLS (it then exits as soon
 #                   as it has counted its last call; see below)
 #
@@ -27,8 +28,8 @@ CALLS=${2:-200}
 LOSS=${3:-0.2}
 BUILD=$(cd "$BUILD" && pwd)
 
-UAS=$BUILD/examples/prack-uas
-UAC=$BUILD/examples/prack-uac
+UAS=${CHAOS_UAS:-$BUILD/examples/prack-uas}
+UAC=${CHAOS_UAC:-$BUILD/examples/prack-uac}
 RELAY=$BUILD/tests/chaos/chaos-relay
 
 SEED=${CHAOS_SEED:-$((RANDOM << 15 | RANDOM))}

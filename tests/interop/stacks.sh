@@ -172,21 +172,23 @@ case_sipp() { # STACK CASE
     local dir=$HERE
     need "$1"
     command -v "${SIPP:-sipp}" >/dev/null || skip "sipp not found"
+    if [[ "$2" == uac-* ]]; then
+        # Both stacks write each entry of a route set on a Route line of its
+        # own, and SIPp checks the first line only: in a copy of the
+        # scenarios the first entry is checked, the second may be on the
+        # next line.
+        dir=$WORK/relaxed
+        mkdir -p "$dir"
+        cp "$HERE"/*.xml "$HERE/run.sh" "$dir/"
+        sed -i -E 's/;lr\., \*\.sip:p2@\[\^,\]\*;lr\. \*\$/;lr.(, *.sip:p2@[^,]*;lr.)? *$/' "$dir"/*.xml
+    fi
     if [ "$1" = libre ] && [[ "$2" == uac-* ]]; then
         # libre 1.1.0 starts every dialog it makes (sip_dialog_alloc) at a
         # random CSeq below 65536 and has no call to choose it, while the
         # SIPp callee scenarios and their checks expect the INVITE's CSeq to
-        # be 1. A copy with "CSeq 1" read as "any CSeq" (in the RAck too)
-        # keeps every other check.
-        dir=$WORK/relaxed
-        mkdir -p "$dir"
-        cp "$HERE"/*.xml "$HERE/run.sh" "$dir/"
-        # libre also writes each entry of a route set on a Route line of its
-        # own, and SIPp checks the first line only: the first entry is
-        # checked, the second may be on the next line.
+        # be 1: there "CSeq 1" reads "any CSeq" (in the RAck too).
         sed -i -E 's/regexp="\^ \*([0-9]+) [0-9]+ INVITE \*\$"/regexp="^ *\1 [0-9]+ INVITE *$"/;
-                   s/regexp="\^ \*[0-9]+ (INVITE|PRACK|ACK|BYE|CANCEL) \*\$"/regexp="^ *[0-9]+ \1 *$"/;
-                   s/;lr\., \*\.sip:p2@\[\^,\]\*;lr\. \*\$/;lr.(, *.sip:p2@[^,]*;lr.)? *$/' "$dir"/*.xml
+                   s/regexp="\^ \*[0-9]+ (INVITE|PRACK|ACK|BYE|CANCEL) \*\$"/regexp="^ *[0-9]+ \1 *$"/' "$dir"/*.xml
         sed -i -E 's/RAck=([0-9]+|\[0-9\]\+) 1 INVITE/RAck=\1 [0-9]+ INVITE/g' "$dir/run.sh"
     fi
     PRACK_UAS=$(prog "$1" uas) PRACK_UAC=$(prog "$1" uac) bash "$dir/run.sh" "$2"
@@ -213,9 +215,19 @@ case_cross() { # UAC-KIND UAS-KIND
             n="$um-$sm"
             finish "uac-$n"
             finish "uas-$n"
+            if [ "$um" = off ] && [ "$sm" = required ]; then
+                # 421; a UAC with 100rel off never retries with it (0.2)
+                expect_rc "uac-$n" 1
+                expect_rc "uas-$n" 1
+                expect_result "uac-$n" calls=1 ok=0 final=421 prack_sent=0 rel1xx=0
+                expect_result "uas-$n" calls=1 ok=0 final=421 prack_rcvd=0 rel1xx=0
+                expect_grep "uac-$n" '421 Extension Required'
+                log "UAC $um / UAS $sm: $(grep '^RESULT' "$WORK/uac-$n.log")"
+                continue
+            fi
             expect_rc "uac-$n" 0
             expect_rc "uas-$n" 0
-            # reliable unless one side has it off (after a 420/421 the retry settles it)
+            # reliable unless one side has it off (after a 420 the retry with Supported settles it)
             reliable=1
             if [ "$um" = off ] && [ "$sm" != required ]; then reliable=0; fi
             if [ "$sm" = off ]; then reliable=0; fi
@@ -226,7 +238,6 @@ case_cross() { # UAC-KIND UAS-KIND
                 expect_result "uac-$n" calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
                 expect_result "uas-$n" calls=1 ok=1 final=200 prack_rcvd=0 rel1xx=0
             fi
-            if [ "$um" = off ] && [ "$sm" = required ]; then expect_grep "uac-$n" '421 Extension Required'; fi
             if [ "$um" = required ] && [ "$sm" = off ]; then expect_grep "uac-$n" '420 Bad Extension'; fi
             log "UAC $um / UAS $sm: $(grep '^RESULT' "$WORK/uac-$n.log")"
         done
@@ -269,7 +280,9 @@ while True:
         if len(vias) < 2:
             continue
         v = lines[vias[0]]
-        m = re.search(r"SIP/2\.0/UDP\s+([^;:\s]+)(?::(\d+))?", v)
+        m = re.search(r"SIP\s*/\s*2\.0\s*/\s*UDP\s+([^;:\s]+)(?:\s*:\s*(\d+))?", v, re.I)
+        if not m:
+            continue
         rp = re.search(r";rport=(\d+)", v)
         rc = re.search(r";received=([^;\s]+)", v)
         dst = (rc.group(1) if rc else m.group(1), int(rp.group(1) if rp else (m.group(2) or 5060)))
