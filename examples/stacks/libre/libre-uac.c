@@ -22,7 +22,7 @@ static struct {
     uint8_t policy, on_failure;
     uint32_t t1, hold;
     unsigned long calls;
-    bool sdp;
+    bool sdp, retry; /* retry: follow a RETRY_INVITE after 420/421 */
     double rate;
     char user[128], pass[128];
 } opt;
@@ -283,8 +283,14 @@ static void act_h(const prack_actions_t *acts, uint32_t i, struct prack_re_fork 
     case PRACK_ACT_CACHE_1XX: sx_note(c->no, "RSeq %u kept until the gap fills", a->rseq); break;
     case PRACK_ACT_DROP_CACHED: sx_note(c->no, "cached RSeq %u dropped", a->rseq); break;
     case PRACK_ACT_RETRY_INVITE:
-        c->retry_pending = true;
+        /* only a suggestion (never made under --100rel off): followed with --retry */
+        c->retry_pending = opt.retry;
         c->retry_option = a->option;
+        sx_note(c->no, "the engine suggests a new INVITE with %s%s",
+                a->option == PRACK_OPTION_REQUIRE     ? "Require: 100rel"
+                : a->option == PRACK_OPTION_SUPPORTED ? "Supported: 100rel"
+                                                      : "no 100rel option tag",
+                opt.retry ? "" : "; not retrying (no --retry)");
         break;
     case PRACK_ACT_TERMINATE:
         if (c->bye_sent || c->st == U_DONE) {
@@ -557,6 +563,9 @@ static void usage(FILE *f)
                "  --100rel MODE           off | supported | required (default supported)\n"
                "  --sdp yes|no            offer in the INVITE, or answer the 1xx offer in the PRACK\n"
                "  --hold MS               time in the call before BYE (default 0)\n"
+               "  --retry                 after a 420 or 421 about 100rel, send a new INVITE with\n"
+               "                          the option tag the engine suggests (default: the call\n"
+               "                          ends with the 420/421; never a retry with --100rel off)\n"
                "  --user USER --password PASS   answer 401/407 challenges (INVITE, PRACK, BYE)\n"
                "  --on-prack-failure observe|terminate   (default observe)\n"
                "  --t1 MS                 T1 of the engine (default 500; libre's own timers keep 500)\n"
@@ -587,6 +596,8 @@ static void parse_args(int argc, char **argv)
             if (strcmp(v, "yes") && strcmp(v, "no"))
                 sx_usage_error("--sdp: yes or no");
             opt.sdp = strcmp(v, "yes") == 0;
+        } else if (strcmp(argv[i], "--retry") == 0) {
+            opt.retry = true;
         } else if ((v = sx_opt(argc, argv, &i, "--hold")) != NULL) {
             if (!sx_parse_uint(v, 0, 86400000, &n))
                 sx_usage_error("--hold: milliseconds");
