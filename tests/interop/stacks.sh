@@ -288,7 +288,9 @@ while True:
         del lines[vias[0]]
         if len(vias) < 2:
             continue
-        v = lines[vias[0]]
+        # the next Via, wherever it is: a UAS may copy our Record-Route
+        # from between the Vias of the request into the response
+        v = lines[vias[1] - 1]
         m = re.search(r"SIP\s*/\s*2\.0\s*/\s*UDP\s+([^;:\s]+)(?:\s*:\s*(\d+))?", v, re.I)
         if not m:
             continue
@@ -342,7 +344,9 @@ case_forked() { # UAC-KIND
     wait_bound "$p2"
     start proxy python3 "$WORK/proxy.py" "$pp" "$p1" "$p2"
     wait_bound "$pp"
-    start uac "$(prog "$1" uac)" "sip:bob@127.0.0.1:$pp" --hold 300
+    # the call lasts past the second answer (1200 ms), so that 2xx reaches
+    # a UAC still in its INVITE transaction, which ACKs it and hangs it up
+    start uac "$(prog "$1" uac)" "sip:bob@127.0.0.1:$pp" --hold 1500
     finish uac
     finish uas1
     finish uas2
