@@ -16,6 +16,8 @@
 #   docs          x     x       x
 #   examples      x     x       x
 #   interop       x   (and under valgrind: stage valgrind, on the gcc build)
+#   stacks        x   (libprack in libre and libosip2; also in suite interop,
+#                      but not under valgrind)
 #   chaos         x
 #   soak                        x
 #   fuzz                              x (libFuzzer replays, then fuzzing)
@@ -293,7 +295,7 @@ stage_valgrind() {
 stage_clang() {
     build_compiler clang
     meson_run_tests "$build_root/clang" \
-        --no-suite soak --no-suite interop --no-suite chaos --no-suite fuzz --no-suite verify
+        --no-suite soak --no-suite interop --no-suite stacks --no-suite chaos --no-suite fuzz --no-suite verify
 }
 
 # stage_sanitize: AddressSanitizer and UndefinedBehaviorSanitizer, any report
@@ -305,7 +307,7 @@ stage_sanitize() {
     meson_configure "$dir" gcc g++ -Dwerror=true -Db_sanitize=address,undefined \
         -Dc_args=-fno-sanitize-recover=all -Dcpp_args=-fno-sanitize-recover=all
     meson compile -C "$dir"
-    meson_run_tests "$dir" --no-suite interop --no-suite chaos --no-suite fuzz --no-suite verify
+    meson_run_tests "$dir" --no-suite interop --no-suite stacks --no-suite chaos --no-suite fuzz --no-suite verify
 }
 
 # stage_fuzz: the fuzz targets built for libFuzzer with ASan and UBSan
