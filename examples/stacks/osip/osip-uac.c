@@ -489,6 +489,8 @@ static void timers(void)
                     }
                     osip_content_type_free(m->content_type);
                     m->content_type = NULL;
+                    /* the clone keeps the INVITE's serialized text: rebuild it from the fields */
+                    osip_message_force_update(m);
                     c->cancel = send_request(m, NICT, c->no, NULL, NULL);
                     c->cancel_sent = true;
                     c->st = U_ENDING;
