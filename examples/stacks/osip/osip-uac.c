@@ -342,6 +342,13 @@ static void on_ict(int type, osip_transaction_t *tr, osip_message_t *m)
     end_call(c, false);
 }
 
+static void on_nict_again(int type, osip_transaction_t *tr, osip_message_t *m)
+{
+    (void)type;
+    (void)m;
+    prack_osip_timer_e_again(tr, oh_t1);
+}
+
 static void on_nict(int type, osip_transaction_t *tr, osip_message_t *m)
 {
     for (size_t i = 0; i < MAX_CALLS; i++) {
@@ -606,6 +613,7 @@ int main(int argc, char **argv)
     for (int t = OSIP_NICT_STATUS_1XX_RECEIVED; t <= OSIP_NICT_STATUS_3456XX_RECEIVED_AGAIN; t++)
         osip_set_message_callback(oh_osip, t, on_nict);
     osip_set_message_callback(oh_osip, OSIP_NICT_STATUS_TIMEOUT, on_nict);
+    osip_set_message_callback(oh_osip, OSIP_NICT_REQUEST_SENT_AGAIN, on_nict_again);
     for (int t = OSIP_NIST_REGISTER_RECEIVED; t <= OSIP_NIST_UNKNOWN_REQUEST_RECEIVED; t++)
         osip_set_message_callback(oh_osip, t, on_request);
     if (!sx_quiet) {

@@ -130,6 +130,26 @@ void prack_osip_set_t1(osip_transaction_t *tr, uint32_t t1)
         tr->nist_context->timer_j_length = b;
 }
 
+void prack_osip_timer_e_again(osip_transaction_t *tr, uint32_t t1)
+{
+    struct timeval now;
+    long elapsed, len = (long)t1;
+    /* in Proceeding (or over TCP) libosip2's own value is already right */
+    if (!tr->nict_context || tr->state != NICT_TRYING || tr->nict_context->timer_e_length <= 0 || t1 == 0)
+        return;
+    osip_gettimeofday(&now, NULL);
+    elapsed = (long)(now.tv_sec - tr->created_time.tv_sec) * 1000L +
+              (long)(now.tv_usec - tr->created_time.tv_usec) / 1000L;
+    /* sends at 0, t1, 3*t1, 7*t1...: the interval after this one is the first power-of-two multiple above it */
+    while (len <= elapsed && len < 4000L)
+        len *= 2;
+    if (len > 4000L)
+        len = 4000L;
+    tr->nict_context->timer_e_length = (int)len;
+    osip_gettimeofday(&tr->nict_context->timer_e_start, NULL);
+    add_gettimeofday(&tr->nict_context->timer_e_start, (int)len);
+}
+
 /* osip's parameter lookups take a non-const name */
 static char tag_name[] = "tag";
 

@@ -36,6 +36,11 @@ prack_time_t prack_osip_now(void);
 /* osip's transaction timers from T1 (they are built with DEFAULT_T1). */
 void prack_osip_set_t1(osip_transaction_t *tr, uint32_t t1);
 
+/* For the OSIP_NICT_REQUEST_SENT_AGAIN callback: libosip2 times each Timer E
+ * retransmission from its own T1 (500 ms); this puts the next one where
+ * RFC 3261 17.1.2.2 has it for t1 (doubling from t1, at most T2 = 4 s). */
+void prack_osip_timer_e_again(osip_transaction_t *tr, uint32_t t1);
+
 /* A response to `req` (Via, From, To with `to_tag`, Call-ID, CSeq; Record-Route for 101..299 to INVITE). */
 osip_message_t *prack_osip_response(const osip_message_t *req, int status, const char *to_tag);
 /* Send a message on a transaction (the transaction owns it afterwards). */
