@@ -11,7 +11,8 @@
 #                       with prack-STACK-uas / prack-STACK-uac in place of
 #                       prack-uas / prack-uac (STACK: libre, osip)
 #   cross-UAC-UAS       the UAC calls the UAS in all nine 100rel combinations
-#                       (off/supported/required on each side), at once
+#                       (off/supported/required on each side), and once more
+#                       with --retry after the 420, all at once
 #   forked-UAC          the UAC calls through a forking proxy to two UASes
 #   chaos-libre-osip    200 calls libre UAC -> chaos-relay -> osip2 UAS
 # where UAC and UAS are prack (the plain examples), libre or osip. A case whose
@@ -202,7 +203,8 @@ case_sipp() { # STACK CASE
 }
 
 # ---------------------------------------------------------------------------
-# Every UAC against every UAS: the nine 100rel combinations at once
+# Every UAC against every UAS: the nine 100rel combinations, and the retry
+# after a 420, at once
 
 case_cross() { # UAC-KIND UAS-KIND
     local um sm port reliable n code reason
@@ -217,6 +219,11 @@ case_cross() { # UAC-KIND UAS-KIND
             start "uac-$n" "$(prog "$1" uac)" "sip:bob@127.0.0.1:$port" --100rel "$um"
         done
     done
+    port=$(free_port)
+    start uas-retry "$(prog "$2" uas)" --bind "127.0.0.1:$port" --calls 1 --100rel off \
+        --provisional 183:sdp,180 --answer-after 600
+    wait_bound "$port"
+    start uac-retry "$(prog "$1" uac)" "sip:bob@127.0.0.1:$port" --100rel required --retry
     for um in off supported required; do
         for sm in off supported required; do
             n="$um-$sm"
@@ -251,6 +258,18 @@ case_cross() { # UAC-KIND UAS-KIND
             log "UAC $um / UAS $sm: $(grep '^RESULT' "$WORK/uac-$n.log")"
         done
     done
+    # with --retry the 420 brings a second INVITE with Supported, and the
+    # call goes through with unreliable provisionals
+    finish uac-retry
+    finish uas-retry
+    expect_rc uac-retry 0
+    expect_rc uas-retry 0
+    expect_result uac-retry calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+    expect_result uas-retry calls=1 ok=1 final=200 prack_rcvd=0 rel1xx=0
+    expect_grep uac-retry '420 Bad Extension'
+    expect_grep uac-retry 'retrying with 100rel supported'
+    [ "$(grep -c 'UAC -> UAS  INVITE ' "$WORK/uac-retry.log")" -eq 2 ] || fail "uac-retry did not send two INVITEs"
+    log "UAC required --retry / UAS off: $(grep '^RESULT' "$WORK/uac-retry.log")"
 }
 
 # ---------------------------------------------------------------------------
