@@ -40,6 +40,7 @@ struct call {
     char call_id[256], from_tag[128];
     enum oa oa;
     uint16_t final_status;
+    uint32_t held_rseq; /* the RSeq whose PRACK releases a held 2xx */
     bool cancelled, retryable, superseded, counted;
     struct tmr answer, retx, linger, count;
     uint32_t retx_ival;
@@ -249,13 +250,16 @@ static void act_h(const prack_actions_t *acts, uint32_t i, struct prack_re_fork 
         break;
     case PRACK_ACT_DROP_1XX: sx_note(c->no, "queued %u dropped: the final response comes first", a->status); break;
     case PRACK_ACT_HOLD_FINAL:
-        sx_note(c->no, "%u held until RSeq %u (with SDP) is PRACKed", a->status, a->rseq);
+        sx_note(c->no, "%u held until PRACK for RSeq %u (that 1xx carries SDP)", a->status, a->rseq);
+        c->held_rseq = a->rseq;
         tmr_cancel(&c->answer);
         break;
     case PRACK_ACT_SEND_FINAL:
         why[0] = '\0';
-        if (a->flags & PRACK_AF_RELEASED)
+        if (a->flags & PRACK_AF_RELEASED) {
+            sx_note(c->no, "%u released: RSeq %u PRACKed", a->status, c->held_rseq);
             snprintf(why, sizeof(why), "released by the PRACK");
+        }
         else if (a->flags & PRACK_AF_TIMEOUT)
             snprintf(why, sizeof(why), "no PRACK within 64*T1");
         else if (a->flags & PRACK_AF_CANCELLED)

@@ -41,6 +41,7 @@ struct call {
     int peer_port;
     enum oa oa;
     uint16_t final_status;
+    uint32_t held_rseq; /* the RSeq whose PRACK releases a held 2xx */
     bool cancelled, retryable, superseded, counted;
     prack_time_t answer_at, retx_at, retx_until, linger_until, count_at;
     uint32_t retx_ival;
@@ -204,12 +205,15 @@ static void act(const prack_actions_t *acts, uint32_t i, unsigned fork, osip_mes
         break;
     case PRACK_ACT_DROP_1XX: sx_note(c->no, "queued %u dropped: the final response comes first", a->status); break;
     case PRACK_ACT_HOLD_FINAL:
-        sx_note(c->no, "%u held until RSeq %u (with SDP) is PRACKed", a->status, a->rseq);
+        sx_note(c->no, "%u held until PRACK for RSeq %u (that 1xx carries SDP)", a->status, a->rseq);
+        c->held_rseq = a->rseq;
         c->answer_at = PRACK_TIME_NONE;
         break;
     case PRACK_ACT_SEND_FINAL:
-        if (a->flags & PRACK_AF_RELEASED)
+        if (a->flags & PRACK_AF_RELEASED) {
+            sx_note(c->no, "%u released: RSeq %u PRACKed", a->status, c->held_rseq);
             snprintf(why, sizeof(why), "released by the PRACK");
+        }
         else if (a->flags & PRACK_AF_TIMEOUT)
             snprintf(why, sizeof(why), "no PRACK within 64*T1");
         else if (a->flags & PRACK_AF_CANCELLED)
