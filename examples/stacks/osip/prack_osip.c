@@ -207,13 +207,12 @@ static void uas_run(struct prack_osip_uas *u, const prack_actions_t *acts)
         osip_transaction_t *tr = u->ist;
         switch (a->type) {
         case PRACK_ACT_SEND_1XX:
-            if (a->flags & PRACK_AF_RETRANSMIT) {
+        case PRACK_ACT_SEND_FINAL:
+            if (a->type == PRACK_ACT_SEND_1XX && (a->flags & PRACK_AF_RETRANSMIT)) {
                 if (u->rel)
                     osip_message_clone(u->rel, &out); /* the identical message (N1) */
                 break;
             }
-            /* fall through */
-        case PRACK_ACT_SEND_FINAL:
             if (!tr || !(out = prack_osip_response(tr->orig_request, a->status, u->to_tag)))
                 break;
             if (a->type == PRACK_ACT_SEND_1XX && (a->flags & PRACK_AF_RELIABLE)) {
