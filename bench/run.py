@@ -502,6 +502,10 @@ def hold_server(args, srv):
                "cpu_s": (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None,
                "exit": rc, "result": result_line(f"{logs}/{tag}.log"), "load": loadavg()})
     st["pass"] = st["ok"] == n and st["failed"] == 0 and st["peak"] >= 0.95 * n and alive
+    if not alive:
+        st["why"] = (st["why"] + "; " if st["why"] else "") + "the server died"
+    elif not st["pass"] and not st["why"]:
+        st["why"] = f"at most {st['peak']} calls in progress at once"
     return st
 
 
@@ -541,6 +545,12 @@ def hold_uac(args):
                "load": loadavg()})
     # the callee's counters: calls it took part in; "ok" of SIPp as callee
     st["pass"] = finished and rc == 0 and ok == n and st["peak"] >= 0.95 * n
+    why = []
+    if ok < n:
+        why.append(f"{n - ok} calls not ok" if finished else f"{n - ok} calls not done in time")
+    if st["peak"] < 0.95 * n:
+        why.append(f"at most {st['peak']} calls in progress at once")
+    st["why"] = "; ".join(why)
     return st
 
 
