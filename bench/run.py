@@ -437,6 +437,14 @@ def load_step(args, srv, rate, seconds, tag):
     # calls went in at (nearly) the rate asked for
     st["clean"] = (st["ok"] == calls and st["failed"] == 0 and st["retrans"] == 0 and
                    st["unexpected"] == 0 and st["achieved"] >= 0.9 * rate and st["server_alive"])
+    why = [st["why"]] if st["why"] else []
+    if st["retrans"]:
+        why.append(f"{st['retrans']} retransmissions")
+    if st["achieved"] < 0.9 * rate:
+        why.append(f"calls went through at {st['achieved']:.0f}/s")
+    if not st["server_alive"]:
+        why.append("the server died")
+    st["why"] = "; ".join(why)
     return st
 
 
@@ -459,7 +467,7 @@ def load(args):
                 f"{st['achieved']:.0f} calls/s achieved, "
                 f"CPU {fmt(st['cpu_per_1000'], 3)} s per 1000 calls "
                 f"(SIPp {fmt(st['sipp_cpu_s'], 2)} s in all), load {st['load']}"
-                f"{'' if st['clean'] else '  (not clean: ' + (st['why'] or 'slow') + ')'}")
+                f"{'' if st['clean'] else '  (not clean: ' + st['why'] + ')'}")
             if not st["clean"]:
                 break  # higher rates only do worse
             time.sleep(args.settle)
@@ -657,7 +665,7 @@ def report(args, info, results):
                 if not r["clean"]:
                     L.append(f"- {n} at {r['offered']} calls/s: {r['failed']} failed, "
                              f"{r['retrans']} retransmissions, {r['achieved']:.0f} calls/s "
-                             f"achieved: {r['why'] or 'below the rate asked for'}")
+                             f"achieved: {r['why']}")
         L.append("")
         L.append("| server | highest clean rate (calls/s) | CPU s per 1,000 calls there |")
         L.append("|---|---|---|")
