@@ -305,7 +305,10 @@ def sipp_cmd(sipp, scenario, port, name, logs, extra):
     return ([sipp, "-sf", os.path.join(HERE, scenario), "-i", HOST, "-p", str(port), "-nostdin",
              "-trace_stat", "-stf", f"{logs}/{name}.csv", "-fd", "1",
              "-trace_screen", "-screen_file", f"{logs}/{name}.screen",
-             "-trace_err", "-error_file", f"{logs}/{name}.err"] + extra)
+             "-trace_err", "-error_file", f"{logs}/{name}.err",
+             # 1 MiB socket buffers, as the example programs ask for: SIPp's
+             # default 64 KiB drops datagrams in bursts and blames the server
+             "-buff_size", "1048576"] + extra)
 
 
 # ---------------------------------------------------------------------------
@@ -613,7 +616,8 @@ def report(args, info, results):
     L.append(f"- machine: {info['machine']['nproc']} CPUs ({info['machine']['cpu']}), "
              f"Linux {info['machine']['kernel']}")
     L.append(f"- load before: `{info['uptime_before']}`")
-    L.append(f"- load after: `{info.get('uptime_after', '?')}`")
+    L.append(f"- load after: `{info.get('uptime_after', '?')}`; the run took "
+             f"{info.get('minutes', '?')} minutes")
     L.append(f"- tools: {info['sipp']}; {info['valgrind']}; sofia-sip {info['sofia']}")
     L.append("")
 
@@ -765,7 +769,8 @@ def main():
         a.hold_calls, a.hold_ms, a.hold_rate = 2000, 2000, 1250
     else:
         a.engine_calls, a.engine_runs, a.cg_calls = 2000000, 5, 100000
-        a.rates = [500, 1000, 1500, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000]
+        a.rates = [250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 7000, 8000,
+                   10000]
         a.step, a.settle = 4.0, 0.5
         a.hold_calls, a.hold_ms, a.hold_rate = 10000, 5000, 2500
     only = set(a.only.split(","))
@@ -787,6 +792,7 @@ def main():
     log(f"machine: {info['machine']['nproc']} CPUs, {info['machine']['cpu']}")
     log(f"before: {info['uptime_before']}")
     results = {}
+    t_start = time.monotonic()
     try:
         if "engine" in only:
             log("== engine")
@@ -807,6 +813,7 @@ def main():
     finally:
         cleanup()
     info["uptime_after"] = uptime()
+    info["minutes"] = round((time.monotonic() - t_start) / 60, 1)
     log(f"after: {info['uptime_after']}")
     text = report(a, info, results)
     with open(a.out + "/results.md", "w") as f:
