@@ -176,6 +176,22 @@ def cpu_seconds(pid):
         return None
 
 
+def udp_drops(port):
+    """Datagrams the kernel dropped for the UDP socket bound to HOST:port
+    (its receive buffer was full), from /proc/net/udp; None if not found."""
+    try:
+        with open("/proc/net/udp") as f:
+            next(f)
+            for line in f:
+                cols = line.split()
+                addr, hexport = cols[1].split(":")
+                if int(hexport, 16) == port and addr in ("0100007F", "00000000"):
+                    return int(cols[-1])
+    except (OSError, ValueError, IndexError, StopIteration):
+        pass
+    return None
+
+
 def rss_peak_kib(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -417,6 +433,7 @@ def load_step(args, srv, rate, seconds, tag):
     calls = max(1, int(rate * seconds))
     name = f"{tag}-r{rate}"
     cpu0 = cpu_seconds(srv.proc.pid)
+    drops0 = udp_drops(srv.port)
     t0 = time.monotonic()
     cmd = sipp_cmd(args.sipp, "sipp-caller-100rel.xml", free_ports(1)[0], name, logs,
                    ["-r", str(rate), "-m", str(calls), "-d", "0", "-l", str(min(15000, max(1000, rate * 2))),
@@ -427,7 +444,9 @@ def load_step(args, srv, rate, seconds, tag):
         stop(p)
     wall = time.monotonic() - t0
     cpu1 = cpu_seconds(srv.proc.pid)
+    drops1 = udp_drops(srv.port)
     st = sipp_stats(f"{logs}/{name}.csv", f"{logs}/{name}.screen")
+    st["server_drops"] = drops1 - drops0 if drops0 is not None and drops1 is not None else None
     st["sipp_cpu_s"] = (ru.ru_utime + ru.ru_stime) if ru else None
     st["why"] = failure_reasons(f"{logs}/{name}.csv", f"{logs}/{name}.err")
     cpu = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
@@ -443,6 +462,8 @@ def load_step(args, srv, rate, seconds, tag):
     why = [st["why"]] if st["why"] else []
     if st["retrans"]:
         why.append(f"{st['retrans']} retransmissions")
+    if st["server_drops"]:
+        why.append(f"the server's socket dropped {st['server_drops']} datagrams (buffer full)")
     if st["achieved"] < 0.9 * rate:
         why.append(f"calls went through at {st['achieved']:.0f}/s")
     if not st["server_alive"]:

@@ -5,11 +5,13 @@
  * then the 200 once the PRACK has come. nua answers the PRACK and the BYE
  * itself and produces the answer from the offer (its soa module).
  *
- *   sofia-uas [--bind HOST:PORT] [--one-thread]
+ *   sofia-uas [--bind HOST:PORT] [--one-thread] [--default-buffers]
  *
  * By default nua runs its stack in a thread of its own, as an application
  * using nua as documented gets it; --one-thread keeps everything in the
- * thread of the main loop. It prints "sofia-uas listening on ..." once bound,
+ * thread of the main loop. Its UDP socket gets a 1 MiB receive buffer, as the
+ * example programs ask for, so that both servers absorb the same bursts;
+ * --default-buffers leaves the system's default. It prints "sofia-uas listening on ..." once bound,
  * and on SIGINT or SIGTERM a RESULT line: calls answered and calls that
  * reached the confirmed state.
  */
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <sofia-sip/nua.h>
 #include <sofia-sip/soa_tag.h>
@@ -80,6 +83,20 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
     }
 }
 
+/* nua does not expose its sockets: give every UDP socket of the process the
+ * receive buffer the example programs ask for. Only sofia's are open here. */
+static void grow_udp_buffers(void)
+{
+    for (int fd = 0; fd < 1024; fd++) {
+        int type = 0;
+        socklen_t len = sizeof(type);
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_DGRAM)
+            continue;
+        int size = 1 << 20;
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    }
+}
+
 /* The signal handler only sets a flag; the loop looks at it ten times a second. */
 static void check_stop(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
@@ -94,14 +111,17 @@ static void check_stop(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 int main(int argc, char **argv)
 {
     const char *bind = "127.0.0.1:5080";
-    int one_thread = 0;
+    int one_thread = 0, default_buffers = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc) {
             bind = argv[++i];
         } else if (strcmp(argv[i], "--one-thread") == 0) {
             one_thread = 1;
+        } else if (strcmp(argv[i], "--default-buffers") == 0) {
+            default_buffers = 1;
         } else {
-            fprintf(stderr, "usage: sofia-uas [--bind HOST:PORT] [--one-thread]\n");
+            fprintf(stderr,
+                    "usage: sofia-uas [--bind HOST:PORT] [--one-thread] [--default-buffers]\n");
             return 2;
         }
     }
@@ -129,6 +149,8 @@ int main(int argc, char **argv)
         su_deinit();
         return 1;
     }
+    if (!default_buffers)
+        grow_udp_buffers();
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
