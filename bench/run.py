@@ -51,9 +51,14 @@ def cleanup():
             pass
 
 
+class Interrupted(Exception):
+    pass
+
+
 def on_signal(sig, frame):
+    # stop the processes now; main() still writes what was measured
     cleanup()
-    sys.exit(128 + sig)
+    raise Interrupted(signal.Signals(sig).name)
 
 
 def log(msg):
@@ -222,7 +227,7 @@ def sipp_stats(stat_file, screen_file):
     (sent by SIPp, or received again from the peer) from -trace_screen, plus
     the responses that came for calls already over."""
     out = {"created": 0, "ok": 0, "failed": 0, "rate": 0.0, "peak": 0,
-           "retrans": 0, "unexpected": 0, "timeouts": 0, "dead": 0}
+           "retrans": 0, "unexpected": 0, "timeouts": 0, "dead": 0, "call_s": 0.0}
     try:
         with open(stat_file, encoding="latin-1") as f:
             rows = [l.rstrip("\n").split(";") for l in f if l.strip()]
@@ -251,6 +256,12 @@ def sipp_stats(stat_file, screen_file):
         # a response for a call SIPp had already finished: sent again by the
         # server (its 200 to the INVITE before the ACK got through, ...)
         out["dead"] = num("DeadCallMsgs(C)")
+        # average call length, "HH:MM:SS:micro"
+        try:
+            h, m_, sec, us = last[col["CallLength(C)"]].split(":")
+            out["call_s"] = int(h) * 3600 + int(m_) * 60 + int(sec) + int(us) / 1e6
+        except (KeyError, IndexError, ValueError):
+            pass
     try:
         with open(screen_file, encoding="latin-1") as f:
             text = f.read()
@@ -454,7 +465,10 @@ def load_step(args, srv, rate, seconds, tag):
                "sipp_rc": p.returncode, "load": loadavg(),
                "cpu_s": cpu, "cpu_per_1000": (cpu / calls * 1000) if cpu is not None else None,
                "server_alive": srv.proc.poll() is None})
-    st["achieved"] = calls / wall if wall > 0 else 0.0
+    # the rate the calls went in at: over the run less the average call's
+    # length, the tail after the last call started
+    span = wall - st["call_s"]
+    st["achieved"] = calls / span if span > 0 else 0.0
     # clean: every call succeeded, nothing failed or was sent twice, and the
     # calls went in at (nearly) the rate asked for
     st["clean"] = (st["ok"] == calls and st["failed"] == 0 and st["retrans"] == 0 and
@@ -640,6 +654,8 @@ def report(args, info, results):
     L.append(f"- load after: `{info.get('uptime_after', '?')}`; the run took "
              f"{info.get('minutes', '?')} minutes")
     L.append(f"- tools: {info['sipp']}; {info['valgrind']}; sofia-sip {info['sofia']}")
+    if info.get("interrupted"):
+        L.append(f"- interrupted ({info['interrupted']}): only the parts below were measured")
     L.append("")
 
     eng = results.get("engine")
@@ -831,7 +847,12 @@ def main():
             log(f"== calls in progress: {a.hold_calls} held {a.hold_ms} ms, started at "
                 f"{a.hold_rate} calls/s")
             results["hold"] = hold(a)
+    except Interrupted as e:
+        info["interrupted"] = str(e)
+        log(f"interrupted ({e}): the results below are what was measured until then")
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         cleanup()
     info["uptime_after"] = uptime()
     info["minutes"] = round((time.monotonic() - t_start) / 60, 1)
@@ -844,7 +865,7 @@ def main():
     print()
     print(text)
     log(f"written: {a.out}/results.md, {a.out}/results.json; logs in {a.out}/logs")
-    return 0
+    return 1 if info.get("interrupted") else 0
 
 
 if __name__ == "__main__":

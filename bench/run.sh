@@ -5,7 +5,7 @@
 #
 #   bash bench/run.sh [--quick] [--only engine,load,hold]
 #
-# --quick     smaller sizes (about 2 minutes instead of about 6)
+# --quick     smaller sizes (about 2 minutes instead of 3 to 7; never over 10)
 # --only      run some parts: engine, load, hold (comma-separated)
 #
 # Environment:
@@ -65,6 +65,7 @@ else
     meson compile -C "$BUILD" >/dev/null
 fi
 
-# run.py bounds every step; this bounds the whole run in case something hangs.
-exec timeout -s INT -k 30 1500 python3 "$ROOT/bench/run.py" --build "$BUILD" --out "$OUT" \
+# run.py bounds every step; this bounds the whole run at 10 minutes in case
+# something hangs (interrupted, it still writes what it measured).
+exec timeout -s INT -k 30 600 python3 "$ROOT/bench/run.py" --build "$BUILD" --out "$OUT" \
     --sipp "$SIPP" "${args[@]+"${args[@]}"}"
