@@ -11,9 +11,10 @@
  * using nua as documented gets it; --one-thread keeps everything in the
  * thread of the main loop. Its UDP socket gets a 1 MiB receive buffer, as the
  * example programs ask for, so that both servers absorb the same bursts;
- * --default-buffers leaves the system's default. It prints "sofia-uas listening on ..." once bound,
- * and on SIGINT or SIGTERM a RESULT line: calls answered and calls that
- * reached the confirmed state.
+ * --default-buffers leaves the system's default. It prints "sofia-uas
+ * listening on ..." once bound, and on SIGINT or SIGTERM a RESULT line: the
+ * INVITEs answered, the calls that reached the confirmed state and those
+ * that ended.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
