@@ -5,7 +5,7 @@
 #
 #   bash bench/run.sh [--quick] [--only engine,load,hold]
 #
-# --quick     smaller sizes (about 2 minutes instead of 3 to 7; never over 10)
+# --quick     smaller sizes (1 to 2 minutes instead of about 3; never over 10)
 # --only      run some parts: engine, load, hold (comma-separated)
 #
 # Environment:
