@@ -32,7 +32,7 @@ KINDS="prack libre osip"
 prog() {
     case "$1" in
     prack) echo "$BUILD/examples/prack-$2" ;;
-    *) echo "$BUILD/examples/stacks/prack-$1-$2" ;;
+    *) echo "$BUILD/examples/prack-$1-$2" ;;
     esac
 }
 
