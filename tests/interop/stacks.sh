@@ -43,12 +43,6 @@ sipp_excluded() { # STACK CASE
     uas-malformed)
         echo "checks what prack-uas's own parser answers to junk (which datagrams get 400 or 505, with" \
             "which reason text); on a stack that is the stack parser's choice, not libprack's" ;;
-    uas-prack-401 | uac-prack-407)
-        if [ "$1" = osip ]; then
-            echo "needs digest authentication, which the osip2 programs do not implement (libosip2 has MD5 but" \
-                "no digest helper); libre's pair runs it"
-        fi
-        ;;
     uac-prack-timer-e | uac-invite-timer-a)
         if [ "$1" = libre ]; then
             echo "measures Timer E / Timer A at T1 = 50 ms; libre 1.1.0's client transactions use the" \

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../digest.h"
 #include "../stacks_common.h"
 #include "osip_host.h"
 
@@ -27,6 +28,7 @@ static struct {
     unsigned long calls;
     bool sdp, retry; /* retry: follow a RETRY_INVITE after 420/421 */
     double rate;
+    char user[128], pass[128];
 } opt;
 
 enum state { U_FREE, U_CALLING, U_PROCEEDING, U_ACCEPTED, U_ENDING, U_DONE };
@@ -52,6 +54,12 @@ struct call {
     bool terminate, cancel_sent, bye_sent, retried, retry_pending;
     uint8_t retry_option;
     prack_time_t bye_at, linger_until;
+    /* the last digest challenge (401/407), for the INVITE and PRACKs resent with credentials */
+    digest_params_t chal;
+    bool have_chal, chal_proxy;
+    uint32_t nc;
+    char cnonce[20];
+    unsigned auth_tries;
 };
 
 static struct call calls[MAX_CALLS];
@@ -79,6 +87,39 @@ static void end_call(struct call *c, bool ok)
     stats.ok += ok ? 1u : 0u;
     stats.last_final = c->final_status;
     sx_note(c->no, "call over: %s (final %u)", ok ? "ok" : "FAILED", c->final_status);
+}
+
+static void remember_challenge(struct call *c, const osip_message_t *m)
+{
+    const osip_list_t *l = m->status_code == 407 ? &m->proxy_authenticates : &m->www_authenticates;
+    for (int pos = 0; pos < osip_list_size(l); pos++) {
+        char *text = NULL;
+        digest_params_t d;
+        bool ok = osip_www_authenticate_to_str(osip_list_get(l, pos), &text) == 0 &&
+                  digest_parse(text, strlen(text), &d) == 0 && d.nonce[0];
+        osip_free(text);
+        if (ok) {
+            c->chal = d;
+            c->chal_proxy = m->status_code == 407;
+            c->have_chal = true;
+            c->nc = 0;
+            sx_random_hex(c->cnonce, 16);
+            return;
+        }
+    }
+}
+
+/* Credentials for `method` on the Request-URI of `m`, from the last challenge; false without one. */
+static bool add_credentials(struct call *c, osip_message_t *m, const char *method)
+{
+    char value[1024], *uri = NULL;
+    bool ok = c->have_chal && opt.user[0] && osip_uri_to_str(m->req_uri, &uri) == 0 &&
+              digest_authorization(value, sizeof(value), &c->chal, opt.user, opt.pass, method, uri, ++c->nc,
+                                   c->cnonce) > 0;
+    osip_free(uri);
+    if (ok)
+        osip_message_set_header(m, c->chal_proxy ? "Proxy-Authorization" : "Authorization", value);
+    return ok;
 }
 
 static void fill_sdp(osip_message_t *m, const struct call *c, bool sdp)
@@ -176,6 +217,8 @@ static void act(const prack_actions_t *acts, uint32_t i, unsigned k, osip_messag
         x->last_prack_sdp = c->prack_body;
         x->answered = x->answered || a->sdp == PRACK_SDP_ANSWER;
         snprintf(note, sizeof(note), "%s", fork_note(c, k, fk, sizeof(fk)) ? fk : "");
+        if (out && (a->flags & PRACK_AF_AUTH) && !add_credentials(c, out, "PRACK"))
+            sx_note(c->no, "PRACK challenged and no usable credentials (--user/--password)");
         if (out)
             sx_tx_label(out, c->no, c->prack_body && x->answered ? "SDP answer" : "SDP", note);
         break;
@@ -226,7 +269,7 @@ static void act(const prack_actions_t *acts, uint32_t i, unsigned k, osip_messag
 /* ------------------------------------------------------------------------- */
 /* The INVITE */
 
-static bool send_invite(struct call *c)
+static bool send_invite(struct call *c, bool with_auth)
 {
     char buf[2048], branch[24];
     osip_message_t *m = NULL;
@@ -244,6 +287,8 @@ static bool send_invite(struct call *c)
         osip_message_free(m);
         return false;
     }
+    if (with_auth)
+        (void)add_credentials(c, m, "INVITE");
     fill_sdp(m, c, opt.sdp);
     prack_config_init(&cfg);
     cfg.t1_ms = oh_t1;
@@ -329,6 +374,16 @@ static void on_ict(int type, osip_transaction_t *tr, osip_message_t *m)
     (void)prack_osip_uac_response(&c->uac, m);
     if (c->st == U_DONE)
         return;
+    if ((m->status_code == 401 || m->status_code == 407) && !c->cancel_sent && opt.user[0] && c->auth_tries < 2) {
+        remember_challenge(c, m);
+        if (c->have_chal) {
+            c->auth_tries++;
+            c->cseq++;
+            sx_note(c->no, "answering the challenge");
+            if (send_invite(c, true))
+                return;
+        }
+    }
     if (c->retry_pending && !c->retried && !c->cancel_sent) {
         c->retried = true;
         c->policy = c->retry_option == PRACK_OPTION_REQUIRE     ? PRACK_POLICY_REQUIRED
@@ -336,7 +391,7 @@ static void on_ict(int type, osip_transaction_t *tr, osip_message_t *m)
                                                                 : PRACK_POLICY_OFF;
         c->cseq++;
         sx_note(c->no, "retrying with 100rel %s", sx_policy_name(c->policy));
-        if (send_invite(c))
+        if (send_invite(c, false))
             return;
     }
     end_call(c, false);
@@ -355,6 +410,9 @@ static void on_nict(int type, osip_transaction_t *tr, osip_message_t *m)
         struct call *c = &calls[i];
         if (c->st == U_FREE)
             continue;
+        for (size_t s = 0; c->uac_on && m && (m->status_code == 401 || m->status_code == 407) && s < PRACK_OSIP_PRACKS; s++)
+            if (c->uac.pracks[s].tr == tr)
+                remember_challenge(c, m); /* before the engine asks for the PRACK again (R57) */
         if (c->uac_on && prack_osip_uac_prack_done(&c->uac, tr, type == OSIP_NICT_STATUS_TIMEOUT ? NULL : m))
             return;
         if (tr == c->bye && (type == OSIP_NICT_STATUS_TIMEOUT || (m && m->status_code >= 200))) {
@@ -435,7 +493,7 @@ static bool start_call(void)
     sx_call_bind(c->call_id, strlen(c->call_id), c->no);
     c->cseq = 1;
     c->policy = opt.policy;
-    if (!send_invite(c)) {
+    if (!send_invite(c, false)) {
         c->st = U_CALLING;
         end_call(c, false);
     }
@@ -531,6 +589,7 @@ static void usage(FILE *f)
                "  --retry                 after a 420 or 421 about 100rel, send a new INVITE with\n"
                "                          the option tag the engine suggests (default: the call\n"
                "                          ends with the 420/421; never a retry with --100rel off)\n"
+               "  --user USER --password PASS   answer 401/407 challenges (INVITE, PRACK)\n"
                "  --on-prack-failure observe|terminate   (default observe)\n"
                "  --t1 MS                 T1 of the engine and of osip's transactions (default 500)\n"
                "  --calls N               number of calls (default 1)\n"
@@ -568,6 +627,14 @@ int main(int argc, char **argv)
             if (!sx_parse_uint(v, 0, 86400000, &n))
                 sx_usage_error("--hold: milliseconds");
             opt.hold = (uint32_t)n;
+        } else if ((v = sx_opt(argc, argv, &i, "--user")) != NULL) {
+            if (strlen(v) >= sizeof(opt.user))
+                sx_usage_error("--user: too long");
+            strcpy(opt.user, v);
+        } else if ((v = sx_opt(argc, argv, &i, "--password")) != NULL) {
+            if (strlen(v) >= sizeof(opt.pass))
+                sx_usage_error("--password: too long");
+            strcpy(opt.pass, v);
         } else if ((v = sx_opt(argc, argv, &i, "--on-prack-failure")) != NULL) {
             if (strcmp(v, "observe") && strcmp(v, "terminate"))
                 sx_usage_error("--on-prack-failure: observe or terminate");

@@ -13,11 +13,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../digest.h"
 #include "../stacks_common.h"
 #include "osip_host.h"
 
 #define MAX_CALLS 256u
 #define UAS_ALLOW "INVITE, ACK, CANCEL, BYE, PRACK, OPTIONS"
+#define REALM "prack-uas"
+/* How long a nonce we issued stays valid. */
+#define NONCE_AGE_MS 300000u
 
 static struct {
     uint8_t policy;
@@ -26,6 +30,7 @@ static struct {
     size_t nprov;
     uint32_t answer_after;
     uint16_t final_status;
+    char user[128], pass[128]; /* --auth: challenge INVITE and PRACK */
 } opt;
 
 enum state { C_FREE, C_PROCEEDING, C_COMPLETED, C_CONFIRMED, C_TERMINATED };
@@ -49,6 +54,7 @@ struct call {
 
 static struct call calls[MAX_CALLS];
 static unsigned next_no = 1;
+static uint8_t nonce_secret[16];
 static struct {
     unsigned done, ok, last_final, prack_rcvd, rel1xx;
 } stats;
@@ -139,6 +145,32 @@ static void reply(osip_transaction_t *tr, int status, const char *hname, const c
         osip_message_free(r);
 }
 
+/* Digest credentials for `method` in any Authorization header (osip parses them; digest.c checks them). */
+static bool authorized(const osip_message_t *m, const char *method)
+{
+    osip_authorization_t *a;
+    for (int pos = 0; (a = osip_list_get(&m->authorizations, pos)) != NULL; pos++) {
+        char *text = NULL;
+        digest_params_t cr;
+        bool ok = osip_authorization_to_str(a, &text) == 0 && digest_parse(text, strlen(text), &cr) == 0 &&
+                  strcmp(cr.realm, REALM) == 0 &&
+                  digest_nonce_check(cr.nonce, nonce_secret, sx_now(), NONCE_AGE_MS) &&
+                  digest_verify(&cr, REALM, opt.user, opt.pass, method);
+        osip_free(text);
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+/* The value of a WWW-Authenticate header with a fresh nonce. */
+static void challenge(char *buf, size_t cap)
+{
+    char nonce[64];
+    digest_nonce_make(nonce, nonce_secret, sx_now());
+    snprintf(buf, cap, "Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, qop=\"auth\"", REALM, nonce);
+}
+
 /* ------------------------------------------------------------------------- */
 /* What the adapter sends: our headers and body */
 
@@ -158,6 +190,10 @@ static void fill(osip_message_t *m, const prack_action_t *a, void *arg)
             osip_message_set_header(m, "Allow", UAS_ALLOW);
             if (opt.policy != PRACK_POLICY_OFF)
                 osip_message_set_header(m, "Supported", "100rel");
+        }
+        if (a->status == 401) {
+            challenge(buf, sizeof(buf));
+            osip_message_set_header(m, "WWW-Authenticate", buf);
         }
     }
     if (sdp && (n = sx_sdp(buf, sizeof(buf), "prack-uas", (uint32_t)c->no, oh_host)) > 0) {
@@ -310,6 +346,11 @@ static void on_invite(int type, osip_transaction_t *tr, osip_message_t *m)
     c->u_on = true;
     if (c->st != C_PROCEEDING)
         return; /* 420 or 421 */
+    if (opt.user[0] && !authorized(m, "INVITE")) {
+        c->retryable = true; /* the UAC sends it again with credentials */
+        (void)prack_osip_uas_final(&c->u, 401);
+        return;
+    }
     (void)prack_osip_uas_1xx(&c->u, 100, 0);
     bool need_offer = c->oa == OA_NONE && prack_uas_reliable(&c->u.eng);
     for (size_t i = 0; i < opt.nprov && c->st == C_PROCEEDING; i++) {
@@ -370,6 +411,12 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
         bool sdp = !osip_list_eol(&m->bodies, 0);
         sx_rx_label(c->no, sdp ? (c->oa == OA_OFFER_SENT ? "SDP answer" : "SDP offer") : NULL, NULL);
         stats.prack_rcvd++;
+        if (opt.user[0] && !authorized(m, "PRACK")) {
+            char ch[256];
+            challenge(ch, sizeof(ch)); /* R57: a PRACK is authenticated like any other request */
+            reply(tr, 401, "WWW-Authenticate", ch, c->no);
+            return;
+        }
         if (!c->u_on) {
             reply(tr, 481, NULL, NULL, c->no);
             return;
@@ -487,6 +534,7 @@ static void usage(FILE *f)
                "  --provisional LIST      provisionals in order, e.g. 183:sdp,180 or none (default 183:sdp,180)\n"
                "  --answer-after MS       time from INVITE to the final (default 1000)\n"
                "  --final CODE            final status (default 200)\n"
+               "  --auth USER:PASS        challenge INVITE and PRACK with 401 digest\n"
                "  --t1 MS                 T1 of the engine and of osip's transactions (default 500)\n"
                "  --calls N               exit after N calls (default: until interrupted)\n"
                "  --quiet                 no ladder, only the RESULT line\n");
@@ -503,6 +551,8 @@ int main(int argc, char **argv)
     sx_clock_start();
     sx_ladder_role(true);
     srand(sx_random32());
+    for (size_t i = 0; i < sizeof(nonce_secret); i++)
+        nonce_secret[i] = (uint8_t)sx_random32();
     opt.policy = PRACK_POLICY_SUPPORTED;
     opt.answer_after = 1000;
     opt.final_status = 200;
@@ -524,6 +574,12 @@ int main(int argc, char **argv)
             if (!sx_parse_uint(v, 200, 699, &n))
                 sx_usage_error("--final: a status 200..699");
             opt.final_status = (uint16_t)n;
+        } else if ((v = sx_opt(argc, argv, &i, "--auth")) != NULL) {
+            const char *colon = strchr(v, ':');
+            if (!colon || colon == v || (size_t)(colon - v) >= sizeof(opt.user) || strlen(colon + 1) >= sizeof(opt.pass))
+                sx_usage_error("--auth: USER:PASS");
+            memcpy(opt.user, v, (size_t)(colon - v));
+            strcpy(opt.pass, colon + 1);
         } else {
             sx_usage_error("unknown argument '%s'", argv[i]);
         }
