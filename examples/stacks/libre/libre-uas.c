@@ -38,6 +38,7 @@ struct call {
     struct prack_re_uas u;
     bool u_on;
     char call_id[256], from_tag[128];
+    uint32_t cseq; /* the INVITE's */
     enum oa oa;
     uint16_t final_status;
     uint32_t held_rseq; /* the RSeq whose PRACK releases a held 2xx */
@@ -350,6 +351,17 @@ static void on_invite(const struct sip_msg *msg)
     }
     for (size_t i = 0; i < MAX_CALLS; i++) {
         struct call *o = &calls[i];
+        if (o->st != C_FREE && o->cseq == msg->cseq.num && !pl_strcmp(&msg->callid, o->call_id) &&
+            !pl_strcmp(&msg->from.tag, o->from_tag)) {
+            /* libre ends the INVITE server transaction with the 2xx: a
+             * retransmission of the INVITE arriving later is absorbed, as in
+             * the Accepted state of RFC 6026 7.1, not taken for a new call */
+            sx_rx_label(o->no, "SDP", "retransmission");
+            return;
+        }
+    }
+    for (size_t i = 0; i < MAX_CALLS; i++) {
+        struct call *o = &calls[i];
         if (o->st != C_FREE && o->retryable && !o->counted && !pl_strcmp(&msg->callid, o->call_id) &&
             !pl_strcmp(&msg->from.tag, o->from_tag))
             o->superseded = true; /* the UAC retries what it was told to change */
@@ -367,6 +379,7 @@ static void on_invite(const struct sip_msg *msg)
     sx_rx_label(c->no, "SDP offer", NULL);
     pl_strcpy(&msg->callid, c->call_id, sizeof(c->call_id));
     pl_strcpy(&msg->from.tag, c->from_tag, sizeof(c->from_tag));
+    c->cseq = msg->cseq.num;
     tmr_init(&c->answer), tmr_init(&c->retx), tmr_init(&c->linger), tmr_init(&c->count);
     c->oa = mbuf_get_left(msg->mb) ? OA_OFFER_RCVD : OA_NONE;
     c->st = C_PROCEEDING;

@@ -600,7 +600,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     sx_common_t common = { NULL, PRACK_DEFAULT_T1_MS, 1 };
-    oh_hooks_t hooks = { stray, killed, deadline, timers, done };
+    oh_hooks_t hooks = { stray, killed, deadline, timers, done, NULL };
     const char *target = NULL;
     char host[64];
     unsigned port;

@@ -44,6 +44,7 @@ struct call {
     char call_id[256], from_tag[128], to_tag[40], branch[128];
     char peer[64];
     int peer_port;
+    uint32_t cseq; /* the INVITE's */
     enum oa oa;
     uint16_t final_status;
     uint32_t held_rseq; /* the RSeq whose PRACK releases a held 2xx */
@@ -292,6 +293,25 @@ static void act(const prack_actions_t *acts, uint32_t i, unsigned fork, osip_mes
 /* ------------------------------------------------------------------------- */
 /* osip's callbacks */
 
+/*
+ * osip ends the INVITE server transaction with the 2xx, so a retransmission
+ * of the INVITE that arrives later (late or reordered on the way) would start
+ * a second call that nobody PRACKs. It is absorbed instead, as the Accepted
+ * state of RFC 6026 7.1 does; the 2xx goes on being retransmitted until the ACK.
+ */
+static bool absorb(const osip_message_t *m)
+{
+    uint32_t cseq = m->cseq && m->cseq->number ? (uint32_t)strtoul(m->cseq->number, NULL, 10) : 0u;
+    for (size_t i = 0; i < MAX_CALLS; i++) {
+        struct call *c = &calls[i];
+        if (c->st != C_FREE && c->cseq == cseq && callid_is(m, c->call_id) && same(tag_of(m->from), c->from_tag)) {
+            sx_rx_label(c->no, "SDP", "retransmission");
+            return true;
+        }
+    }
+    return false;
+}
+
 static void on_invite(int type, osip_transaction_t *tr, osip_message_t *m)
 {
     struct call *c = NULL;
@@ -321,6 +341,7 @@ static void on_invite(int type, osip_transaction_t *tr, osip_message_t *m)
     sx_call_bind(c->call_id, strlen(c->call_id), c->no);
     sx_rx_label(c->no, "SDP offer", NULL);
     snprintf(c->from_tag, sizeof(c->from_tag), "%s", tag_of(m->from) ? tag_of(m->from) : "");
+    c->cseq = m->cseq && m->cseq->number ? (uint32_t)strtoul(m->cseq->number, NULL, 10) : 0u;
     sx_random_hex(c->to_tag, 16);
     oh_reply_addr(m, c->peer, sizeof(c->peer), &c->peer_port);
     c->oa = osip_list_eol(&m->bodies, 0) ? OA_NONE : OA_OFFER_RCVD;
@@ -543,7 +564,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     sx_common_t common = { "127.0.0.1:5060", PRACK_DEFAULT_T1_MS, 0 };
-    oh_hooks_t hooks = { stray, killed, deadline, timers, done };
+    oh_hooks_t hooks = { stray, killed, deadline, timers, done, absorb };
     char host[64];
     unsigned port, active = 0;
     unsigned long n;

@@ -116,6 +116,10 @@ static void receive(const char *buf, size_t len, const struct sockaddr_storage *
         osip_message_fix_last_via_header(ev->sip, ip, port);
     if (osip_find_transaction_and_add_event(oh_osip, ev) == 0)
         return;
+    if (MSG_IS_INVITE(ev->sip) && hk->absorb && hk->absorb(ev->sip)) {
+        osip_event_free(ev);
+        return;
+    }
     if (MSG_IS_REQUEST(ev->sip) && !MSG_IS_ACK(ev->sip) &&
         osip_transaction_init(&tr, MSG_IS_INVITE(ev->sip) ? IST : NIST, oh_osip, ev->sip) == 0) {
         prack_osip_set_t1(tr, oh_t1);

@@ -20,6 +20,8 @@ typedef struct oh_hooks {
     prack_time_t (*deadline)(void);
     void (*timers)(void);
     bool (*done)(void);
+    /* an INVITE no transaction takes: true when the program absorbs it as a retransmission */
+    bool (*absorb)(const osip_message_t *invite);
 } oh_hooks_t;
 
 extern osip_t *oh_osip;
