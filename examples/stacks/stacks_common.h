@@ -1,7 +1,7 @@
 /*
- * What the four programs on real SIP stacks share, none of it tied to a stack:
- * the clock, randomness, option parsing, the ladder (the same lines and
- * RESULT line as prack-uas and prack-uac print) and a little SIP text.
+ * What the four programs on real SIP stacks share beyond the examples'
+ * support library (examples/common.h: clock, randomness, options, the ladder
+ * lines, SDP; sipmsg.h: reason phrases), none of it tied to a stack.
  *
  * The ladder reads the raw bytes of each datagram, so it works the same under
  * libre (which hands them to a trace handler) and libosip2 (whose socket the
@@ -9,7 +9,8 @@
  * was (sx_rx_label) or until something else happens; a datagram identical to
  * one seen before in the same direction, printed without a label, is marked
  * as a retransmission: that is how the retransmissions the stacks make on
- * their own show up in the ladder.
+ * their own show up in the ladder. The lines themselves are ex_ladder_msg()'s,
+ * so --quiet and --trace (ex_common_opt) apply as in prack-uas and prack-uac.
  */
 #ifndef EXAMPLES_STACKS_COMMON_H
 #define EXAMPLES_STACKS_COMMON_H
@@ -21,36 +22,44 @@
 
 #include "prack/prack.h"
 
+/*
+ * From the examples' support library (examples/common.c, sipmsg.c). libre's
+ * sources cannot include examples/common.h or sipmsg.h: both libre and those
+ * name a type struct sip_msg. So the few functions the programs use are
+ * declared here again; stacks_common.c includes both headers, so the compiler
+ * checks that the declarations agree.
+ */
+extern const char *ex_prog;
+extern bool ex_quiet;
+extern bool ex_show_call_no;
+void ex_clock_start(void);
+prack_time_t ex_now(void);
+void ex_random_init(void);
+uint32_t ex_random32(void);
+void ex_random_hex(char *out, size_t nhex);
+const char *ex_opt(int argc, char **argv, int *i, const char *name);
+bool ex_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+const char *ex_policy_name(prack_policy_t p);
+void ex_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+void ex_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *sip_reason_phrase(unsigned status);
+
 /* T2 and T4 of RFC 3261: fixed whatever T1 is. */
 #define SX_T2_MS 4000u
 #define SX_T4_MS 5000u
 
-/* Time: milliseconds since sx_clock_start(), monotonic; the engines' time base. */
-void sx_clock_start(void);
-prack_time_t sx_now(void);
-
-uint32_t sx_random32(void);
-/* `n` random lower-case hex digits and a NUL. */
-void sx_random_hex(char *out, size_t n);
-
-/* ------------------------------------------------------------------------- */
-/* Options (the syntax of prack-uas and prack-uac) */
-
-extern const char *sx_prog;
-/* Value of `--name VALUE` or `--name=VALUE` at argv[*i]; advances *i. NULL if not this option. */
-const char *sx_opt(int argc, char **argv, int *i, const char *name);
-bool sx_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
-bool sx_parse_policy(const char *s, uint8_t *out);
-const char *sx_policy_name(unsigned policy);
-void sx_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-/* What every program takes: --help, --quiet, --bind, --t1, --calls. */
+/* ex_common_opt(): --help, --version, --quiet, --trace, --bind, --t1, --calls. */
 typedef struct sx_common {
     const char *bind;
     uint32_t t1;
     unsigned long calls;
 } sx_common_t;
 bool sx_common_opt(int argc, char **argv, int *i, void (*usage)(FILE *), sx_common_t *o);
+/* The --help lines of those options and of the ladder (EX_USAGE_COMMON, EX_USAGE_LADDER). */
+void sx_usage_common(FILE *f);
+
+/* --100rel MODE into the uint8_t of prack_config_t; exits 2 on a bad mode. */
+uint8_t sx_policy_opt(const char *mode);
 
 /* --provisional LIST: "183:sdp,180" or "none". */
 #define SX_MAX_PROV 16u
@@ -60,14 +69,14 @@ typedef struct sx_prov {
 } sx_prov_t;
 size_t sx_parse_provisional(const char *s, sx_prov_t *out);
 
-/* "HOST:PORT", "[V6]:PORT" or "HOST" into host and port (default_port when absent). */
+/* "HOST:PORT", "[V6]:PORT" or "HOST" (numeric) into host and port (default_port when absent). */
 bool sx_split_hostport(const char *text, char *host, size_t cap, unsigned *port, unsigned default_port);
+
+/* A PCMU offer or answer (ex_sdp) on the local address `host` ("1.2.3.4" or "::1"). */
+size_t sx_sdp(char *buf, size_t cap, const char *user, uint32_t sess, const char *host);
 
 /* ------------------------------------------------------------------------- */
 /* Ladder */
-
-extern bool sx_quiet;
-extern bool sx_show_call_no;
 
 /* Which side this program is: the ladder draws the UAC on the left in both. */
 void sx_ladder_role(bool uas);
@@ -84,17 +93,9 @@ void sx_tx_label(const void *key, unsigned no, const char *sdp_role, const char 
 void sx_tx(const void *key, const char *raw, size_t len);
 void sx_flush(void);
 
+/* ex_note() and ex_result(), after the held datagram. */
 void sx_note(unsigned no, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sx_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sx_result(const char *role, unsigned calls, unsigned ok, unsigned final_status,
                unsigned prack_sent, unsigned prack_rcvd, unsigned rel1xx);
-
-/* ------------------------------------------------------------------------- */
-/* SIP text */
-
-/* The reason phrase the examples use for a status. */
-const char *sx_reason(unsigned status);
-/* A PCMU offer or answer on port 49170 of `host` ("1.2.3.4" or "::1"). */
-size_t sx_sdp(char *buf, size_t cap, const char *user, uint32_t sess, const char *host);
 
 #endif /* EXAMPLES_STACKS_COMMON_H */

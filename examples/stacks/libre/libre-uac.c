@@ -439,7 +439,7 @@ static void invite_resp(int err, const struct sip_msg *msg, void *arg)
         c->policy = c->retry_option == PRACK_OPTION_REQUIRE     ? PRACK_POLICY_REQUIRED
                     : c->retry_option == PRACK_OPTION_SUPPORTED ? PRACK_POLICY_SUPPORTED
                                                                 : PRACK_POLICY_OFF;
-        sx_note(c->no, "retrying with 100rel %s", sx_policy_name(c->policy));
+        sx_note(c->no, "retrying with 100rel %s", ex_policy_name((prack_policy_t)c->policy));
         if (send_invite(c) == 0)
             return;
     }
@@ -538,7 +538,7 @@ static void start_calls(void *arg)
         if (opt.rate <= 0.0 && any_active())
             return;
         if (opt.rate > 0.0) {
-            prack_time_t due = t0 + (prack_time_t)((double)stats.started * 1000.0 / opt.rate), now = sx_now();
+            prack_time_t due = t0 + (prack_time_t)((double)stats.started * 1000.0 / opt.rate), now = ex_now();
             if (due > now) {
                 tmr_start(&start_tmr, due - now, start_calls, NULL);
                 return;
@@ -571,7 +571,8 @@ static void usage(FILE *f)
                "  --t1 MS                 T1 of the engine (default 500; libre's own timers keep 500)\n"
                "  --calls N               number of calls (default 1)\n"
                "  --rate R                calls per second, concurrently (default: one after another)\n"
-               "  --quiet                 no ladder, only the RESULT line\n");
+               "");
+    sx_usage_common(f);
 }
 
 static void parse_args(int argc, char **argv)
@@ -589,56 +590,55 @@ static void parse_args(int argc, char **argv)
         const char *v;
         if (sx_common_opt(argc, argv, &i, usage, &common))
             continue;
-        else if ((v = sx_opt(argc, argv, &i, "--100rel")) != NULL) {
-            if (!sx_parse_policy(v, &opt.policy))
-                sx_usage_error("--100rel: off, supported or required");
-        } else if ((v = sx_opt(argc, argv, &i, "--sdp")) != NULL) {
+        else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
+            opt.policy = sx_policy_opt(v);
+        } else if ((v = ex_opt(argc, argv, &i, "--sdp")) != NULL) {
             if (strcmp(v, "yes") && strcmp(v, "no"))
-                sx_usage_error("--sdp: yes or no");
+                ex_usage_error(ex_prog, "--sdp: yes or no");
             opt.sdp = strcmp(v, "yes") == 0;
         } else if (strcmp(argv[i], "--retry") == 0) {
             opt.retry = true;
-        } else if ((v = sx_opt(argc, argv, &i, "--hold")) != NULL) {
-            if (!sx_parse_uint(v, 0, 86400000, &n))
-                sx_usage_error("--hold: milliseconds");
+        } else if ((v = ex_opt(argc, argv, &i, "--hold")) != NULL) {
+            if (!ex_parse_uint(v, 0, 86400000, &n))
+                ex_usage_error(ex_prog, "--hold: milliseconds");
             opt.hold = (uint32_t)n;
-        } else if ((v = sx_opt(argc, argv, &i, "--user")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--user")) != NULL) {
             if (strlen(v) >= sizeof(opt.user))
-                sx_usage_error("--user: too long");
+                ex_usage_error(ex_prog, "--user: too long");
             strcpy(opt.user, v);
-        } else if ((v = sx_opt(argc, argv, &i, "--password")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--password")) != NULL) {
             if (strlen(v) >= sizeof(opt.pass))
-                sx_usage_error("--password: too long");
+                ex_usage_error(ex_prog, "--password: too long");
             strcpy(opt.pass, v);
-        } else if ((v = sx_opt(argc, argv, &i, "--on-prack-failure")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--on-prack-failure")) != NULL) {
             if (strcmp(v, "observe") && strcmp(v, "terminate"))
-                sx_usage_error("--on-prack-failure: observe or terminate");
+                ex_usage_error(ex_prog, "--on-prack-failure: observe or terminate");
             opt.on_failure = strcmp(v, "terminate") == 0 ? PRACK_FAILURE_TERMINATE : PRACK_FAILURE_OBSERVE;
-        } else if ((v = sx_opt(argc, argv, &i, "--rate")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--rate")) != NULL) {
             char *end = NULL;
             opt.rate = strtod(v, &end);
             if (!end || *end || !(opt.rate > 0.0) || opt.rate > 10000.0)
-                sx_usage_error("--rate: calls per second, above 0");
+                ex_usage_error(ex_prog, "--rate: calls per second, above 0");
         } else if (argv[i][0] == '-') {
-            sx_usage_error("unknown option '%s'", argv[i]);
+            ex_usage_error(ex_prog, "unknown option '%s'", argv[i]);
         } else if (!target) {
             target = argv[i];
         } else {
-            sx_usage_error("one target URI only");
+            ex_usage_error(ex_prog, "one target URI only");
         }
     }
     opt.t1 = common.t1;
     opt.calls = common.calls;
     if (!target)
-        sx_usage_error("a target URI sip:user@host[:port] is required");
+        ex_usage_error(ex_prog, "a target URI sip:user@host[:port] is required");
     pl_set_str(&pl, target);
     if (strncmp(target, "sip:", 4) || strlen(target) >= sizeof(opt.target) || uri_decode(&uri, &pl) ||
         sa_set(&opt.dest, &uri.host, uri.port ? uri.port : 5060))
-        sx_usage_error("'%s' is not a sip: URI with a numeric host", target);
+        ex_usage_error(ex_prog, "'%s' is not a sip: URI with a numeric host", target);
     strcpy(opt.target, target);
     if (common.bind) {
         if (!sx_split_hostport(common.bind, host, sizeof(host), &port, 0) || sa_set_str(&opt.bind, host, (uint16_t)port))
-            sx_usage_error("--bind: cannot use '%s'", common.bind);
+            ex_usage_error(ex_prog, "--bind: cannot use '%s'", common.bind);
     } else {
         (void)sa_set_str(&opt.bind, sa_af(&opt.dest) == AF_INET6 ? "::1" : "127.0.0.1", 0);
     }
@@ -654,11 +654,12 @@ int main(int argc, char **argv)
 {
     struct sip_lsnr *lreq = NULL, *lrsp = NULL;
     char software[64];
-    sx_prog = "prack-libre-uac";
-    sx_clock_start();
+    ex_prog = "prack-libre-uac";
+    ex_clock_start();
+    ex_random_init();
     sx_ladder_role(false);
     parse_args(argc, argv);
-    sx_show_call_no = opt.calls != 1;
+    ex_show_call_no = opt.calls != 1;
     re_snprintf(software, sizeof(software), "prack-libre-uac (libprack %s)", prack_version());
     if (libre_init() || sip_alloc(&sip, NULL, 32, 32, 32, software, NULL, NULL) ||
         sip_transp_add(sip, SIP_TRANSP_UDP, &opt.bind) || sip_listen(&lreq, sip, true, on_request, NULL) ||
@@ -667,13 +668,13 @@ int main(int argc, char **argv)
         return 1;
     }
     sip_set_trace_handler(sip, trace);
-    if (!sx_quiet) {
+    if (!ex_quiet) {
         printf("prack-libre-uac calling %s (libprack %s, libre, 100rel %s, T1 %u ms)\n", opt.target,
-               prack_version(), sx_policy_name(opt.policy), opt.t1);
+               prack_version(), ex_policy_name((prack_policy_t)opt.policy), opt.t1);
         fflush(stdout);
     }
     tmr_init(&start_tmr);
-    t0 = sx_now();
+    t0 = ex_now();
     start_calls(NULL);
     (void)re_main(on_signal);
     tmr_cancel(&start_tmr);

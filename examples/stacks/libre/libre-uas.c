@@ -325,7 +325,7 @@ static bool authorized(const struct sip_msg *msg)
 
 static void reply(const struct sip_msg *msg, uint16_t status, const char *extra)
 {
-    (void)sip_treplyf(NULL, NULL, sip, msg, false, status, sx_reason(status), "%sContent-Length: 0\r\n\r\n",
+    (void)sip_treplyf(NULL, NULL, sip, msg, false, status, sip_reason_phrase(status), "%sContent-Length: 0\r\n\r\n",
                       extra ? extra : "");
 }
 
@@ -335,7 +335,7 @@ static void answer_now(void *arg)
     if (c->st == C_PROCEEDING && prack_uas_state(&c->u.eng) == PRACK_UAS_PROCEEDING) {
         int rc = prack_re_uas_final(&c->u, opt.final_status);
         if (rc != PRACK_OK)
-            sx_warn("prack_uas_send_final: %s", prack_strerror(rc));
+            ex_warn("prack_uas_send_final: %s", prack_strerror(rc));
     }
 }
 
@@ -461,7 +461,7 @@ static void on_prack(struct call *c, const struct sip_msg *msg)
         c->oa = OA_DONE;
     int rc = prack_re_uas_prack(&c->u, msg);
     if (rc != PRACK_OK) {
-        sx_warn("prack_uas_on_prack: %s", prack_strerror(rc));
+        ex_warn("prack_uas_on_prack: %s", prack_strerror(rc));
         reply(msg, 500, NULL);
     }
 }
@@ -535,7 +535,8 @@ static void usage(FILE *f)
                "  --auth USER:PASS        challenge INVITE and PRACK with 401 digest\n"
                "  --t1 MS                 T1 of the engine (default 500; libre's own timers keep 500)\n"
                "  --calls N               exit after N calls (default: until interrupted)\n"
-               "  --quiet                 no ladder, only the RESULT line\n");
+               "");
+    sx_usage_common(f);
 }
 
 static void parse_args(int argc, char **argv)
@@ -552,33 +553,32 @@ static void parse_args(int argc, char **argv)
         const char *v;
         if (sx_common_opt(argc, argv, &i, usage, &common))
             continue;
-        else if ((v = sx_opt(argc, argv, &i, "--100rel")) != NULL) {
-            if (!sx_parse_policy(v, &opt.policy))
-                sx_usage_error("--100rel: off, supported or required");
-        } else if ((v = sx_opt(argc, argv, &i, "--provisional")) != NULL) {
+        else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
+            opt.policy = sx_policy_opt(v);
+        } else if ((v = ex_opt(argc, argv, &i, "--provisional")) != NULL) {
             opt.nprov = sx_parse_provisional(v, opt.prov);
-        } else if ((v = sx_opt(argc, argv, &i, "--answer-after")) != NULL) {
-            if (!sx_parse_uint(v, 0, 3600000, &n))
-                sx_usage_error("--answer-after: 0..3600000 ms");
+        } else if ((v = ex_opt(argc, argv, &i, "--answer-after")) != NULL) {
+            if (!ex_parse_uint(v, 0, 3600000, &n))
+                ex_usage_error(ex_prog, "--answer-after: 0..3600000 ms");
             opt.answer_after = (uint32_t)n;
-        } else if ((v = sx_opt(argc, argv, &i, "--final")) != NULL) {
-            if (!sx_parse_uint(v, 200, 699, &n))
-                sx_usage_error("--final: a status 200..699");
+        } else if ((v = ex_opt(argc, argv, &i, "--final")) != NULL) {
+            if (!ex_parse_uint(v, 200, 699, &n))
+                ex_usage_error(ex_prog, "--final: a status 200..699");
             opt.final_status = (uint16_t)n;
-        } else if ((v = sx_opt(argc, argv, &i, "--auth")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--auth")) != NULL) {
             const char *colon = strchr(v, ':');
             if (!colon || colon == v || (size_t)(colon - v) >= sizeof(opt.user) || strlen(colon + 1) >= sizeof(opt.pass))
-                sx_usage_error("--auth: USER:PASS");
+                ex_usage_error(ex_prog, "--auth: USER:PASS");
             memcpy(opt.user, v, (size_t)(colon - v));
             strcpy(opt.pass, colon + 1);
         } else {
-            sx_usage_error("unknown argument '%s'", argv[i]);
+            ex_usage_error(ex_prog, "unknown argument '%s'", argv[i]);
         }
     }
     opt.t1 = common.t1;
     opt.calls = common.calls;
     if (!sx_split_hostport(common.bind, host, sizeof(host), &port, 5060) || sa_set_str(&opt.bind, host, (uint16_t)port))
-        sx_usage_error("--bind: cannot use '%s'", common.bind);
+        ex_usage_error(ex_prog, "--bind: cannot use '%s'", common.bind);
 }
 
 static void on_signal(int sig)
@@ -592,12 +592,13 @@ int main(int argc, char **argv)
     struct sip_lsnr *lsnr = NULL;
     char software[64];
     unsigned active = 0;
-    sx_prog = "prack-libre-uas";
-    sx_clock_start();
+    ex_prog = "prack-libre-uas";
+    ex_clock_start();
+    ex_random_init();
     sx_ladder_role(true);
     parse_args(argc, argv);
-    sx_show_call_no = opt.calls != 1;
-    sx_random_hex(nonce, 32);
+    ex_show_call_no = opt.calls != 1;
+    ex_random_hex(nonce, 32);
     re_snprintf(software, sizeof(software), "prack-libre-uas (libprack %s)", prack_version());
     if (libre_init() || sip_alloc(&sip, NULL, 32, 32, 32, software, NULL, NULL) ||
         sip_transp_add(sip, SIP_TRANSP_UDP, &opt.bind) || sip_listen(&lsnr, sip, true, on_request, NULL)) {
@@ -605,11 +606,11 @@ int main(int argc, char **argv)
         return 1;
     }
     sip_set_trace_handler(sip, trace);
-    if (!sx_quiet) {
+    if (!ex_quiet) {
         char a[80];
         re_snprintf(a, sizeof(a), "%J", &opt.bind);
         printf("prack-libre-uas listening on %s (libprack %s, libre, 100rel %s, T1 %u ms)\n", a,
-               prack_version(), sx_policy_name(opt.policy), opt.t1);
+               prack_version(), ex_policy_name((prack_policy_t)opt.policy), opt.t1);
         fflush(stdout);
     }
     (void)re_main(on_signal);

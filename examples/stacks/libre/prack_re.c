@@ -7,7 +7,7 @@
 
 #include "prack/header.h"
 
-#include "../stacks_common.h" /* sx_reason(): reason phrases */
+#include "../stacks_common.h" /* sip_reason_phrase(): reason phrases */
 
 /* ------------------------------------------------------------------------- */
 /* Facts */
@@ -146,7 +146,7 @@ static int uas_reply(struct prack_re_uas *u, const prack_action_t *a, struct mbu
     struct print_arg p = { u->printh, a, u->arg };
     char hdr[192] = "";
     if (a->type == PRACK_ACT_ANSWER_PRACK)
-        return u->prack ? sip_treplyf(NULL, NULL, u->sip, u->prack, false, a->status, sx_reason(a->status),
+        return u->prack ? sip_treplyf(NULL, NULL, u->sip, u->prack, false, a->status, sip_reason_phrase(a->status),
                                       "%H", print_wrap, &p)
                         : 0;
     if (a->type == PRACK_ACT_SEND_1XX && (a->flags & PRACK_AF_RELIABLE))
@@ -157,7 +157,7 @@ static int uas_reply(struct prack_re_uas *u, const prack_action_t *a, struct mbu
         re_snprintf(hdr, sizeof(hdr), "Require: 100rel\r\n");
     else if (a->flags & PRACK_AF_TIMEOUT)
         re_snprintf(hdr, sizeof(hdr), "Warning: 399 libprack \"%s\"\r\n", a->text ? a->text : "timeout");
-    return sip_treplyf(&u->st, mbp, u->sip, u->invite, true, a->status, sx_reason(a->status), "%s%H",
+    return sip_treplyf(&u->st, mbp, u->sip, u->invite, true, a->status, sip_reason_phrase(a->status), "%s%H",
                        hdr, print_wrap, &p);
 }
 

@@ -103,7 +103,7 @@ static void remember_challenge(struct call *c, const osip_message_t *m)
             c->chal_proxy = m->status_code == 407;
             c->have_chal = true;
             c->nc = 0;
-            sx_random_hex(c->cnonce, 16);
+            ex_random_hex(c->cnonce, 16);
             return;
         }
     }
@@ -276,7 +276,7 @@ static bool send_invite(struct call *c, bool with_auth)
     prack_config_t cfg;
     const char *opt_hdr;
     const char *lb = strchr(oh_host, ':') ? "[" : "", *rb = strchr(oh_host, ':') ? "]" : "";
-    sx_random_hex(branch, 20);
+    ex_random_hex(branch, 20);
     snprintf(buf, sizeof(buf),
              "INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP %s%s%s:%u;branch=z9hG4bK%s;rport\r\nMax-Forwards: 70\r\n"
              "From: <sip:prack-uac@%s%s%s:%u>;tag=%s\r\nTo: <%s>\r\nCall-ID: %s\r\nCSeq: %d INVITE\r\n"
@@ -390,7 +390,7 @@ static void on_ict(int type, osip_transaction_t *tr, osip_message_t *m)
                     : c->retry_option == PRACK_OPTION_SUPPORTED ? PRACK_POLICY_SUPPORTED
                                                                 : PRACK_POLICY_OFF;
         c->cseq++;
-        sx_note(c->no, "retrying with 100rel %s", sx_policy_name(c->policy));
+        sx_note(c->no, "retrying with 100rel %s", ex_policy_name((prack_policy_t)c->policy));
         if (send_invite(c, false))
             return;
     }
@@ -488,8 +488,8 @@ static bool start_call(void)
     memset(c, 0, sizeof(*c));
     c->no = ++stats.started;
     c->bye_at = c->linger_until = PRACK_TIME_NONE;
-    sx_random_hex(c->call_id, 20);
-    sx_random_hex(c->from_tag, 16);
+    ex_random_hex(c->call_id, 20);
+    ex_random_hex(c->from_tag, 16);
     sx_call_bind(c->call_id, strlen(c->call_id), c->no);
     c->cseq = 1;
     c->policy = opt.policy;
@@ -594,7 +594,8 @@ static void usage(FILE *f)
                "  --t1 MS                 T1 of the engine and of osip's transactions (default 500)\n"
                "  --calls N               number of calls (default 1)\n"
                "  --rate R                calls per second, concurrently (default: one after another)\n"
-               "  --quiet                 no ladder, only the RESULT line\n");
+               "");
+    sx_usage_common(f);
 }
 
 int main(int argc, char **argv)
@@ -605,8 +606,9 @@ int main(int argc, char **argv)
     char host[64];
     unsigned port;
     unsigned long n;
-    sx_prog = "prack-osip-uac";
-    sx_clock_start();
+    ex_prog = "prack-osip-uac";
+    ex_clock_start();
+    ex_random_init();
     sx_ladder_role(false);
     opt.policy = PRACK_POLICY_SUPPORTED;
     opt.sdp = true;
@@ -614,58 +616,57 @@ int main(int argc, char **argv)
         const char *v;
         if (sx_common_opt(argc, argv, &i, usage, &common))
             continue;
-        else if ((v = sx_opt(argc, argv, &i, "--100rel")) != NULL) {
-            if (!sx_parse_policy(v, &opt.policy))
-                sx_usage_error("--100rel: off, supported or required");
-        } else if ((v = sx_opt(argc, argv, &i, "--sdp")) != NULL) {
+        else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
+            opt.policy = sx_policy_opt(v);
+        } else if ((v = ex_opt(argc, argv, &i, "--sdp")) != NULL) {
             if (strcmp(v, "yes") && strcmp(v, "no"))
-                sx_usage_error("--sdp: yes or no");
+                ex_usage_error(ex_prog, "--sdp: yes or no");
             opt.sdp = strcmp(v, "yes") == 0;
         } else if (strcmp(argv[i], "--retry") == 0) {
             opt.retry = true;
-        } else if ((v = sx_opt(argc, argv, &i, "--hold")) != NULL) {
-            if (!sx_parse_uint(v, 0, 86400000, &n))
-                sx_usage_error("--hold: milliseconds");
+        } else if ((v = ex_opt(argc, argv, &i, "--hold")) != NULL) {
+            if (!ex_parse_uint(v, 0, 86400000, &n))
+                ex_usage_error(ex_prog, "--hold: milliseconds");
             opt.hold = (uint32_t)n;
-        } else if ((v = sx_opt(argc, argv, &i, "--user")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--user")) != NULL) {
             if (strlen(v) >= sizeof(opt.user))
-                sx_usage_error("--user: too long");
+                ex_usage_error(ex_prog, "--user: too long");
             strcpy(opt.user, v);
-        } else if ((v = sx_opt(argc, argv, &i, "--password")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--password")) != NULL) {
             if (strlen(v) >= sizeof(opt.pass))
-                sx_usage_error("--password: too long");
+                ex_usage_error(ex_prog, "--password: too long");
             strcpy(opt.pass, v);
-        } else if ((v = sx_opt(argc, argv, &i, "--on-prack-failure")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--on-prack-failure")) != NULL) {
             if (strcmp(v, "observe") && strcmp(v, "terminate"))
-                sx_usage_error("--on-prack-failure: observe or terminate");
+                ex_usage_error(ex_prog, "--on-prack-failure: observe or terminate");
             opt.on_failure = strcmp(v, "terminate") == 0 ? PRACK_FAILURE_TERMINATE : PRACK_FAILURE_OBSERVE;
-        } else if ((v = sx_opt(argc, argv, &i, "--rate")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--rate")) != NULL) {
             char *end = NULL;
             opt.rate = strtod(v, &end);
             if (!end || *end || !(opt.rate > 0.0) || opt.rate > 10000.0)
-                sx_usage_error("--rate: calls per second, above 0");
+                ex_usage_error(ex_prog, "--rate: calls per second, above 0");
         } else if (argv[i][0] == '-') {
-            sx_usage_error("unknown option '%s'", argv[i]);
+            ex_usage_error(ex_prog, "unknown option '%s'", argv[i]);
         } else if (!target) {
             target = argv[i];
         } else {
-            sx_usage_error("one target URI only");
+            ex_usage_error(ex_prog, "one target URI only");
         }
     }
     oh_t1 = common.t1;
     opt.calls = common.calls;
-    sx_show_call_no = opt.calls != 1;
+    ex_show_call_no = opt.calls != 1;
     if (!target || strncmp(target, "sip:", 4) || strlen(target) >= sizeof(opt.target))
-        sx_usage_error("a target URI sip:user@host[:port] is required");
+        ex_usage_error(ex_prog, "a target URI sip:user@host[:port] is required");
     strcpy(opt.target, target);
     {
         const char *at = strchr(target, '@');
         if (!sx_split_hostport(at ? at + 1 : target + 4, opt.dest_host, sizeof(opt.dest_host), &opt.dest_port, 5060))
-            sx_usage_error("'%s': a numeric host is needed", target);
+            ex_usage_error(ex_prog, "'%s': a numeric host is needed", target);
     }
     if (common.bind) {
         if (!sx_split_hostport(common.bind, host, sizeof(host), &port, 0))
-            sx_usage_error("--bind: cannot use '%s'", common.bind);
+            ex_usage_error(ex_prog, "--bind: cannot use '%s'", common.bind);
     } else {
         snprintf(host, sizeof(host), "%s", strchr(opt.dest_host, ':') ? "::1" : "127.0.0.1");
         port = 0;
@@ -683,9 +684,9 @@ int main(int argc, char **argv)
     osip_set_message_callback(oh_osip, OSIP_NICT_REQUEST_SENT_AGAIN, on_nict_again);
     for (int t = OSIP_NIST_REGISTER_RECEIVED; t <= OSIP_NIST_UNKNOWN_REQUEST_RECEIVED; t++)
         osip_set_message_callback(oh_osip, t, on_request);
-    if (!sx_quiet) {
+    if (!ex_quiet) {
         printf("prack-osip-uac calling %s (libprack %s, libosip2, 100rel %s, T1 %u ms)\n", opt.target,
-               prack_version(), sx_policy_name(opt.policy), oh_t1);
+               prack_version(), ex_policy_name((prack_policy_t)opt.policy), oh_t1);
         fflush(stdout);
     }
     t0 = prack_osip_now();

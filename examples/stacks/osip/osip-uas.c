@@ -155,7 +155,7 @@ static bool authorized(const osip_message_t *m, const char *method)
         digest_params_t cr;
         bool ok = osip_authorization_to_str(a, &text) == 0 && digest_parse(text, strlen(text), &cr) == 0 &&
                   strcmp(cr.realm, REALM) == 0 &&
-                  digest_nonce_check(cr.nonce, nonce_secret, sx_now(), NONCE_AGE_MS) &&
+                  digest_nonce_check(cr.nonce, nonce_secret, ex_now(), NONCE_AGE_MS) &&
                   digest_verify(&cr, REALM, opt.user, opt.pass, method);
         osip_free(text);
         if (ok)
@@ -168,7 +168,7 @@ static bool authorized(const osip_message_t *m, const char *method)
 static void challenge(char *buf, size_t cap)
 {
     char nonce[64];
-    digest_nonce_make(nonce, nonce_secret, sx_now());
+    digest_nonce_make(nonce, nonce_secret, ex_now());
     snprintf(buf, cap, "Digest realm=\"%s\", nonce=\"%s\", algorithm=MD5, qop=\"auth\"", REALM, nonce);
 }
 
@@ -342,7 +342,7 @@ static void on_invite(int type, osip_transaction_t *tr, osip_message_t *m)
     sx_rx_label(c->no, "SDP offer", NULL);
     snprintf(c->from_tag, sizeof(c->from_tag), "%s", tag_of(m->from) ? tag_of(m->from) : "");
     c->cseq = m->cseq && m->cseq->number ? (uint32_t)strtoul(m->cseq->number, NULL, 10) : 0u;
-    sx_random_hex(c->to_tag, 16);
+    ex_random_hex(c->to_tag, 16);
     oh_reply_addr(m, c->peer, sizeof(c->peer), &c->peer_port);
     c->oa = osip_list_eol(&m->bodies, 0) ? OA_NONE : OA_OFFER_RCVD;
     c->st = C_PROCEEDING;
@@ -558,7 +558,8 @@ static void usage(FILE *f)
                "  --auth USER:PASS        challenge INVITE and PRACK with 401 digest\n"
                "  --t1 MS                 T1 of the engine and of osip's transactions (default 500)\n"
                "  --calls N               exit after N calls (default: until interrupted)\n"
-               "  --quiet                 no ladder, only the RESULT line\n");
+               "");
+    sx_usage_common(f);
 }
 
 int main(int argc, char **argv)
@@ -568,12 +569,13 @@ int main(int argc, char **argv)
     char host[64];
     unsigned port, active = 0;
     unsigned long n;
-    sx_prog = "prack-osip-uas";
-    sx_clock_start();
+    ex_prog = "prack-osip-uas";
+    ex_clock_start();
+    ex_random_init();
     sx_ladder_role(true);
-    srand(sx_random32());
+    srand(ex_random32());
     for (size_t i = 0; i < sizeof(nonce_secret); i++)
-        nonce_secret[i] = (uint8_t)sx_random32();
+        nonce_secret[i] = (uint8_t)ex_random32();
     opt.policy = PRACK_POLICY_SUPPORTED;
     opt.answer_after = 1000;
     opt.final_status = 200;
@@ -582,34 +584,33 @@ int main(int argc, char **argv)
         const char *v;
         if (sx_common_opt(argc, argv, &i, usage, &common))
             continue;
-        else if ((v = sx_opt(argc, argv, &i, "--100rel")) != NULL) {
-            if (!sx_parse_policy(v, &opt.policy))
-                sx_usage_error("--100rel: off, supported or required");
-        } else if ((v = sx_opt(argc, argv, &i, "--provisional")) != NULL) {
+        else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
+            opt.policy = sx_policy_opt(v);
+        } else if ((v = ex_opt(argc, argv, &i, "--provisional")) != NULL) {
             opt.nprov = sx_parse_provisional(v, opt.prov);
-        } else if ((v = sx_opt(argc, argv, &i, "--answer-after")) != NULL) {
-            if (!sx_parse_uint(v, 0, 3600000, &n))
-                sx_usage_error("--answer-after: 0..3600000 ms");
+        } else if ((v = ex_opt(argc, argv, &i, "--answer-after")) != NULL) {
+            if (!ex_parse_uint(v, 0, 3600000, &n))
+                ex_usage_error(ex_prog, "--answer-after: 0..3600000 ms");
             opt.answer_after = (uint32_t)n;
-        } else if ((v = sx_opt(argc, argv, &i, "--final")) != NULL) {
-            if (!sx_parse_uint(v, 200, 699, &n))
-                sx_usage_error("--final: a status 200..699");
+        } else if ((v = ex_opt(argc, argv, &i, "--final")) != NULL) {
+            if (!ex_parse_uint(v, 200, 699, &n))
+                ex_usage_error(ex_prog, "--final: a status 200..699");
             opt.final_status = (uint16_t)n;
-        } else if ((v = sx_opt(argc, argv, &i, "--auth")) != NULL) {
+        } else if ((v = ex_opt(argc, argv, &i, "--auth")) != NULL) {
             const char *colon = strchr(v, ':');
             if (!colon || colon == v || (size_t)(colon - v) >= sizeof(opt.user) || strlen(colon + 1) >= sizeof(opt.pass))
-                sx_usage_error("--auth: USER:PASS");
+                ex_usage_error(ex_prog, "--auth: USER:PASS");
             memcpy(opt.user, v, (size_t)(colon - v));
             strcpy(opt.pass, colon + 1);
         } else {
-            sx_usage_error("unknown argument '%s'", argv[i]);
+            ex_usage_error(ex_prog, "unknown argument '%s'", argv[i]);
         }
     }
     oh_t1 = common.t1;
     opt.calls = common.calls;
-    sx_show_call_no = opt.calls != 1;
+    ex_show_call_no = opt.calls != 1;
     if (!sx_split_hostport(common.bind, host, sizeof(host), &port, 5060))
-        sx_usage_error("--bind: cannot use '%s'", common.bind);
+        ex_usage_error(ex_prog, "--bind: cannot use '%s'", common.bind);
     if (!oh_start(host, port, &hooks)) {
         fprintf(stderr, "prack-osip-uas: cannot bind %s\n", common.bind);
         return 1;
@@ -618,9 +619,9 @@ int main(int argc, char **argv)
     osip_set_message_callback(oh_osip, OSIP_IST_ACK_RECEIVED, on_ack);
     for (int t = OSIP_NIST_REGISTER_RECEIVED; t <= OSIP_NIST_UNKNOWN_REQUEST_RECEIVED; t++)
         osip_set_message_callback(oh_osip, t, on_request);
-    if (!sx_quiet) {
+    if (!ex_quiet) {
         printf("prack-osip-uas listening on %s (libprack %s, libosip2, 100rel %s, T1 %u ms)\n", common.bind,
-               prack_version(), sx_policy_name(opt.policy), oh_t1);
+               prack_version(), ex_policy_name((prack_policy_t)opt.policy), oh_t1);
         fflush(stdout);
     }
     oh_run();

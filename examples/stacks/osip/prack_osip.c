@@ -12,7 +12,7 @@
 
 #include "prack/header.h"
 
-#include "../stacks_common.h" /* sx_reason(), sx_random_hex() */
+#include "../stacks_common.h" /* sip_reason_phrase(), ex_random_hex() */
 
 /* ------------------------------------------------------------------------- */
 /* Facts */
@@ -172,7 +172,7 @@ osip_message_t *prack_osip_response(const osip_message_t *req, int status, const
         return NULL;
     osip_message_set_version(r, osip_strdup("SIP/2.0"));
     osip_message_set_status_code(r, status);
-    osip_message_set_reason_phrase(r, osip_strdup(sx_reason((unsigned)status)));
+    osip_message_set_reason_phrase(r, osip_strdup(sip_reason_phrase((unsigned)status)));
     if (osip_list_clone(&req->vias, &r->vias, via_clone) < 0 || osip_from_clone(req->from, &r->from) ||
         osip_to_clone(req->to, &r->to) || osip_call_id_clone(req->call_id, &r->call_id) ||
         osip_cseq_clone(req->cseq, &r->cseq)) {
@@ -347,7 +347,7 @@ osip_message_t *prack_osip_uac_request(struct prack_osip_uac *uac, unsigned k, c
         osip_to_to_str(d->remote_uri, &to) || osip_from_to_str(uac->invite->from, &from) ||
         osip_call_id_to_str(uac->invite->call_id, &cid))
         goto out;
-    sx_random_hex(branch, 20);
+    ex_random_hex(branch, 20);
     n = snprintf(buf, sizeof(buf),
                  "%s %s SIP/2.0\r\nVia: SIP/2.0/UDP %s%s%s:%s;branch=z9hG4bK%s;rport\r\nMax-Forwards: 70\r\n"
                  "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d %s\r\n%s",
