@@ -147,15 +147,15 @@ static osip_transaction_t *send_request(osip_message_t *m, osip_fsm_type_t type,
         osip_message_free(m);
         return NULL;
     }
-    prack_osip_set_t1(tr, oh_t1);
+    oh_set_t1(tr, oh_t1);
     sx_tx_label(m, no, role, extra);
-    prack_osip_send(tr, m);
+    oh_send_on(tr, m);
     return tr;
 }
 
 static void send_bye(struct call *c, unsigned k, const char *why)
 {
-    osip_message_t *m = prack_osip_uac_request(&c->uac, k, "BYE", 0, "");
+    osip_message_t *m = oh_dialog_request(c->uac.forks[k].dlg, c->uac.invite, "BYE", 0, "");
     osip_transaction_t *tr = m ? send_request(m, NICT, c->no, NULL, why) : NULL;
     if (k == c->confirmed) {
         c->bye = tr;
@@ -170,7 +170,7 @@ static void send_ack(struct call *c, unsigned k, const osip_message_t *rsp)
     bool sdp = !opt.sdp && !x->answered && !osip_list_eol(&rsp->bodies, 0);
     osip_dialog_t *d = c->uac.forks[k].dlg;
     /* RFC 3261 13.2.2.4: the INVITE's CSeq, no transaction, to the first route or the target */
-    osip_message_t *m = prack_osip_uac_request(&c->uac, k, "ACK", c->cseq, "");
+    osip_message_t *m = oh_dialog_request(c->uac.forks[k].dlg, c->uac.invite, "ACK", c->cseq, "");
     const osip_uri_t *next = NULL;
     if (!m)
         return;
@@ -401,7 +401,7 @@ static void on_nict_again(int type, osip_transaction_t *tr, osip_message_t *m)
 {
     (void)type;
     (void)m;
-    prack_osip_timer_e_again(tr, oh_t1);
+    oh_timer_e_again(tr, oh_t1);
 }
 
 static void on_nict(int type, osip_transaction_t *tr, osip_message_t *m)
@@ -444,7 +444,7 @@ static void stray(osip_message_t *m)
 static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
 {
     (void)type;
-    osip_message_t *r = prack_osip_response(m, MSG_IS_BYE(m) || MSG_IS_OPTIONS(m) ? 200 : 405, NULL);
+    osip_message_t *r = oh_response(m, MSG_IS_BYE(m) || MSG_IS_OPTIONS(m) ? 200 : 405, NULL);
     sx_rx_label(0, NULL, NULL);
     if (MSG_IS_BYE(m)) {
         char *cid = NULL;
@@ -454,7 +454,7 @@ static void on_request(int type, osip_transaction_t *tr, osip_message_t *m)
                 end_call(&calls[i], !calls[i].terminate && calls[i].final_status < 300);
         osip_free(cid);
     }
-    if (r && prack_osip_send(tr, r) != 0)
+    if (r && oh_send_on(tr, r) != 0)
         osip_message_free(r);
 }
 

@@ -136,13 +136,13 @@ static void free_call(struct call *c)
 /* A response outside the engine (420 for an unknown option, 481, 405 ...), on its transaction. */
 static void reply(osip_transaction_t *tr, int status, const char *hname, const char *hvalue, unsigned no)
 {
-    osip_message_t *r = prack_osip_response(tr->orig_request, status, "tx");
+    osip_message_t *r = oh_response(tr->orig_request, status, "tx");
     if (!r)
         return;
     if (hname)
         osip_message_set_header(r, hname, hvalue);
     sx_tx_label(r, no, NULL, NULL);
-    if (prack_osip_send(tr, r) != 0)
+    if (oh_send_on(tr, r) != 0)
         osip_message_free(r);
 }
 

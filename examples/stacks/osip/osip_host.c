@@ -23,6 +23,142 @@ uint32_t oh_t1 = PRACK_DEFAULT_T1_MS;
 char oh_host[64];
 unsigned oh_port;
 
+/* ------------------------------------------------------------------------- */
+/* What osip leaves to its host: T1, building responses and in-dialog requests */
+
+/* Lengths and the first deadlines, which osip set from DEFAULT_T1 when it made the transaction. */
+void oh_set_t1(osip_transaction_t *tr, uint32_t t1)
+{
+    int a = (int)t1, b = 64 * (int)t1;
+    if (tr->ict_context) {
+        tr->ict_context->timer_a_length = a;
+        tr->ict_context->timer_b_length = b;
+        osip_gettimeofday(&tr->ict_context->timer_a_start, NULL);
+        tr->ict_context->timer_b_start = tr->ict_context->timer_a_start;
+        add_gettimeofday(&tr->ict_context->timer_a_start, a);
+        add_gettimeofday(&tr->ict_context->timer_b_start, b);
+    }
+    if (tr->nict_context) {
+        tr->nict_context->timer_e_length = a;
+        tr->nict_context->timer_f_length = b;
+        osip_gettimeofday(&tr->nict_context->timer_e_start, NULL);
+        tr->nict_context->timer_f_start = tr->nict_context->timer_e_start;
+        add_gettimeofday(&tr->nict_context->timer_e_start, a);
+        add_gettimeofday(&tr->nict_context->timer_f_start, b);
+    }
+    if (tr->ist_context) {
+        tr->ist_context->timer_g_length = a;
+        tr->ist_context->timer_h_length = b;
+    }
+    if (tr->nist_context)
+        tr->nist_context->timer_j_length = b;
+}
+
+void oh_timer_e_again(osip_transaction_t *tr, uint32_t t1)
+{
+    struct timeval now;
+    long elapsed, len = (long)t1;
+    /* in Proceeding (or over TCP) libosip2's own value is already right */
+    if (!tr->nict_context || tr->state != NICT_TRYING || tr->nict_context->timer_e_length <= 0 || t1 == 0)
+        return;
+    osip_gettimeofday(&now, NULL);
+    elapsed = (long)(now.tv_sec - tr->created_time.tv_sec) * 1000L +
+              (long)(now.tv_usec - tr->created_time.tv_usec) / 1000L;
+    /* sends at 0, t1, 3*t1, 7*t1...: the interval after this one is the first power-of-two multiple above it */
+    while (len <= elapsed && len < 4000L)
+        len *= 2;
+    if (len > 4000L)
+        len = 4000L;
+    tr->nict_context->timer_e_length = (int)len;
+    osip_gettimeofday(&tr->nict_context->timer_e_start, NULL);
+    add_gettimeofday(&tr->nict_context->timer_e_start, (int)len);
+}
+
+/* osip's parameter lookups take a non-const name */
+static char tag_name[] = "tag";
+
+/* osip's clone functions, in the type osip_list_clone() wants. */
+static int via_clone(void *src, void **dst)
+{
+    return osip_via_clone(src, (osip_via_t **)dst);
+}
+
+static int from_clone(void *src, void **dst)
+{
+    return osip_from_clone(src, (osip_from_t **)dst);
+}
+
+osip_message_t *oh_response(const osip_message_t *req, int status, const char *to_tag)
+{
+    osip_message_t *r = NULL;
+    osip_generic_param_t *tag = NULL;
+    if (osip_message_init(&r) != 0)
+        return NULL;
+    osip_message_set_version(r, osip_strdup("SIP/2.0"));
+    osip_message_set_status_code(r, status);
+    osip_message_set_reason_phrase(r, osip_strdup(sip_reason_phrase((unsigned)status)));
+    if (osip_list_clone(&req->vias, &r->vias, via_clone) < 0 || osip_from_clone(req->from, &r->from) ||
+        osip_to_clone(req->to, &r->to) || osip_call_id_clone(req->call_id, &r->call_id) ||
+        osip_cseq_clone(req->cseq, &r->cseq)) {
+        osip_message_free(r);
+        return NULL;
+    }
+    if (to_tag && status > 100 && osip_generic_param_get_byname(&r->to->gen_params, tag_name, &tag) != 0)
+        osip_to_set_tag(r->to, osip_strdup(to_tag));
+    if (status > 100 && status < 300 && MSG_IS_INVITE(req))
+        osip_list_clone(&req->record_routes, &r->record_routes, from_clone);
+    return r;
+}
+
+int oh_send_on(osip_transaction_t *tr, osip_message_t *msg)
+{
+    osip_event_t *ev = osip_new_outgoing_sipmessage(msg);
+    if (!ev)
+        return -1;
+    ev->transactionid = tr->transactionid;
+    return osip_transaction_add_event(tr, ev);
+}
+
+osip_message_t *oh_dialog_request(osip_dialog_t *d, const osip_message_t *invite, const char *method, int cseq,
+                                  const char *extra)
+{
+    const osip_via_t *via = osip_list_get(&invite->vias, 0);
+    char *target = NULL, *to = NULL, *from = NULL, *cid = NULL, *route, buf[4096], branch[24];
+    osip_message_t *m = NULL;
+    int n;
+    if (!via || !d->remote_contact_uri || osip_uri_to_str(d->remote_contact_uri->url, &target) ||
+        osip_to_to_str(d->remote_uri, &to) || osip_from_to_str(invite->from, &from) ||
+        osip_call_id_to_str(invite->call_id, &cid))
+        goto out;
+    ex_random_hex(branch, 20);
+    n = snprintf(buf, sizeof(buf),
+                 "%s %s SIP/2.0\r\nVia: SIP/2.0/UDP %s%s%s:%s;branch=z9hG4bK%s;rport\r\nMax-Forwards: 70\r\n"
+                 "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d %s\r\n%s",
+                 method, target, strchr(via->host, ':') ? "[" : "", via->host, strchr(via->host, ':') ? "]" : "",
+                 via->port ? via->port : "5060", branch, from, to, cid, cseq ? cseq : ++d->local_cseq, method, extra);
+    for (int i = 0; i < osip_list_size(&d->route_set) && n >= 0; i++) {
+        if (osip_route_to_str(osip_list_get(&d->route_set, i), &route) == 0) {
+            size_t l = strlen(buf);
+            snprintf(buf + l, sizeof(buf) - l, "Route: %s\r\n", route);
+            osip_free(route);
+        }
+    }
+    strncat(buf, "\r\n", sizeof(buf) - strlen(buf) - 1);
+    if (osip_message_init(&m) == 0 && osip_message_parse(m, buf, strlen(buf)) != 0) {
+        osip_message_free(m);
+        m = NULL;
+    }
+out:
+    osip_free(target);
+    osip_free(to);
+    osip_free(from);
+    osip_free(cid);
+    return m;
+}
+
+/* ------------------------------------------------------------------------- */
+/* The socket and the loop */
+
 static int sock = -1;
 static const oh_hooks_t *hk;
 static volatile sig_atomic_t stop;
@@ -122,7 +258,7 @@ static void receive(const char *buf, size_t len, const struct sockaddr_storage *
     }
     if (MSG_IS_REQUEST(ev->sip) && !MSG_IS_ACK(ev->sip) &&
         osip_transaction_init(&tr, MSG_IS_INVITE(ev->sip) ? IST : NIST, oh_osip, ev->sip) == 0) {
-        prack_osip_set_t1(tr, oh_t1);
+        oh_set_t1(tr, oh_t1);
         osip_transaction_add_event(tr, ev);
         return;
     }

@@ -30,6 +30,20 @@ extern uint32_t oh_t1;
 extern char oh_host[64];
 extern unsigned oh_port;
 
+/* osip's transaction timers from T1 (osip builds them with DEFAULT_T1). */
+void oh_set_t1(osip_transaction_t *tr, uint32_t t1);
+/* For the OSIP_NICT_REQUEST_SENT_AGAIN callback: libosip2 times each Timer E
+ * retransmission from its own T1 (500 ms); this puts the next one where
+ * RFC 3261 17.1.2.2 has it for t1 (doubling from t1, at most T2 = 4 s). */
+void oh_timer_e_again(osip_transaction_t *tr, uint32_t t1);
+/* A response to `req` (Via, From, To with `to_tag`, Call-ID, CSeq; Record-Route for 101..299 to INVITE). */
+osip_message_t *oh_response(const osip_message_t *req, int status, const char *to_tag);
+/* Send a message on a transaction (the transaction owns it afterwards). */
+int oh_send_on(osip_transaction_t *tr, osip_message_t *msg);
+/* A request in dialog `d` of `invite` (its target, route set, CSeq + 1 unless `cseq`), `extra` headers added. */
+osip_message_t *oh_dialog_request(osip_dialog_t *d, const osip_message_t *invite, const char *method, int cseq,
+                                  const char *extra);
+
 /* Bind the socket and start osip; false on failure. */
 bool oh_start(const char *host, unsigned port, const oh_hooks_t *hooks);
 void oh_run(void);

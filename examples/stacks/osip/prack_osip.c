@@ -5,14 +5,14 @@
 
 #include "prack_osip.h"
 
+#include "osip_host.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "prack/header.h"
-
-#include "../stacks_common.h" /* sip_reason_phrase(), ex_random_hex() */
 
 /* ------------------------------------------------------------------------- */
 /* Facts */
@@ -102,98 +102,8 @@ prack_time_t prack_osip_now(void)
     return (prack_time_t)ts.tv_sec * 1000u + (prack_time_t)ts.tv_nsec / 1000000u;
 }
 
-/* Lengths and the first deadlines, which osip set from DEFAULT_T1 when it made the transaction. */
-void prack_osip_set_t1(osip_transaction_t *tr, uint32_t t1)
-{
-    int a = (int)t1, b = 64 * (int)t1;
-    if (tr->ict_context) {
-        tr->ict_context->timer_a_length = a;
-        tr->ict_context->timer_b_length = b;
-        osip_gettimeofday(&tr->ict_context->timer_a_start, NULL);
-        tr->ict_context->timer_b_start = tr->ict_context->timer_a_start;
-        add_gettimeofday(&tr->ict_context->timer_a_start, a);
-        add_gettimeofday(&tr->ict_context->timer_b_start, b);
-    }
-    if (tr->nict_context) {
-        tr->nict_context->timer_e_length = a;
-        tr->nict_context->timer_f_length = b;
-        osip_gettimeofday(&tr->nict_context->timer_e_start, NULL);
-        tr->nict_context->timer_f_start = tr->nict_context->timer_e_start;
-        add_gettimeofday(&tr->nict_context->timer_e_start, a);
-        add_gettimeofday(&tr->nict_context->timer_f_start, b);
-    }
-    if (tr->ist_context) {
-        tr->ist_context->timer_g_length = a;
-        tr->ist_context->timer_h_length = b;
-    }
-    if (tr->nist_context)
-        tr->nist_context->timer_j_length = b;
-}
-
-void prack_osip_timer_e_again(osip_transaction_t *tr, uint32_t t1)
-{
-    struct timeval now;
-    long elapsed, len = (long)t1;
-    /* in Proceeding (or over TCP) libosip2's own value is already right */
-    if (!tr->nict_context || tr->state != NICT_TRYING || tr->nict_context->timer_e_length <= 0 || t1 == 0)
-        return;
-    osip_gettimeofday(&now, NULL);
-    elapsed = (long)(now.tv_sec - tr->created_time.tv_sec) * 1000L +
-              (long)(now.tv_usec - tr->created_time.tv_usec) / 1000L;
-    /* sends at 0, t1, 3*t1, 7*t1...: the interval after this one is the first power-of-two multiple above it */
-    while (len <= elapsed && len < 4000L)
-        len *= 2;
-    if (len > 4000L)
-        len = 4000L;
-    tr->nict_context->timer_e_length = (int)len;
-    osip_gettimeofday(&tr->nict_context->timer_e_start, NULL);
-    add_gettimeofday(&tr->nict_context->timer_e_start, (int)len);
-}
-
 /* osip's parameter lookups take a non-const name */
 static char tag_name[] = "tag";
-
-/* osip's clone functions, in the type osip_list_clone() wants. */
-static int via_clone(void *src, void **dst)
-{
-    return osip_via_clone(src, (osip_via_t **)dst);
-}
-
-static int from_clone(void *src, void **dst)
-{
-    return osip_from_clone(src, (osip_from_t **)dst);
-}
-
-osip_message_t *prack_osip_response(const osip_message_t *req, int status, const char *to_tag)
-{
-    osip_message_t *r = NULL;
-    osip_generic_param_t *tag = NULL;
-    if (osip_message_init(&r) != 0)
-        return NULL;
-    osip_message_set_version(r, osip_strdup("SIP/2.0"));
-    osip_message_set_status_code(r, status);
-    osip_message_set_reason_phrase(r, osip_strdup(sip_reason_phrase((unsigned)status)));
-    if (osip_list_clone(&req->vias, &r->vias, via_clone) < 0 || osip_from_clone(req->from, &r->from) ||
-        osip_to_clone(req->to, &r->to) || osip_call_id_clone(req->call_id, &r->call_id) ||
-        osip_cseq_clone(req->cseq, &r->cseq)) {
-        osip_message_free(r);
-        return NULL;
-    }
-    if (to_tag && status > 100 && osip_generic_param_get_byname(&r->to->gen_params, tag_name, &tag) != 0)
-        osip_to_set_tag(r->to, osip_strdup(to_tag));
-    if (status > 100 && status < 300 && MSG_IS_INVITE(req))
-        osip_list_clone(&req->record_routes, &r->record_routes, from_clone);
-    return r;
-}
-
-int prack_osip_send(osip_transaction_t *tr, osip_message_t *msg)
-{
-    osip_event_t *ev = osip_new_outgoing_sipmessage(msg);
-    if (!ev)
-        return -1;
-    ev->transactionid = tr->transactionid;
-    return osip_transaction_add_event(tr, ev);
-}
 
 /* ------------------------------------------------------------------------- */
 /* UAS */
@@ -213,7 +123,7 @@ static void uas_run(struct prack_osip_uas *u, const prack_actions_t *acts)
                     osip_message_clone(u->rel, &out); /* the identical message (N1) */
                 break;
             }
-            if (!tr || !(out = prack_osip_response(tr->orig_request, a->status, u->to_tag)))
+            if (!tr || !(out = oh_response(tr->orig_request, a->status, u->to_tag)))
                 break;
             if (a->type == PRACK_ACT_SEND_1XX && (a->flags & PRACK_AF_RELIABLE)) {
                 snprintf(v, sizeof(v), "%u", a->rseq);
@@ -230,7 +140,7 @@ static void uas_run(struct prack_osip_uas *u, const prack_actions_t *acts)
             break;
         case PRACK_ACT_ANSWER_PRACK:
             tr = u->nist;
-            if (tr && (out = prack_osip_response(tr->orig_request, a->status, NULL)) != NULL)
+            if (tr && (out = oh_response(tr->orig_request, a->status, NULL)) != NULL)
                 u->fill(out, a, u->arg);
             break;
         default: break;
@@ -249,7 +159,7 @@ static void uas_run(struct prack_osip_uas *u, const prack_actions_t *acts)
             u->final = u->rel = NULL;
             osip_message_clone(out, &u->final);
         }
-        if (!tr || prack_osip_send(tr, out) != 0)
+        if (!tr || oh_send_on(tr, out) != 0)
             osip_message_free(out);
     }
 }
@@ -335,44 +245,6 @@ void prack_osip_uas_close(struct prack_osip_uas *u)
 /* ------------------------------------------------------------------------- */
 /* UAC */
 
-osip_message_t *prack_osip_uac_request(struct prack_osip_uac *uac, unsigned k, const char *method, int cseq,
-                                       const char *extra)
-{
-    osip_dialog_t *d = uac->forks[k].dlg;
-    const osip_via_t *via = osip_list_get(&uac->invite->vias, 0);
-    char *target = NULL, *to = NULL, *from = NULL, *cid = NULL, *route, buf[4096], branch[24];
-    osip_message_t *m = NULL;
-    int n;
-    if (!via || !d->remote_contact_uri || osip_uri_to_str(d->remote_contact_uri->url, &target) ||
-        osip_to_to_str(d->remote_uri, &to) || osip_from_to_str(uac->invite->from, &from) ||
-        osip_call_id_to_str(uac->invite->call_id, &cid))
-        goto out;
-    ex_random_hex(branch, 20);
-    n = snprintf(buf, sizeof(buf),
-                 "%s %s SIP/2.0\r\nVia: SIP/2.0/UDP %s%s%s:%s;branch=z9hG4bK%s;rport\r\nMax-Forwards: 70\r\n"
-                 "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d %s\r\n%s",
-                 method, target, strchr(via->host, ':') ? "[" : "", via->host, strchr(via->host, ':') ? "]" : "",
-                 via->port ? via->port : "5060", branch, from, to, cid, cseq ? cseq : ++d->local_cseq, method, extra);
-    for (int i = 0; i < osip_list_size(&d->route_set) && n >= 0; i++) {
-        if (osip_route_to_str(osip_list_get(&d->route_set, i), &route) == 0) {
-            size_t l = strlen(buf);
-            snprintf(buf + l, sizeof(buf) - l, "Route: %s\r\n", route);
-            osip_free(route);
-        }
-    }
-    strncat(buf, "\r\n", sizeof(buf) - strlen(buf) - 1);
-    if (osip_message_init(&m) == 0 && osip_message_parse(m, buf, strlen(buf)) != 0) {
-        osip_message_free(m);
-        m = NULL;
-    }
-out:
-    osip_free(target);
-    osip_free(to);
-    osip_free(from);
-    osip_free(cid);
-    return m;
-}
-
 static void uac_run(struct prack_osip_uac *uac, unsigned k, const prack_actions_t *acts)
 {
     for (uint32_t i = 0; i < acts->n; i++) {
@@ -387,7 +259,7 @@ static void uac_run(struct prack_osip_uac *uac, unsigned k, const prack_actions_
             snprintf(rack, sizeof(rack), "%u %u INVITE", a->rseq, a->cseq);
             /* in the early dialog of the 1xx: its target, route set and CSeq; osip's parser
              * lowercases header names, so RAck is added after it, as written */
-            if (slot < PRACK_OSIP_PRACKS && (out = prack_osip_uac_request(uac, k, "PRACK", 0, "")) != NULL)
+            if (slot < PRACK_OSIP_PRACKS && (out = oh_dialog_request(uac->forks[k].dlg, uac->invite, "PRACK", 0, "")) != NULL)
                 osip_message_set_header(out, "RAck", rack);
         }
         if (uac->act)
@@ -399,11 +271,11 @@ static void uac_run(struct prack_osip_uac *uac, unsigned k, const prack_actions_
             osip_message_free(out);
             continue;
         }
-        prack_osip_set_t1(tr, uac->t1);
+        oh_set_t1(tr, uac->t1);
         uac->pracks[slot].tr = tr;
         uac->pracks[slot].fork = k;
         uac->pracks[slot].rseq = a->rseq;
-        prack_osip_send(tr, out);
+        oh_send_on(tr, out);
     }
 }
 

@@ -33,19 +33,6 @@ void prack_osip_response_facts(const osip_message_t *m, prack_response_t *rsp);
 /* The engines' clock: monotonic milliseconds. */
 prack_time_t prack_osip_now(void);
 
-/* osip's transaction timers from T1 (they are built with DEFAULT_T1). */
-void prack_osip_set_t1(osip_transaction_t *tr, uint32_t t1);
-
-/* For the OSIP_NICT_REQUEST_SENT_AGAIN callback: libosip2 times each Timer E
- * retransmission from its own T1 (500 ms); this puts the next one where
- * RFC 3261 17.1.2.2 has it for t1 (doubling from t1, at most T2 = 4 s). */
-void prack_osip_timer_e_again(osip_transaction_t *tr, uint32_t t1);
-
-/* A response to `req` (Via, From, To with `to_tag`, Call-ID, CSeq; Record-Route for 101..299 to INVITE). */
-osip_message_t *prack_osip_response(const osip_message_t *req, int status, const char *to_tag);
-/* Send a message on a transaction (the transaction owns it afterwards). */
-int prack_osip_send(osip_transaction_t *tr, osip_message_t *msg);
-
 /* The host's headers and body for a message the adapter is about to send. */
 typedef void (*prack_osip_fill_h)(osip_message_t *msg, const prack_action_t *a, void *arg);
 /* acts->v[i], before the adapter carries it out; `fork` is the early dialog's index (UAC). */
@@ -114,9 +101,6 @@ const char *prack_osip_uac_option(const struct prack_osip_uac *uac);
 unsigned prack_osip_uac_fork(struct prack_osip_uac *uac, osip_message_t *rsp);
 int prack_osip_uac_response(struct prack_osip_uac *uac, osip_message_t *rsp);
 /* A final response (NULL: Timer F) on a transaction; false when it is none of our PRACKs. */
-/* A request in early dialog k (target, route set, CSeq + 1 unless `cseq`), `extra` headers added. */
-osip_message_t *prack_osip_uac_request(struct prack_osip_uac *uac, unsigned k, const char *method, int cseq,
-                                       const char *extra);
 bool prack_osip_uac_prack_done(struct prack_osip_uac *uac, osip_transaction_t *tr, const osip_message_t *rsp);
 void prack_osip_uac_close(struct prack_osip_uac *uac);
 
