@@ -239,10 +239,11 @@ build_compiler() {
 
 # stage_gcc: everything but the soak and the fuzz replays, with the example
 # programs against SIPp and each other (interop) and through the lossy
-# relay (chaos). The chaos test spends its 20-odd seconds waiting (200 calls
-# at 10 a second, retransmissions) and checks no timing, so it runs next to
-# the other suites in a meson of its own instead of alone after them; its
-# lines are printed when it ends.
+# relay (chaos: prack-uac to prack-uas, and prack-libre-uac to
+# prack-osip-uas). Each chaos test spends its 20-odd seconds waiting (200
+# calls at 10 a second, retransmissions) and checks no timing, so they run
+# next to the other suites in a meson of their own instead of alone after
+# them; their lines are printed when they end.
 stage_gcc() {
     local dir="$build_root/gcc" rc=0 chaos_rc=0 chaos_pid
     build_compiler gcc
