@@ -320,7 +320,7 @@ static prack_actions_t out;
 
 static void ctx_set(call_t *c, const char *what)
 {
-    snprintf(sh_context(), 160, "seed=%llu call=%lu t=%llu %s", (unsigned long long)P.seed, c->id,
+    snprintf(sh_context(), SH_CONTEXT_MAX, "seed=%llu call=%lu t=%llu %s", (unsigned long long)P.seed, c->id,
              (unsigned long long)now_ms, what);
 }
 
