@@ -27,7 +27,7 @@
 #include "../common/shadow.h"
 
 #define FORKS 2
-#define CHAN_MAX 48
+#define CHAN_MAX 48 /* at most 64: one bit each in world_t.busy */
 #define PRACK_TX_MAX 16
 #define UAS_TX_MAX 16
 
@@ -70,7 +70,10 @@ typedef struct world {
     uint32_t cseq, t1, next_tx;
     int forks;
     bool uas_txn_layer;
+    /* the channel: messages stay in their slot, ord lists the slots in order */
     msg_t chan[CHAN_MAX];
+    uint8_t ord[CHAN_MAX];
+    uint64_t busy; /* bit i: chan[i] holds a message */
     int n;
     prack_tx_t ptx[PRACK_TX_MAX];
     uas_tx_t stx[FORKS][UAS_TX_MAX];
@@ -84,15 +87,34 @@ typedef struct world {
 static world_t w;
 static prack_actions_t out;
 
-static void send_msg(const msg_t *m)
+/* The i-th message in the channel. */
+static msg_t *chan_at(int i)
 {
-    if (w.n < CHAN_MAX)
-        w.chan[w.n++] = *m; /* a full channel loses the message, like a full socket */
+    return &w.chan[w.ord[i]];
 }
 
+static void send_msg(const msg_t *m)
+{
+    if (w.n >= CHAN_MAX)
+        return; /* a full channel loses the message, like a full socket */
+    uint8_t slot = 0;
+    while (w.busy & ((uint64_t)1 << slot))
+        slot++;
+    w.busy |= (uint64_t)1 << slot;
+    w.chan[slot] = *m;
+    w.ord[w.n++] = slot;
+}
+
+/*
+ * Remove the i-th message, keeping the order of the others. Only the one-byte
+ * slot numbers move: moving the messages themselves cost more than the
+ * engines under ASan, and this runs for every message.
+ */
 static void take(int i)
 {
-    memmove(&w.chan[i], &w.chan[i + 1], (size_t)(w.n - i - 1) * sizeof(msg_t));
+    w.busy &= ~((uint64_t)1 << w.ord[i]);
+    for (int j = i + 1; j < w.n; j++)
+        w.ord[j - 1] = w.ord[j];
     w.n--;
 }
 
@@ -282,9 +304,12 @@ static void uac_send_prack(int k, const prack_action_t *a, fz_t *f)
 
 static void uac_carry_out(int k, fz_t *f)
 {
-    prack_actions_t mine = out; /* sending may call back into the engine */
-    for (uint32_t i = 0; i < mine.n; i++) {
-        const prack_action_t *a = &mine.v[i];
+    /* sending may call back into the engine: work on a copy of the actions */
+    prack_action_t mine[PRACK_ACTIONS_MAX];
+    uint32_t n = out.n <= PRACK_ACTIONS_MAX ? out.n : PRACK_ACTIONS_MAX;
+    memcpy(mine, out.v, n * sizeof(mine[0]));
+    for (uint32_t i = 0; i < n; i++) {
+        const prack_action_t *a = &mine[i];
         if (a->type == PRACK_ACT_SEND_PRACK)
             uac_send_prack(k, a, f);
         else if (a->type == PRACK_ACT_TERMINATE &&
@@ -355,7 +380,7 @@ static void uac_timers(fz_t *f)
 /* A proxy on the way challenges the PRACK in flight at i (R57). */
 static void proxy_challenge(int i, uint16_t status, fz_t *f)
 {
-    msg_t m = w.chan[i];
+    msg_t m = *chan_at(i);
     if (m.kind != M_PRACK)
         return;
     take(i);
@@ -368,7 +393,7 @@ static void proxy_challenge(int i, uint16_t status, fz_t *f)
 
 static void deliver(int i, fz_t *f)
 {
-    msg_t m = w.chan[i];
+    msg_t m = *chan_at(i);
     take(i);
     if (m.kind == M_RSP_INVITE || m.kind == M_RSP_PRACK)
         uac_receive(&m, f);
@@ -513,7 +538,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             int i = (b >> 1) % w.n;
             if (b & 1u)
-                send_msg(&w.chan[i]);
+                send_msg(chan_at(i));
             else
                 take(i);
             break;
@@ -564,7 +589,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint8_t b = fz_u8(&f);
             if (!w.n)
                 break;
-            msg_t m = w.chan[(b >> 1) % w.n];
+            msg_t m = *chan_at((b >> 1) % w.n);
             if (m.kind == M_RSP_INVITE) {
                 m.cseq = (b & 1u) ? w.cseq - 1u : w.cseq + 1u;
                 send_msg(&m);
