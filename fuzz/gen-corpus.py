@@ -495,8 +495,101 @@ def gen_header():
     write("header", "format-zero", b"\x03\x02\x00" + u32(0) + u32(0xFFFFFFFF) + b"X")
 
 
+# --------------------------------------------------------------------------
+# sipmsg: one datagram as it comes off the wire (CRLF line ends).
+
+
+def sip(*lines, body=b""):
+    head = "\r\n".join(lines).encode() + b"\r\n\r\n"
+    return head + body
+
+
+SDP = (b"v=0\r\no=alice 2890844526 2890844526 IN IP4 192.0.2.1\r\ns=-\r\n"
+       b"c=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+VIA = "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK74bf9;rport"
+FROM = "From: \"Alice\" <sip:alice@example.com>;tag=9fxced76sl"
+TO = "To: <sip:bob@example.com>"
+TO_TAG = "To: <sip:bob@example.com>;tag=314159"
+CID = "Call-ID: 3848276298220188511@192.0.2.1"
+
+
+def gen_sipmsg():
+    write("sipmsg", "invite-100rel-sdp", sip(
+        "INVITE sip:bob@example.com SIP/2.0", VIA, "Max-Forwards: 70", FROM, TO, CID,
+        "CSeq: 1 INVITE", "Contact: <sip:alice@192.0.2.1:5060>", "Supported: 100rel, timer",
+        "Allow: INVITE, ACK, CANCEL, BYE, PRACK, UPDATE", "Content-Type: application/sdp",
+        "Content-Length: %d" % len(SDP), body=SDP))
+    write("sipmsg", "invite-require-100rel", sip(
+        "INVITE sip:bob@example.com;transport=udp SIP/2.0", VIA, FROM, TO, CID, "CSeq: 4711 INVITE",
+        "Require: 100rel", "Proxy-Require: foo", "Contact: \"A, B\" <sip:alice@192.0.2.1>;expires=60",
+        "Content-Length: 0"))
+    write("sipmsg", "183-rseq-sdp", sip(
+        "SIP/2.0 183 Session Progress", VIA, FROM, TO_TAG, CID, "CSeq: 1 INVITE",
+        "Contact: <sip:bob@192.0.2.2>", "Require: 100rel", "RSeq: 988789",
+        "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>",
+        "Record-Route: <sip:[2001:db8::1]:5070;lr;transport=udp>",
+        "Content-Type: application/sdp", "Content-Length: %d" % len(SDP), body=SDP))
+    write("sipmsg", "180-no-100rel", sip(
+        "SIP/2.0 180 Ringing", VIA, FROM, TO_TAG, CID, "CSeq: 1 INVITE", "Content-Length: 0"))
+    write("sipmsg", "prack-rack", sip(
+        "PRACK sip:bob@192.0.2.2 SIP/2.0", "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-p1",
+        FROM, TO_TAG, CID, "CSeq: 2 PRACK", "RAck: 988789 1 INVITE",
+        "Route: <sip:p2.example.com;lr>,<sip:p1.example.com;lr>", "Content-Length: 0"))
+    write("sipmsg", "prack-with-offer", sip(
+        "PRACK sip:bob@192.0.2.2 SIP/2.0", VIA, FROM, TO_TAG, CID, "CSeq: 3 PRACK",
+        "RAck: 988790 1 INVITE", "Content-Type: application/sdp;charset=utf-8",
+        "Content-Length: %d" % len(SDP), body=SDP))
+    write("sipmsg", "200-prack", sip(
+        "SIP/2.0 200 OK", VIA, FROM, TO_TAG, CID, "CSeq: 2 PRACK", "Content-Length: 0"))
+    write("sipmsg", "401-challenge", sip(
+        "SIP/2.0 401 Unauthorized", VIA, FROM, TO_TAG, CID, "CSeq: 2 PRACK",
+        'WWW-Authenticate: Digest realm="example.com", nonce="0000018c2f5e3a10d41d8cd98f00b204", '
+        'opaque="5ccc069c403ebaf9f0171e9517f40e41", algorithm=MD5, qop="auth,auth-int", stale=FALSE',
+        "Content-Length: 0"))
+    write("sipmsg", "407-md5-sess", sip(
+        "SIP/2.0 407 Proxy Authentication Required", VIA, FROM, TO_TAG, CID, "CSeq: 1 INVITE",
+        'Proxy-Authenticate: Digest realm="proxy \\"one\\"", nonce=abc123, algorithm=MD5-sess, qop=auth',
+        "Content-Length: 0"))
+    write("sipmsg", "prack-authorization", sip(
+        "PRACK sip:bob@192.0.2.2 SIP/2.0", VIA, FROM, TO_TAG, CID, "CSeq: 4 PRACK",
+        "RAck: 988789 1 INVITE",
+        'Authorization: Digest username="alice", realm="example.com", '
+        'nonce="0000018c2f5e3a10d41d8cd98f00b204", uri="sip:bob@192.0.2.2", '
+        'response="6629fae49393a05397450978507c4ef1", algorithm=MD5, qop=auth, nc=00000001, '
+        'cnonce="0a4f113b", opaque="5ccc069c403ebaf9f0171e9517f40e41"',
+        "Content-Length: 0"))
+    # odd ones: compact forms, folding, case, leading CRLFs, IPv6, no Content-Length
+    write("sipmsg", "compact-folded", b"\r\n\r\n" + sip(
+        "INVITE sips:bob@[2001:db8::2]:5061 SIP/2.0",
+        "v: SIP / 2.0 / UDP [2001:db8::1] : 5062 ;branch=z9hG4bKfold ;received=192.0.2.9",
+        "f: <sip:alice@example.com>\r\n  ;tag=ab-12", "t: sip:bob@example.com", "i: fold@x",
+        "CSEQ: 7 INVITE", "k: 100REL", "m: <sip:alice@[2001:db8::1]:5062>",
+        "c: application/SDP", "l: %d" % len(SDP), "X-Custom:  \t value\r\n\twith fold  ", body=SDP))
+    write("sipmsg", "no-content-length", sip(
+        "SIP/2.0 183 Progress", VIA, FROM, TO_TAG, CID, "CSeq: 1 INVITE", "Require: 100rel",
+        "RSeq: 1", "Content-Type: application/sdp", body=SDP))
+    write("sipmsg", "bad-version", sip(
+        "INVITE sip:bob@example.com SIP/3.0", VIA, FROM, TO, CID, "CSeq: 1 INVITE"))
+    write("sipmsg", "cseq-method-mismatch", sip(
+        "PRACK sip:bob@example.com SIP/2.0", VIA, FROM, TO_TAG, CID, "CSeq: 2 INVITE"))
+    write("sipmsg", "content-length-too-long", sip(
+        "SIP/2.0 200 OK", VIA, FROM, TO_TAG, CID, "CSeq: 1 INVITE", "Content-Length: 500", body=b"v=0"))
+    write("sipmsg", "two-to", sip("BYE sip:b@h SIP/2.0", VIA, FROM, TO, TO_TAG, CID, "CSeq: 9 BYE"))
+    write("sipmsg", "bad-header-line", sip("INVITE sip:b@h SIP/2.0", VIA, "No colon here", FROM))
+    write("sipmsg", "unterminated", b"INVITE sip:b@h SIP/2.0\r\n" + VIA.encode() + b"\r\n")
+    write("sipmsg", "keepalive", b"\r\n\r\n")
+    write("sipmsg", "options-many-vias", sip(
+        "OPTIONS sip:b@h SIP/2.0", *["Via: SIP/2.0/UDP p%d.example.com;branch=z9hG4bK%d" % (i, i)
+                                     for i in range(12)],
+        FROM, TO, CID, "CSeq: 1 OPTIONS", "Unsupported: 100rel", "Contact: *"))
+    write("sipmsg", "update-bad-uri-port", sip(
+        "UPDATE sip:bob@host:0;lr SIP/2.0", VIA, FROM, TO_TAG, CID, "CSeq: 5 UPDATE",
+        "Contact: <sip:b@h:65536>", "Route: <sip:p1;lr", "Content-Length: 0"))
+
+
 if __name__ == "__main__":
     gen_uas()
     gen_uac()
     gen_pair()
     gen_header()
+    gen_sipmsg()
