@@ -29,8 +29,9 @@
 # Environment:
 #   PRACK_STAGES        stages to run, separated by spaces or commas (the
 #                       command line wins); default: all, in the order below
-#   PRACK_FUZZ_SECONDS  libFuzzer time per fuzz target (default 15; two
-#                       targets run at a time; 0: corpus replays only)
+#   PRACK_FUZZ_SECONDS  libFuzzer time per fuzz target (default 10; two
+#                       targets run at a time, so five cost three times
+#                       this; 0: corpus replays only)
 #   PRACK_BUILD_ROOT    directory for the build directories, kept afterwards
 #                       and reused by the next run; default: a new temporary
 #                       directory, removed at the end
@@ -46,7 +47,7 @@ usage() {
     cat <<EOF
 usage: bash scripts/test.sh [STAGE...]
 stages (default: all, in this order): ${all_stages[*]}
-environment: PRACK_STAGES, PRACK_FUZZ_SECONDS (default 15), PRACK_BUILD_ROOT,
+environment: PRACK_STAGES, PRACK_FUZZ_SECONDS (default 10), PRACK_BUILD_ROOT,
 PRACK_KEEP_BUILD=1 (see the top of scripts/test.sh)
 EOF
 }
@@ -69,7 +70,7 @@ if [ "${#stages[@]}" -eq 0 ]; then
     stages=("${all_stages[@]}")
 fi
 
-fuzz_seconds=${PRACK_FUZZ_SECONDS:-15}
+fuzz_seconds=${PRACK_FUZZ_SECONDS:-10}
 case "$fuzz_seconds" in
     '' | *[!0-9]*) echo "test.sh: PRACK_FUZZ_SECONDS must be a number of seconds" >&2; exit 2 ;;
 esac
