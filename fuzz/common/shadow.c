@@ -208,6 +208,8 @@ static void sh_check_rc(int rc, unsigned errs)
     SH_CHECK(ok, "return code as documented");
 }
 
+static bool sh_same(const void *a, const void *b, size_t n);
+
 /* The batch a call must produce. */
 typedef struct sh_exp {
     uint32_t n;
@@ -238,7 +240,7 @@ static void sh_exp_compare(const sh_exp_t *e, const prack_actions_t *out)
     SH_CHECK(out->n == e->n, "batch has the documented number of actions");
     for (uint32_t i = 0; i < e->n; i++) {
         const prack_action_t *x = &e->v[i], *a = &out->v[i];
-        if (memcmp(x, a, offsetof(prack_action_t, text)) != 0) {
+        if (!sh_same(x, a, offsetof(prack_action_t, text))) {
             char l1[160], l2[160];
             prack_action_format(l1, sizeof(l1), x);
             prack_action_format(l2, sizeof(l2), a);
