@@ -2,17 +2,17 @@
  * prack-uas: a SIP user agent server over UDP that answers INVITEs with
  * reliable provisional responses (RFC 3262) driven by libprack.
  *
- * One libprack UAS engine per INVITE server transaction. The program owns
- * everything else a UA needs: the socket, the parser, the dialogs (keyed by
- * Call-ID and tags), INVITE retransmissions, the 2xx and non-2xx final
- * retransmissions until the ACK (RFC 3261 13.3.1.4, 17.2.1), CANCEL, BYE, and
- * digest challenges. The engine says what to send and when; this file shows
- * how each of its actions turns into a message.
+ * One libprack UAS engine per INVITE server transaction. The host layer
+ * (host.h) gives the socket, the message reader, the tables and the timer
+ * heap; this file owns the calls: their dialogs (keyed by Call-ID and tags),
+ * INVITE retransmissions, the 2xx and non-2xx final retransmissions until the
+ * ACK (RFC 3261 13.3.1.4, 17.2.1), CANCEL, BYE, digest challenges, and a BYE
+ * of its own (--hangup-after). The engine says what to send and when; this
+ * file shows how each of its actions turns into a message.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +23,9 @@
 
 #include "common.h"
 #include "digest.h"
+#include "host.h"
 #include "sipmsg.h"
 
-/* Calls handled at once; one more INVITE gets 503. */
-#define UAS_MAX_CALLS 256u
-/* In-dialog non-INVITE transactions remembered per call. */
-#define NIST_KEEP 4u
 /* Entries of --provisional. */
 #define UAS_MAX_PROV 16u
 #define UAS_REALM "prack-uas"
@@ -53,39 +50,49 @@ static struct options {
     bool auth;
     char user[128];
     char pass[128];
+    unsigned long max_calls;
+    long hangup_after;     /* -1: never; else ms after the ACK of the 2xx */
+    prack_time_t linger;   /* after --calls N: at most this long for retransmissions */
 } opt;
 
 enum call_state {
-    C_FREE = 0,
-    C_PROCEEDING, /* INVITE received, no final sent yet (a 2xx may be held) */
-    C_COMPLETED,  /* final sent, retransmitted until the ACK */
-    C_CONFIRMED,  /* 2xx acknowledged: waiting for the BYE */
-    C_TERMINATED  /* over; kept a while for retransmissions and late PRACKs */
+    C_PROCEEDING = 1, /* INVITE received, no final sent yet (a 2xx may be held) */
+    C_COMPLETED,      /* final sent, retransmitted until the ACK */
+    C_CONFIRMED,      /* 2xx acknowledged: waiting for the BYE (or sending ours) */
+    C_TERMINATED      /* over; kept a while for retransmissions and late PRACKs */
 };
 
 /* What the ladder calls the SDP of a message (the engine decides what is sent). */
 enum oa { OA_NONE, OA_OFFER_RCVD, OA_OFFER_SENT, OA_DONE };
 
+/* Why we send a BYE of our own. */
+enum bye_why { BYE_NONE, BYE_NO_ACK, BYE_HANGUP };
+
 struct call {
     enum call_state st;
     unsigned no;
-    char call_id[256];
-    char from_tag[128];
+    struct call *prev, *next; /* in the list of active or of lingering calls */
+    ex_timer_t timer;         /* the earliest deadline of the call, engine's included */
+    ex_hnode_t dlg_node;      /* Call-ID, our To-tag, the From-tag */
+    ex_hnode_t cid_node;      /* Call-ID, the From-tag: merged requests, retries */
+    ex_stx_t inv;             /* the INVITE server transaction; its response is what
+                               * an INVITE retransmission gets */
+    char *call_id;
+    char *from_tag;
     char to_tag[24];
-    char branch[128]; /* top Via branch of the INVITE */
     uint32_t inv_cseq;
     uint32_t remote_cseq; /* highest CSeq from the UAC in this dialog */
     ex_addr_t peer;       /* where responses go (RFC 3261 18.2.2) */
     ex_addr_t local;      /* our address towards the peer, for Contact and SDP */
 
     /* Via..CSeq lines of every response to the INVITE, our To-tag included */
-    char hdrs[2048];
+    char *hdrs;
     /* Record-Route lines, copied into 1xx and 2xx (RFC 3261 12.1.1) */
-    char rr[1024];
+    char *rr;
     /* for a BYE of our own: the peer's Contact, From, and our To */
-    char remote_target[256];
-    char remote_from[512];
-    char local_to[512];
+    char *remote_target;
+    char *remote_from;
+    char *local_to;
 
     enum oa oa;
     bool reinvite; /* the COMPLETED state belongs to a re-INVITE */
@@ -95,37 +102,24 @@ struct call {
     bool eng_on;
     prack_time_t answer_at;
 
-    char last_rsp[EX_MSG_MAX]; /* what an INVITE retransmission gets */
-    size_t last_len;
-    char rel[EX_MSG_MAX]; /* the unacknowledged reliable 1xx */
+    char *rel; /* the unacknowledged reliable 1xx */
     size_t rel_len;
 
     uint16_t final_status;
     prack_time_t fin_next, fin_interval, fin_deadline;
 
-    /* the last in-dialog non-INVITE requests and our answers, for their
-     * retransmissions (RFC 3261 17.2.2): a PRACK retransmission may arrive
-     * after the next PRACK or the BYE, so one is not enough. The engine must
-     * not see them: it answers only a repeat of the latest PRACK with 200
-     * again, and any other PRACK for an acknowledged 1xx with 481 (R16). */
-    struct nist {
-        char branch[128];
-        char method[16];
-        uint32_t cseq;
-        char rsp[EX_MSG_MAX];
-        size_t len;
-    } nist[NIST_KEEP];
-    unsigned nist_cur; /* the one being answered now */
-
-    /* a BYE of our own when the 2xx is never acknowledged */
+    /* a BYE of our own: the 2xx was never acknowledged, or --hangup-after */
+    enum bye_why bye_why;
     bool bye_on;
     ex_nict_t bye_t;
-    char bye[EX_MSG_MAX];
+    char *bye;
     size_t bye_len;
-    char bye_branch[40];
+    char bye_branch[32];
+    ex_hnode_t bye_node; /* client transaction: branch, BYE */
     ex_addr_t bye_dest;
+    prack_time_t hangup_at;
 
-    prack_time_t linger_until; /* C_TERMINATED: free the slot then */
+    prack_time_t linger_until; /* C_TERMINATED: free the call then */
     prack_time_t count_at;     /* count an outcome inviting a retry (401, 420, 421) then */
     bool retryable;
     bool superseded; /* a retry with the same Call-ID replaced it */
@@ -134,8 +128,12 @@ struct call {
     uint64_t sdp_sess;
 };
 
-static struct call calls[UAS_MAX_CALLS];
-static int sock = -1;
+static ex_host_t host;
+static ex_htab_t dialogs; /* struct call by dlg_node */
+static ex_htab_t by_cid;  /* struct call by cid_node */
+static struct call *active_head;              /* calls not over */
+static struct call *linger_head, *linger_tail; /* over, oldest first */
+static unsigned long ncalls;                   /* both lists */
 static unsigned next_call_no = 1;
 static uint8_t nonce_secret[16];
 
@@ -146,18 +144,9 @@ static struct stats {
 /* ------------------------------------------------------------------------- */
 /* Helpers */
 
-/* RFC 3261 18.2.2: back to the source address, at the Via port unless rport. */
-static void reply_addr(const sip_msg_t *m, const ex_addr_t *src, ex_addr_t *out)
-{
-    *out = *src;
-    if (m->via_rport || m->via_host.n == 0)
-        return; /* rport, or a Via too broken to read: the source port */
-    ex_addr_set_port(out, m->via_port ? m->via_port : 5060u);
-}
-
 static void send_msg(const ex_addr_t *to, const char *msg, size_t len)
 {
-    ex_udp_send(sock, to, msg, len);
+    ex_host_send(&host, to, msg, len);
 }
 
 /* The address part for Contact and SDP. */
@@ -166,58 +155,45 @@ static void local_hostport(const struct call *c, char *buf, size_t cap)
     ex_addr_str(&c->local, buf, cap);
 }
 
-/* A stateless response (no call, or a request outside the INVITE transaction). */
+/* A response outside the INVITE transaction (or before there is a call). */
 static void respond(const sip_msg_t *req, const ex_addr_t *src, unsigned status,
                     const char *reason, const char *to_tag, const char *extra, unsigned call_no,
-                    char *save, size_t *save_len)
+                    ex_stx_t *save)
 {
-    char buf[EX_MSG_MAX];
-    sip_buf_t b;
-    ex_addr_t to;
-    sb_init(&b, buf, sizeof(buf));
-    sip_response_start(&b, req, status, reason, to_tag);
-    if (extra)
-        sb_printf(&b, "%s", extra);
-    sb_printf(&b, "Server: prack-uas (libprack %s)\r\n", prack_version());
-    sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow) {
-        ex_warn("response %u too large for the buffer", status);
-        return;
-    }
-    reply_addr(req, src, &to);
-    send_msg(&to, buf, b.len);
-    ex_ladder_msg(call_no, false, buf, b.len, NULL, NULL);
-    if (save && save_len) {
-        memcpy(save, buf, b.len);
-        *save_len = b.len;
-    }
+    ex_host_respond(&host, req, src, status, reason, to_tag, extra, call_no, save);
 }
 
 static struct call *find_dialog(const sip_msg_t *m)
 {
-    for (size_t i = 0; i < UAS_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
-        if (c->st != C_FREE && sip_str_eq_exact(m->call_id, c->call_id) &&
-            sip_str_eq_exact(m->from_tag, c->from_tag) && sip_str_eq_exact(m->to_tag, c->to_tag))
-            return c;
-    }
-    return NULL;
+    ex_key_t k;
+    if (!ex_dialog_key(&k, m->call_id, m->to_tag, m->from_tag))
+        return NULL;
+    ex_hnode_t *n = ex_htab_find(&dialogs, &k, NULL);
+    return n ? EX_OWNER(n, struct call, dlg_node) : NULL;
 }
 
 /*
- * The INVITE transaction a request without To-tag belongs to (RFC 3261
- * 17.2.3): an INVITE retransmission or a CANCEL has its branch and its CSeq
- * number.
+ * The call whose INVITE transaction a request belongs to (RFC 3261 17.2.3):
+ * an INVITE retransmission, a CANCEL, or the ACK of a non-2xx final, matched
+ * by top Via branch, sent-by and method, whatever their tags say.
  */
 static struct call *find_transaction(const sip_msg_t *m)
 {
-    for (size_t i = 0; i < UAS_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
-        if (c->st != C_FREE && c->inv_cseq == m->cseq && sip_str_eq_exact(m->call_id, c->call_id) &&
-            sip_str_eq_exact(m->from_tag, c->from_tag) && sip_str_eq_exact(m->branch, c->branch))
-            return c;
-    }
-    return NULL;
+    ex_stx_t *t = ex_stx_find(&host, m, "INVITE");
+    return t && t->owner ? (struct call *)t->owner : NULL;
+}
+
+static void list_unlink(struct call *c, struct call **head, struct call **tail)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        *head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else if (tail)
+        *tail = c->prev;
+    c->prev = c->next = NULL;
 }
 
 static void count_call(struct call *c, bool ok)
@@ -231,13 +207,13 @@ static void count_call(struct call *c, bool ok)
     stats.last_final = c->final_status;
 }
 
-/* The call is over: keep its slot a while for retransmissions and late PRACKs. */
+/* The call is over: keep it a while for retransmissions and late PRACKs. */
 static void end_call(struct call *c, bool ok, prack_time_t now)
 {
     if (c->st == C_TERMINATED)
         return;
     c->st = C_TERMINATED;
-    c->answer_at = PRACK_TIME_NONE;
+    c->answer_at = c->hangup_at = PRACK_TIME_NONE;
     c->fin_next = c->fin_deadline = PRACK_TIME_NONE;
     c->linger_until = now + 64u * (prack_time_t)opt.t1;
     if (c->retryable && !ok) {
@@ -248,28 +224,63 @@ static void end_call(struct call *c, bool ok, prack_time_t now)
     } else {
         count_call(c, ok);
     }
+    list_unlink(c, &active_head, NULL);
+    c->prev = linger_tail;
+    if (linger_tail)
+        linger_tail->next = c;
+    else
+        linger_head = c;
+    linger_tail = c;
 }
 
 static void free_call(struct call *c)
 {
     if (c->count_at != PRACK_TIME_NONE)
         count_call(c, false);
-    c->st = C_FREE;
+    if (c->st == C_TERMINATED)
+        list_unlink(c, &linger_head, &linger_tail);
+    else
+        list_unlink(c, &active_head, NULL);
+    ex_timer_stop(&host.timers, &c->timer);
+    ex_htab_del(&dialogs, &c->dlg_node);
+    ex_htab_del(&by_cid, &c->cid_node);
+    ex_htab_del(&host.ctx, &c->bye_node);
+    ex_stx_remove(&host, &c->inv);
+    free(c->call_id);
+    free(c->from_tag);
+    free(c->hdrs);
+    free(c->rr);
+    free(c->remote_target);
+    free(c->remote_from);
+    free(c->local_to);
+    free(c->rel);
+    free(c->bye);
+    free(c);
+    ncalls--;
 }
 
+static void call_timer(ex_timer_t *t, prack_time_t now);
+
+/* A new call, or NULL when --max-calls calls are in progress and none is
+ * only lingering (the oldest lingering one makes room). */
 static struct call *alloc_call(void)
 {
-    struct call *oldest = NULL;
-    for (size_t i = 0; i < UAS_MAX_CALLS; i++) {
-        if (calls[i].st == C_FREE)
-            return &calls[i];
-        if (calls[i].st == C_TERMINATED &&
-            (!oldest || calls[i].linger_until < oldest->linger_until))
-            oldest = &calls[i];
+    if (ncalls >= opt.max_calls) {
+        if (!linger_head)
+            return NULL;
+        free_call(linger_head);
     }
-    if (oldest)
-        free_call(oldest);
-    return oldest;
+    struct call *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->timer.fn = call_timer;
+    c->inv.owner = c;
+    c->next = active_head;
+    if (active_head)
+        active_head->prev = c;
+    active_head = c;
+    ncalls++;
+    return c;
 }
 
 static bool authorized(const sip_msg_t *m, const char *method, prack_time_t now)
@@ -297,20 +308,28 @@ static void challenge_header(char *buf, size_t cap, prack_time_t now)
              UAS_REALM, nonce);
 }
 
+/* Send a response of the INVITE transaction and keep it for retransmissions. */
+static void send_invite_rsp(struct call *c, const char *buf, size_t len)
+{
+    send_msg(&c->peer, buf, len);
+    c->inv.peer = c->peer;
+    ex_stx_store(&c->inv, buf, len);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Messages of the INVITE transaction */
 
 static void start_invite_response(sip_buf_t *b, const struct call *c, unsigned status)
 {
     sb_printf(b, "SIP/2.0 %u %s\r\n", status, sip_reason_phrase(status));
-    sb_printf(b, "%s", c->hdrs);
+    sb_printf(b, "%s", c->hdrs ? c->hdrs : "");
 }
 
 static void add_dialog_headers(sip_buf_t *b, const struct call *c)
 {
     char hp[80];
     local_hostport(c, hp, sizeof(hp));
-    sb_printf(b, "%s", c->rr);
+    sb_printf(b, "%s", c->rr ? c->rr : "");
     sb_printf(b, "Contact: <sip:prack-uas@%s>\r\n", hp);
 }
 
@@ -374,9 +393,7 @@ static void send_final(struct call *c, const prack_action_t *a, prack_time_t now
     }
     if (a->flags & PRACK_AF_RELEASED)
         ex_note(c->no, "%u released: RSeq %u PRACKed", a->status, c->held_rseq);
-    send_msg(&c->peer, buf, b.len);
-    memcpy(c->last_rsp, buf, b.len);
-    c->last_len = b.len;
+    send_invite_rsp(c, buf, b.len);
 
     char note[96] = "";
     if (a->flags & PRACK_AF_RELEASED)
@@ -406,9 +423,7 @@ static void send_provisional(struct call *c, const prack_action_t *a)
         /* N1: the identical message, same RSeq */
         if (!c->rel_len)
             return;
-        send_msg(&c->peer, c->rel, c->rel_len);
-        memcpy(c->last_rsp, c->rel, c->rel_len);
-        c->last_len = c->rel_len;
+        send_invite_rsp(c, c->rel, c->rel_len);
         ex_ladder_msg(c->no, false, c->rel, c->rel_len, "SDP", "retransmission");
         return;
     }
@@ -433,12 +448,10 @@ static void send_provisional(struct call *c, const prack_action_t *a)
         ex_warn("provisional response does not fit");
         return;
     }
-    send_msg(&c->peer, buf, b.len);
-    memcpy(c->last_rsp, buf, b.len);
-    c->last_len = b.len;
+    send_invite_rsp(c, buf, b.len);
     if (reliable) {
-        memcpy(c->rel, buf, b.len);
-        c->rel_len = b.len;
+        if (!ex_keep(&c->rel, &c->rel_len, buf, b.len))
+            c->rel_len = 0;
         stats.rel1xx++;
     }
     ex_ladder_msg(c->no, false, buf, b.len, sdp_label(c, a->sdp, reliable),
@@ -449,6 +462,7 @@ static void send_provisional(struct call *c, const prack_action_t *a)
 struct prack_ctx {
     const sip_msg_t *req;
     const ex_addr_t *src;
+    ex_stx_t *stx; /* its server transaction, which keeps the answer */
 };
 
 static void answer_prack(struct call *c, const prack_action_t *a, const struct prack_ctx *px)
@@ -463,10 +477,12 @@ static void answer_prack(struct call *c, const prack_action_t *a, const struct p
     add_body(&b, c, a->sdp == PRACK_SDP_ANSWER ? PRACK_SDP_ANSWER : PRACK_SDP_NONE);
     if (b.overflow)
         return;
-    reply_addr(px->req, px->src, &to);
+    ex_reply_addr(px->req, px->src, &to);
     send_msg(&to, buf, b.len);
-    memcpy(c->nist[c->nist_cur].rsp, buf, b.len);
-    c->nist[c->nist_cur].len = b.len;
+    if (px->stx) {
+        px->stx->peer = to;
+        ex_stx_store(px->stx, buf, b.len);
+    }
     const char *why = NULL;
     switch (a->reason) {
     case PRACK_R_NO_MATCH: why = "RAck matches no unacknowledged reliable 1xx"; break;
@@ -528,8 +544,9 @@ static void run_actions(struct call *c, const prack_actions_t *acts, prack_time_
 
 static bool copy_invite_headers(struct call *c, const sip_msg_t *m)
 {
+    char buf[2048];
     sip_buf_t b;
-    sb_init(&b, c->hdrs, sizeof(c->hdrs));
+    sb_init(&b, buf, sizeof(buf));
     for (const sip_header_t *h = sip_find(m, SIP_H_VIA, NULL); h; h = sip_find(m, SIP_H_VIA, h))
         sb_header(&b, "Via", h->value);
     sb_header(&b, "From", m->from);
@@ -539,21 +556,30 @@ static bool copy_invite_headers(struct call *c, const sip_msg_t *m)
         sb_printf(&b, "To: %.*s;tag=%s\r\n", SIP_STR_ARG(m->to), c->to_tag);
     sb_header(&b, "Call-ID", m->call_id);
     sb_printf(&b, "CSeq: %u INVITE\r\n", m->cseq);
-    if (b.overflow)
+    if (b.overflow || !ex_keep(&c->hdrs, NULL, buf, b.len))
         return false;
-    snprintf(c->local_to, sizeof(c->local_to), "%.*s%s%s", SIP_STR_ARG(m->to),
-             m->to_tag.n ? "" : ";tag=", m->to_tag.n ? "" : c->to_tag);
-    return true;
+    char to[600];
+    int n = snprintf(to, sizeof(to), "%.*s%s%s", SIP_STR_ARG(m->to), m->to_tag.n ? "" : ";tag=",
+                     m->to_tag.n ? "" : c->to_tag);
+    return n > 0 && (size_t)n < sizeof(to) && ex_keep(&c->local_to, NULL, to, (size_t)n);
 }
 
 static bool copy_record_route(struct call *c, const sip_msg_t *m)
 {
+    char buf[1024];
     sip_buf_t b;
-    sb_init(&b, c->rr, sizeof(c->rr));
+    sb_init(&b, buf, sizeof(buf));
     for (const sip_header_t *h = sip_find(m, SIP_H_RECORD_ROUTE, NULL); h;
          h = sip_find(m, SIP_H_RECORD_ROUTE, h))
         sb_header(&b, "Record-Route", h->value);
-    return !b.overflow;
+    if (b.overflow)
+        return false;
+    if (b.len == 0) {
+        free(c->rr);
+        c->rr = NULL;
+        return true;
+    }
+    return ex_keep(&c->rr, NULL, buf, b.len);
 }
 
 /* Option tags in Require other than 100rel (RFC 3261 8.2.2.3), comma-joined. */
@@ -573,58 +599,73 @@ static bool unknown_required(const sip_msg_t *m, char *out, size_t cap)
     return b.len > 0;
 }
 
-static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
-                          prack_time_t now)
+static void start_timer_g(struct call *c, prack_time_t now)
+{
+    c->fin_interval = opt.t1;
+    c->fin_next = now + opt.t1;
+    c->fin_deadline = now + 64u * (prack_time_t)opt.t1;
+}
+
+static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
+                                  size_t rawlen, prack_time_t now)
 {
     /* A second INVITE of the same call with the same CSeq on another branch
      * while the first is pending is a merged request (RFC 3261 8.2.2.2). */
-    for (size_t i = 0; i < UAS_MAX_CALLS; i++) {
-        struct call *o = &calls[i];
-        if (o->st == C_FREE || !sip_str_eq_exact(m->call_id, o->call_id) ||
-            !sip_str_eq_exact(m->from_tag, o->from_tag))
-            continue;
+    ex_key_t ck;
+    ex_key_init(&ck);
+    ex_key_add(&ck, m->call_id);
+    ex_key_add(&ck, m->from_tag);
+    for (ex_hnode_t *n = ex_htab_find(&by_cid, &ck, NULL); n; n = ex_htab_find(&by_cid, &ck, n)) {
+        struct call *o = EX_OWNER(n, struct call, cid_node);
         if (o->st == C_PROCEEDING && o->inv_cseq == m->cseq) {
             ex_ladder_msg(o->no, true, raw, rawlen, NULL, "merged request");
-            respond(m, src, 482, NULL, NULL, NULL, o->no, NULL, NULL);
-            return;
+            respond(m, src, 482, NULL, NULL, NULL, o->no, NULL);
+            return NULL;
         }
         if (o->retryable && !o->counted)
             o->superseded = true; /* the UAC retries the call it was told to change */
     }
 
-    struct call *c = alloc_call();
     unsigned no = next_call_no;
+    bool over = opt.calls && stats.done >= opt.calls; /* lingering after --calls N */
+    struct call *c = over ? NULL : alloc_call();
     if (!c) {
         ex_ladder_msg(no, true, raw, rawlen, NULL, NULL);
-        respond(m, src, 503, NULL, NULL, "Retry-After: 5\r\n", no, NULL, NULL);
-        return;
+        respond(m, src, 503, NULL, NULL, "Retry-After: 5\r\n", no, NULL);
+        return NULL;
     }
-    memset(c, 0, sizeof(*c));
     c->no = next_call_no++;
     c->answer_at = c->fin_next = c->fin_deadline = PRACK_TIME_NONE;
-    c->linger_until = c->count_at = PRACK_TIME_NONE;
-    if (!sip_str_copy(c->call_id, sizeof(c->call_id), m->call_id) ||
-        !sip_str_copy(c->from_tag, sizeof(c->from_tag), m->from_tag) ||
-        !sip_str_copy(c->branch, sizeof(c->branch), m->branch)) {
-        ex_ladder_msg(c->no, true, raw, rawlen, NULL, NULL);
-        respond(m, src, 400, "Header Value Too Long", NULL, NULL, c->no, NULL, NULL);
-        return;
-    }
+    c->linger_until = c->count_at = c->hangup_at = PRACK_TIME_NONE;
+    c->timer.at = PRACK_TIME_NONE;
+    c->st = C_PROCEEDING;
     ex_random_hex(c->to_tag, 16);
+    ex_key_t dk;
+    c->call_id = ex_strdup_str(m->call_id);
+    c->from_tag = ex_strdup_str(m->from_tag);
+    if (!c->call_id || !c->from_tag || !ex_stx_add(&host, &c->inv, m, "INVITE") ||
+        !ex_dialog_key(&dk, m->call_id, sip_str_c(c->to_tag), m->from_tag) ||
+        !ex_htab_add(&dialogs, &c->dlg_node, &dk) || !ex_htab_add(&by_cid, &c->cid_node, &ck)) {
+        ex_ladder_msg(c->no, true, raw, rawlen, NULL, NULL);
+        respond(m, src, 400, "Header Value Too Long", NULL, NULL, c->no, NULL);
+        free_call(c);
+        return NULL;
+    }
     c->inv_cseq = c->remote_cseq = m->cseq;
-    reply_addr(m, src, &c->peer);
-    ex_local_for(sock, &opt.bind, &c->peer, &c->local);
+    ex_reply_addr(m, src, &c->peer);
+    ex_local_for(host.sock, &opt.bind, &c->peer, &c->local);
     c->sdp_sess = ex_random32();
-    sip_str_copy(c->remote_target, sizeof(c->remote_target), sip_contact_uri(m));
-    sip_str_copy(c->remote_from, sizeof(c->remote_from), m->from);
+    sip_str_t contact = sip_contact_uri(m);
+    c->remote_target = contact.n ? ex_strdup_str(contact) : NULL;
+    c->remote_from = ex_strdup_str(m->from);
     bool offer = sip_has_sdp(m);
     c->oa = offer ? OA_OFFER_RCVD : OA_NONE;
     ex_ladder_msg(c->no, true, raw, rawlen, "SDP offer", NULL);
     if (!copy_invite_headers(c, m) || !copy_record_route(c, m)) {
-        respond(m, src, 513, NULL, c->to_tag, NULL, c->no, NULL, NULL);
-        return;
+        respond(m, src, 513, NULL, c->to_tag, NULL, c->no, &c->inv);
+        end_call(c, false, now);
+        return c;
     }
-    c->st = C_PROCEEDING;
     if (offer && !ex_sdp_has_pcmu(m->body))
         ex_note(c->no, "the offer has no PCMU (payload 0); answering anyway");
 
@@ -632,22 +673,19 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     int req = sip_has_option(m, SIP_H_REQUIRE, "100rel");
     char unknown[256];
     if (sup < 0 || req < 0) {
-        respond(m, src, 400, "Malformed Option Tag List", c->to_tag, NULL, c->no, c->last_rsp,
-                &c->last_len);
+        respond(m, src, 400, "Malformed Option Tag List", c->to_tag, NULL, c->no, &c->inv);
         end_call(c, false, now);
-        return;
+        return c;
     }
     if (unknown_required(m, unknown, sizeof(unknown))) {
         char extra[300];
         snprintf(extra, sizeof(extra), "Unsupported: %s\r\n", unknown);
         c->final_status = 420;
         c->retryable = true;
-        respond(m, src, 420, NULL, c->to_tag, extra, c->no, c->last_rsp, &c->last_len);
+        respond(m, src, 420, NULL, c->to_tag, extra, c->no, &c->inv);
         c->st = C_COMPLETED;
-        c->fin_interval = opt.t1;
-        c->fin_next = now + opt.t1;
-        c->fin_deadline = now + 64u * (prack_time_t)opt.t1;
-        return;
+        start_timer_g(c, now);
+        return c;
     }
 
     prack_config_t cfg;
@@ -660,21 +698,21 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     int rc = prack_uas_init(&c->eng, &cfg, &inv, ex_random32(), now, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_init: %s", prack_strerror(rc));
-        respond(m, src, 500, NULL, c->to_tag, NULL, c->no, NULL, NULL);
+        respond(m, src, 500, NULL, c->to_tag, NULL, c->no, &c->inv);
         end_call(c, false, now);
-        return;
+        return c;
     }
     c->eng_on = true;
     run_actions(c, &acts, now, NULL); /* 420 or 421 when 100rel does not fit the policy */
     if (prack_uas_state(&c->eng) == PRACK_UAS_REJECTED) {
         c->retryable = true;
-        return;
+        return c;
     }
     if (opt.auth && !authorized(m, "INVITE", now)) {
         c->retryable = true;
         if (prack_uas_send_final(&c->eng, now, 401, &acts) == PRACK_OK)
             run_actions(c, &acts, now, NULL);
-        return;
+        return c;
     }
 
     /* 100 Trying goes through the engine too: it is never sent reliably (R4).
@@ -699,72 +737,83 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
             ex_note(c->no, "%u not sent: %s", opt.prov[i].status, prack_strerror(rc));
     }
     c->answer_at = now + opt.answer_after;
+    return c;
 }
 
-static void on_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
-                      prack_time_t now)
+static struct call *on_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
+                              size_t rawlen, prack_time_t now)
 {
-    if (m->to_tag.n == 0) {
-        struct call *c = find_transaction(m);
-        if (c) {
-            /* RFC 3261 17.2.1: a retransmission gets the last response again */
-            ex_ladder_msg(c->no, true, raw, rawlen, "SDP", "retransmission");
-            if (c->last_len && c->st != C_CONFIRMED) {
-                send_msg(&c->peer, c->last_rsp, c->last_len);
-                ex_ladder_msg(c->no, false, c->last_rsp, c->last_len, "SDP", "retransmission");
-            }
-            return;
+    struct call *c = find_transaction(m);
+    if (c) {
+        /* RFC 3261 17.2.1: a retransmission gets the last response again */
+        ex_ladder_msg(c->no, true, raw, rawlen, "SDP", "retransmission");
+        if (c->inv.len && c->st != C_CONFIRMED) {
+            send_msg(&c->peer, c->inv.rsp, c->inv.len);
+            ex_ladder_msg(c->no, false, c->inv.rsp, c->inv.len, "SDP", "retransmission");
         }
-        on_new_invite(m, src, raw, rawlen, now);
-        return;
+        return NULL;
     }
+    if (m->to_tag.n == 0)
+        return on_new_invite(m, src, raw, rawlen, now);
 
     /* re-INVITE */
-    struct call *c = find_dialog(m);
+    c = find_dialog(m);
     if (!c) {
         ex_ladder_msg(0, true, raw, rawlen, NULL, "unknown dialog");
-        respond(m, src, 481, NULL, NULL, NULL, 0, NULL, NULL);
-        return;
-    }
-    if (c->st == C_COMPLETED && c->reinvite && sip_str_eq_exact(m->branch, c->branch)) {
-        ex_ladder_msg(c->no, true, raw, rawlen, "SDP", "retransmission");
-        send_msg(&c->peer, c->last_rsp, c->last_len);
-        ex_ladder_msg(c->no, false, c->last_rsp, c->last_len, "SDP", "retransmission");
-        return;
+        respond(m, src, 481, NULL, NULL, NULL, 0, NULL);
+        return NULL;
     }
     ex_ladder_msg(c->no, true, raw, rawlen, "SDP offer", "re-INVITE");
-    if (c->st != C_CONFIRMED || m->cseq <= c->remote_cseq) {
+    if (c->st != C_CONFIRMED || c->bye_on || m->cseq <= c->remote_cseq) {
         /* RFC 3261 14.2: one INVITE transaction at a time in a dialog */
         respond(m, src, c->st == C_CONFIRMED ? 500 : 491, NULL, NULL,
-                c->st == C_CONFIRMED ? "Retry-After: 1\r\n" : NULL, c->no, NULL, NULL);
-        return;
+                c->st == C_CONFIRMED ? "Retry-After: 1\r\n" : NULL, c->no, NULL);
+        return NULL;
     }
     /* A session refresh: answer at once, no provisionals, 2xx until the ACK. */
     c->remote_cseq = m->cseq;
     c->inv_cseq = m->cseq;
-    sip_str_copy(c->branch, sizeof(c->branch), m->branch);
-    reply_addr(m, src, &c->peer);
-    if (!copy_invite_headers(c, m))
-        return;
+    ex_reply_addr(m, src, &c->peer);
+    if (!ex_stx_add(&host, &c->inv, m, "INVITE") || !copy_invite_headers(c, m))
+        return NULL;
     c->reinvite = true;
+    c->hangup_at = PRACK_TIME_NONE; /* set again once the re-INVITE is acknowledged */
     prack_action_t a;
     memset(&a, 0, sizeof(a));
     a.type = PRACK_ACT_SEND_FINAL;
     a.status = 200;
     a.sdp = sip_has_sdp(m) ? PRACK_SDP_ANSWER : PRACK_SDP_OFFER;
     send_final(c, &a, now);
+    return c;
 }
 
-static void on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, prack_time_t now)
+/* The ACK of a final that is no longer in COMPLETED: nothing to do. */
+static void ack_late(const struct call *c, const char *raw, size_t rawlen)
 {
-    struct call *c = find_dialog(m);
-    if (!c) {
-        ex_ladder_msg(0, true, raw, rawlen, NULL, "no dialog: ignored");
-        return;
-    }
-    if (c->st != C_COMPLETED || m->cseq != c->inv_cseq) {
-        ex_ladder_msg(c->no, true, raw, rawlen, NULL, "retransmission");
-        return;
+    ex_ladder_msg(c->no, true, raw, rawlen, NULL, "retransmission");
+}
+
+static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, prack_time_t now)
+{
+    /* RFC 3261 17.2.3: the ACK of a non-2xx final belongs to the INVITE
+     * transaction (branch, sent-by, method), whatever its tags; the ACK of a
+     * 2xx is a transaction of its own, matched by dialog. */
+    struct call *c = find_transaction(m);
+    if (c && c->final_status >= 300 && !c->reinvite) {
+        if (c->st != C_COMPLETED || m->cseq != c->inv_cseq) {
+            ack_late(c, raw, rawlen);
+            return NULL;
+        }
+    } else {
+        c = find_dialog(m);
+        if (!c) {
+            ex_ladder_msg(0, true, raw, rawlen, NULL, "no dialog: ignored");
+            return NULL;
+        }
+        if (c->st != C_COMPLETED || m->cseq != c->inv_cseq || c->final_status >= 300) {
+            ack_late(c, raw, rawlen);
+            return NULL;
+        }
     }
     const char *role = NULL;
     if (sip_has_sdp(m))
@@ -774,76 +823,74 @@ static void on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, prack_tim
     if (c->final_status >= 300) {
         /* RFC 3261 17.2.1: the ACK ends the non-2xx transaction */
         end_call(c, c->final_status == opt.final_status && !c->cancelled, now);
-        return;
+        return c;
     }
     c->st = C_CONFIRMED;
+    if (opt.hangup_after >= 0)
+        c->hangup_at = now + (prack_time_t)opt.hangup_after;
     if (c->reinvite) {
         c->reinvite = false;
-        return;
+        return c;
     }
     ex_note(c->no, "call established");
+    return c;
 }
 
-/* A request inside the dialog other than INVITE and ACK: is it a retransmission? */
-static bool nist_retransmission(struct call *c, const sip_msg_t *m, const char *raw,
-                                size_t rawlen)
+/*
+ * An in-dialog request other than INVITE and ACK, once it is known not to be
+ * a retransmission: its server transaction (which keeps the answer for
+ * retransmissions until Timer J, after the call if need be), or NULL when it
+ * is out of order (answered 500 here).
+ */
+static ex_stx_t *nist_begin(struct call *c, const sip_msg_t *m, const ex_addr_t *src,
+                            prack_time_t now)
 {
-    for (unsigned i = 0; i < NIST_KEEP; i++) {
-        const struct nist *t = &c->nist[i];
-        if (!t->len || !sip_str_eq_exact(m->branch, t->branch) ||
-            !sip_str_eq_exact(m->method, t->method) || m->cseq != t->cseq)
-            continue;
-        ex_ladder_msg(c->no, true, raw, rawlen, NULL, "retransmission");
-        send_msg(&c->peer, t->rsp, t->len);
-        ex_ladder_msg(c->no, false, t->rsp, t->len, NULL, "retransmission");
-        return true;
+    if (m->cseq < c->remote_cseq) {
+        /* RFC 3261 12.2.2: out of order */
+        respond(m, src, 500, "CSeq Out of Order", NULL, "Retry-After: 1\r\n", c->no, NULL);
+        return NULL;
     }
-    return false;
+    c->remote_cseq = m->cseq;
+    ex_stx_t *t = ex_nist_open(&host, m, src, c->no, now);
+    if (!t)
+        ex_warn("no server transaction for the %.*s of call %u", SIP_STR_ARG(m->method), c->no);
+    return t;
 }
 
-static void nist_remember(struct call *c, const sip_msg_t *m)
+static struct call *on_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
+                             size_t rawlen, prack_time_t now)
 {
-    c->nist_cur = (c->nist_cur + 1u) % NIST_KEEP;
-    struct nist *t = &c->nist[c->nist_cur];
-    sip_str_copy(t->branch, sizeof(t->branch), m->branch);
-    sip_str_copy(t->method, sizeof(t->method), m->method);
-    t->cseq = m->cseq;
-    t->len = 0;
-}
-
-static void on_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
-                     prack_time_t now)
-{
+    /* a retransmission (the engine must not see it: it answers only a repeat
+     * of the latest PRACK with 200 again, any other PRACK for an acknowledged
+     * 1xx with 481, R16); answered even after the call ended */
+    if (ex_nist_absorb(&host, m, raw, rawlen))
+        return NULL;
     struct call *c = find_dialog(m);
     if (!c) {
         /* a PRACK outside any dialog we know (R16 for the host's part) */
         ex_ladder_msg(0, true, raw, rawlen, NULL, "unknown dialog");
-        respond(m, src, 481, NULL, NULL, NULL, 0, NULL, NULL);
-        return;
+        respond(m, src, 481, NULL, NULL, NULL, 0, NULL);
+        return NULL;
     }
-    if (nist_retransmission(c, m, raw, rawlen))
-        return;
     const char *role = NULL;
     if (sip_has_sdp(m))
         role = c->oa == OA_OFFER_SENT ? "SDP answer" : "SDP offer";
     ex_ladder_msg(c->no, true, raw, rawlen, role, NULL);
     stats.prack_rcvd++;
     if (m->cseq < c->remote_cseq) {
-        /* RFC 3261 12.2.2: out of order */
-        respond(m, src, 500, "CSeq Out of Order", NULL, "Retry-After: 1\r\n", c->no, NULL, NULL);
-        return;
+        nist_begin(c, m, src, now);
+        return NULL;
     }
-    c->remote_cseq = m->cseq;
-    nist_remember(c, m);
+    ex_stx_t *t = nist_begin(c, m, src, now);
     if (opt.auth && !authorized(m, "PRACK", now)) {
         char ch[256];
         challenge_header(ch, sizeof(ch), now); /* R57: PRACK is authenticated like any request */
-        respond(m, src, 401, NULL, NULL, ch, c->no, c->nist[c->nist_cur].rsp, &c->nist[c->nist_cur].len);
-        return;
+        respond(m, src, 401, NULL, NULL, ch, c->no, t);
+        return c;
     }
     if (!c->eng_on) {
-        respond(m, src, 481, NULL, NULL, NULL, c->no, c->nist[c->nist_cur].rsp, &c->nist[c->nist_cur].len);
-        return;
+        respond(m, src, 481, NULL, NULL, NULL, c->no, t);
+        return c;
     }
 
     /* The facts the engine wants: RAck (parsed with the library's helper) and SDP. */
@@ -855,32 +902,32 @@ static void on_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw, 
     int rc = prack_uas_on_prack(&c->eng, now, &pr, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_on_prack: %s", prack_strerror(rc));
-        respond(m, src, 500, NULL, NULL, NULL, c->no, c->nist[c->nist_cur].rsp, &c->nist[c->nist_cur].len);
-        return;
+        respond(m, src, 500, NULL, NULL, NULL, c->no, t);
+        return c;
     }
-    struct prack_ctx px = { m, src };
+    struct prack_ctx px = { m, src, t };
     run_actions(c, &acts, now, &px);
+    return c;
 }
 
-static void on_bye(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
-                   prack_time_t now)
+static struct call *on_bye(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
+                           size_t rawlen, prack_time_t now)
 {
+    if (ex_nist_absorb(&host, m, raw, rawlen))
+        return NULL;
     struct call *c = find_dialog(m);
     if (!c) {
         ex_ladder_msg(0, true, raw, rawlen, NULL, "unknown dialog");
-        respond(m, src, 481, NULL, NULL, NULL, 0, NULL, NULL);
-        return;
+        respond(m, src, 481, NULL, NULL, NULL, 0, NULL);
+        return NULL;
     }
-    if (nist_retransmission(c, m, raw, rawlen))
-        return;
     ex_ladder_msg(c->no, true, raw, rawlen, NULL, NULL);
     if (m->cseq < c->remote_cseq) {
-        respond(m, src, 500, "CSeq Out of Order", NULL, "Retry-After: 1\r\n", c->no, NULL, NULL);
-        return;
+        nist_begin(c, m, src, now);
+        return NULL;
     }
-    c->remote_cseq = m->cseq;
-    nist_remember(c, m);
-    respond(m, src, 200, NULL, NULL, NULL, c->no, c->nist[c->nist_cur].rsp, &c->nist[c->nist_cur].len);
+    ex_stx_t *t = nist_begin(c, m, src, now);
+    respond(m, src, 200, NULL, NULL, NULL, c->no, t);
     switch (c->st) {
     case C_PROCEEDING: {
         /* RFC 3261 15.1.2: BYE on the early dialog ends the INVITE with 487 */
@@ -897,25 +944,28 @@ static void on_bye(const sip_msg_t *m, const ex_addr_t *src, const char *raw, si
         break;
     default: break;
     }
+    return c;
 }
 
-static void on_cancel(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
-                      prack_time_t now)
+static struct call *on_cancel(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
+                              size_t rawlen, prack_time_t now)
 {
+    /* RFC 3261 9.2: the INVITE with the CANCEL's branch and sent-by */
     struct call *c = m->to_tag.n ? NULL : find_transaction(m);
     if (!c || c->reinvite) {
         ex_ladder_msg(c ? c->no : 0, true, raw, rawlen, NULL, "no matching INVITE");
-        respond(m, src, 481, NULL, NULL, NULL, c ? c->no : 0, NULL, NULL);
-        return;
+        respond(m, src, 481, NULL, NULL, NULL, c ? c->no : 0, NULL);
+        return NULL;
     }
     ex_ladder_msg(c->no, true, raw, rawlen, NULL, NULL);
-    respond(m, src, 200, NULL, c->to_tag, NULL, c->no, NULL, NULL);
+    respond(m, src, 200, NULL, c->to_tag, NULL, c->no, NULL);
     if (c->st != C_PROCEEDING || !c->eng_on || prack_uas_state(&c->eng) == PRACK_UAS_REJECTED)
-        return; /* the final went out already: the CANCEL changes nothing */
+        return NULL; /* the final went out already: the CANCEL changes nothing */
     c->cancelled = true;
     prack_actions_t acts;
     if (prack_uas_cancel(&c->eng, now, &acts) == PRACK_OK)
         run_actions(c, &acts, now, NULL);
+    return c;
 }
 
 static void on_other_request(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
@@ -927,125 +977,127 @@ static void on_other_request(const sip_msg_t *m, const ex_addr_t *src, const cha
     unsigned no = c ? c->no : 0;
     ex_ladder_msg(no, true, raw, rawlen, NULL, NULL);
     if (m->to_tag.n && !c && !sip_str_eq_exact(m->method, "OPTIONS")) {
-        respond(m, src, 481, NULL, NULL, NULL, 0, NULL, NULL);
+        respond(m, src, 481, NULL, NULL, NULL, 0, NULL);
         return;
     }
     char extra[256];
     if (sip_str_eq_exact(m->method, "OPTIONS")) {
         snprintf(extra, sizeof(extra), "Allow: %s\r\nAccept: application/sdp\r\n%s", UAS_ALLOW,
                  opt.policy != PRACK_POLICY_OFF ? "Supported: 100rel\r\n" : "");
-        respond(m, src, 200, NULL, NULL, extra, no, NULL, NULL);
+        respond(m, src, 200, NULL, NULL, extra, no, NULL);
         return;
     }
     snprintf(extra, sizeof(extra), "Allow: %s\r\n", UAS_ALLOW);
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         if (sip_str_eq_exact(m->method, known[i])) {
-            respond(m, src, 405, NULL, NULL, extra, no, NULL, NULL);
+            respond(m, src, 405, NULL, NULL, extra, no, NULL);
             return;
         }
     }
-    respond(m, src, 501, NULL, NULL, extra, no, NULL, NULL);
+    respond(m, src, 501, NULL, NULL, extra, no, NULL);
 }
 
-static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prack_time_t now)
+static struct call *on_response(const sip_msg_t *m, const char *raw, size_t rawlen,
+                                prack_time_t now)
 {
-    /* the only requests we send are BYEs for 2xx that were never acknowledged */
-    for (size_t i = 0; i < UAS_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
-        if (c->st == C_FREE || !c->bye_on || !sip_str_eq_exact(m->branch, c->bye_branch))
-            continue;
-        ex_ladder_msg(c->no, true, raw, rawlen, NULL, NULL);
-        if (m->status >= 200)
-            c->bye_on = false;
-        else
-            c->bye_t.proceeding = true;
-        (void)now;
-        return;
+    /* the only requests we send are BYEs: for a 2xx never acknowledged, or
+     * --hangup-after; matched by branch and CSeq method (RFC 3261 17.1.3) */
+    ex_key_t k;
+    ex_hnode_t *n = ex_ctx_key(&k, m->branch, m->cseq_method) ? ex_htab_find(&host.ctx, &k, NULL)
+                                                              : NULL;
+    struct call *c = n ? EX_OWNER(n, struct call, bye_node) : NULL;
+    if (!c || !c->bye_on) {
+        ex_ladder_msg(0, true, raw, rawlen, NULL, "stray response: ignored");
+        return NULL;
     }
-    ex_ladder_msg(0, true, raw, rawlen, NULL, "stray response: ignored");
+    ex_ladder_msg(c->no, true, raw, rawlen, NULL, NULL);
+    if (m->status < 200) {
+        c->bye_t.proceeding = true;
+        return c;
+    }
+    c->bye_on = false;
+    ex_htab_del(&host.ctx, &c->bye_node);
+    if (c->bye_why == BYE_HANGUP)
+        end_call(c, m->status < 300 && c->final_status == opt.final_status && !c->cancelled, now);
+    return c;
 }
+
+static void call_reschedule(struct call *c);
 
 static void on_datagram(char *buf, size_t len, const ex_addr_t *src, prack_time_t now)
 {
     static sip_msg_t m;
     static char raw[SIP_MAX_DGRAM + 1];
-    memcpy(raw, buf, len); /* the parser joins folded lines in place; keep the original for the ladder */
-    sip_err_t err = sip_parse(buf, len, &m);
-    if (err == SIP_E_EMPTY)
+    if (!ex_host_read(&host, buf, len, src, &m, raw))
         return;
-    if (err != SIP_OK) {
-        ex_ladder_msg(0, true, raw, len, NULL, NULL);
-        /* RFC 3261 21.4.1: 400 when we can still address an answer; never to an ACK */
-        if (m.request && !sip_str_eq_exact(m.method, "ACK") && sip_find(&m, SIP_H_VIA, NULL) &&
-            sip_find(&m, SIP_H_FROM, NULL) && sip_find(&m, SIP_H_TO, NULL) &&
-            sip_find(&m, SIP_H_CALL_ID, NULL) && sip_find(&m, SIP_H_CSEQ, NULL)) {
-            char tag[24];
-            ex_random_hex(tag, 16);
-            if (err == SIP_E_VERSION)
-                respond(&m, src, 505, NULL, tag, NULL, 0, NULL, NULL);
-            else
-                respond(&m, src, 400, sip_strerror(err), tag, NULL, 0, NULL, NULL);
-        } else {
-            ex_note(0, "dropped: %s", sip_strerror(err));
-        }
-        return;
-    }
-    if (!m.request) {
-        on_response(&m, raw, len, now);
-        return;
-    }
-    if (sip_str_eq_exact(m.method, "INVITE"))
-        on_invite(&m, src, raw, len, now);
+    struct call *c;
+    if (!m.request)
+        c = on_response(&m, raw, len, now);
+    else if (sip_str_eq_exact(m.method, "INVITE"))
+        c = on_invite(&m, src, raw, len, now);
     else if (sip_str_eq_exact(m.method, "ACK"))
-        on_ack(&m, raw, len, now);
+        c = on_ack(&m, raw, len, now);
     else if (sip_str_eq_exact(m.method, "PRACK"))
-        on_prack(&m, src, raw, len, now);
+        c = on_prack(&m, src, raw, len, now);
     else if (sip_str_eq_exact(m.method, "BYE"))
-        on_bye(&m, src, raw, len, now);
+        c = on_bye(&m, src, raw, len, now);
     else if (sip_str_eq_exact(m.method, "CANCEL"))
-        on_cancel(&m, src, raw, len, now);
-    else
+        c = on_cancel(&m, src, raw, len, now);
+    else {
         on_other_request(&m, src, raw, len);
+        c = NULL;
+    }
+    if (c)
+        call_reschedule(c); /* what the message changed may move its deadline */
 }
 
 /* ------------------------------------------------------------------------- */
 /* Timers */
 
-/* RFC 3261 13.3.1.4: a 2xx never acknowledged ends the dialog with a BYE. */
-static void send_bye(struct call *c, prack_time_t now)
+/* A BYE of our own (RFC 3261 15): when the 2xx is never acknowledged (13.3.1.4)
+ * or --hangup-after. */
+static void send_bye(struct call *c, prack_time_t now, enum bye_why why)
 {
-    char hp[80];
+    char hp[80], buf[EX_MSG_MAX];
     sip_buf_t b;
     local_hostport(c, hp, sizeof(hp));
     ex_branch(c->bye_branch);
-    sb_init(&b, c->bye, sizeof(c->bye));
-    sb_printf(&b, "BYE %s SIP/2.0\r\n", c->remote_target[0] ? c->remote_target : "sip:invalid");
+    sb_init(&b, buf, sizeof(buf));
+    sb_printf(&b, "BYE %s SIP/2.0\r\n", c->remote_target ? c->remote_target : "sip:invalid");
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->bye_branch);
     sb_printf(&b, "Max-Forwards: 70\r\n");
-    sb_printf(&b, "From: %s\r\nTo: %s\r\n", c->local_to, c->remote_from);
+    sb_printf(&b, "From: %s\r\nTo: %s\r\n", c->local_to ? c->local_to : "",
+              c->remote_from ? c->remote_from : "");
     sb_printf(&b, "Call-ID: %s\r\nCSeq: 1 BYE\r\n", c->call_id);
     /* the UAS route set is the Record-Route list in order (RFC 3261 12.1.1) */
     const char *p = c->rr;
-    while ((p = strstr(p, "Record-Route: ")) != NULL) {
+    while (p && (p = strstr(p, "Record-Route: ")) != NULL) {
         const char *e = strstr(p, "\r\n");
         if (!e)
             break;
         sb_printf(&b, "Route: %.*s\r\n", (int)(e - p - 14), p + 14);
         p = e + 2;
     }
-    sb_printf(&b, "Reason: SIP;cause=408;text=\"ACK not received\"\r\n");
+    if (why == BYE_NO_ACK)
+        sb_printf(&b, "Reason: SIP;cause=408;text=\"ACK not received\"\r\n");
     sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow)
+    if (b.overflow || !ex_keep(&c->bye, &c->bye_len, buf, b.len))
         return;
-    c->bye_len = b.len;
     c->bye_dest = c->peer;
     sip_uri_t u;
     ex_addr_t a;
-    if (!c->rr[0] && sip_uri_parse(sip_str_c(c->remote_target), &u) &&
+    if (!c->rr && c->remote_target && sip_uri_parse(sip_str_c(c->remote_target), &u) &&
         ex_addr_resolve(u.host, u.port ? u.port : 5060u, &c->local, &a) == 0)
         c->bye_dest = a;
+    ex_key_t k;
+    if (ex_ctx_key(&k, sip_str_c(c->bye_branch), sip_str_c("BYE"))) {
+        ex_htab_del(&host.ctx, &c->bye_node);
+        ex_htab_add(&host.ctx, &c->bye_node, &k);
+    }
     send_msg(&c->bye_dest, c->bye, c->bye_len);
-    ex_ladder_msg(c->no, false, c->bye, c->bye_len, NULL, "2xx never acknowledged");
+    ex_ladder_msg(c->no, false, c->bye, c->bye_len, NULL,
+                  why == BYE_NO_ACK ? "2xx never acknowledged" : "hanging up");
+    c->bye_why = why;
     c->bye_on = true;
     ex_nict_start(&c->bye_t, opt.t1, now);
 }
@@ -1058,6 +1110,7 @@ static prack_time_t call_deadline(const struct call *c)
     d = ex_min(d, c->answer_at);
     d = ex_min(d, c->fin_next);
     d = ex_min(d, c->fin_deadline);
+    d = ex_min(d, c->hangup_at);
     d = ex_min(d, c->linger_until);
     d = ex_min(d, c->count_at);
     if (c->bye_on)
@@ -1065,7 +1118,13 @@ static prack_time_t call_deadline(const struct call *c)
     return d;
 }
 
-static void call_timers(struct call *c, prack_time_t now)
+static void call_reschedule(struct call *c)
+{
+    ex_timer_set(&host.timers, &c->timer, call_deadline(c));
+}
+
+/* Everything due on a call; false when the call was freed. */
+static bool call_timers(struct call *c, prack_time_t now)
 {
     prack_actions_t acts;
     if (c->eng_on && c->st != C_TERMINATED && prack_next_deadline(&c->eng) <= now) {
@@ -1087,7 +1146,7 @@ static void call_timers(struct call *c, prack_time_t now)
         c->fin_next = c->fin_deadline = PRACK_TIME_NONE;
         if (c->final_status < 300) {
             ex_note(c->no, "no ACK for the 2xx within 64*T1");
-            send_bye(c, now);
+            send_bye(c, now, BYE_NO_ACK);
         } else {
             ex_note(c->no, "no ACK for the %u within 64*T1 (Timer H)", c->final_status);
         }
@@ -1097,12 +1156,17 @@ static void call_timers(struct call *c, prack_time_t now)
             end_call(c, false, now);
     }
     if (c->fin_next <= now && c->st == C_COMPLETED) {
-        send_msg(&c->peer, c->last_rsp, c->last_len);
-        ex_ladder_msg(c->no, false, c->last_rsp, c->last_len, "SDP", "retransmission");
+        send_msg(&c->peer, c->inv.rsp, c->inv.len);
+        ex_ladder_msg(c->no, false, c->inv.rsp, c->inv.len, "SDP", "retransmission");
         c->fin_interval = c->fin_interval * 2u < EX_T2_MS ? c->fin_interval * 2u : EX_T2_MS;
         c->fin_next += c->fin_interval;
         if (c->fin_next <= now)
             c->fin_next = now + c->fin_interval;
+    }
+    if (c->hangup_at <= now) {
+        c->hangup_at = PRACK_TIME_NONE;
+        if (c->st == C_CONFIRMED && !c->bye_on)
+            send_bye(c, now, BYE_HANGUP);
     }
     if (c->bye_on) {
         int t = ex_nict_tick(&c->bye_t, now);
@@ -1111,14 +1175,29 @@ static void call_timers(struct call *c, prack_time_t now)
             ex_ladder_msg(c->no, false, c->bye, c->bye_len, NULL, "retransmission");
         } else if (t < 0) {
             c->bye_on = false;
+            ex_htab_del(&host.ctx, &c->bye_node);
+            if (c->bye_why == BYE_HANGUP) {
+                ex_note(c->no, "BYE timed out (Timer F)");
+                end_call(c, false, now);
+            }
         }
     }
     if (c->count_at <= now) {
         c->count_at = PRACK_TIME_NONE;
         count_call(c, false);
     }
-    if (c->linger_until <= now && c->st == C_TERMINATED)
+    if (c->linger_until <= now && c->st == C_TERMINATED && !c->bye_on) {
         free_call(c);
+        return false;
+    }
+    return true;
+}
+
+static void call_timer(ex_timer_t *t, prack_time_t now)
+{
+    struct call *c = EX_OWNER(t, struct call, timer);
+    if (call_timers(c, now))
+        call_reschedule(c);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1136,17 +1215,24 @@ static void usage(FILE *f)
             "                          (default 183:sdp,180; :sdp marks the one with SDP)\n"
             "  --answer-after MS       time from INVITE to the final (default 1000)\n"
             "  --final CODE            final status (default 200)\n"
+            "  --hangup-after MS       send a BYE MS ms after the 2xx is acknowledged\n"
+            "                          (default: wait for the caller's BYE)\n"
             "  --auth USER:PASS        challenge INVITE and PRACK with 401 digest\n"
             "  --t1 MS                 T1 (default 500)\n"
             "  --calls N               exit after N calls (default: until interrupted)\n"
+            "  --linger MS             after the N calls, answer retransmissions until every\n"
+            "                          transaction is over, for at most MS ms (default 64*T1)\n"
+            EX_USAGE_HOST
             EX_USAGE_COMMON
             "\n" EX_USAGE_LADDER
             "ARROW is 'UAC -> UAS' for what prack-uas received, 'UAC <- UAS' for what it sent.\n"
             "\n"
-            "A call succeeds when it ended with the --final status and was not cancelled.\n"
-            "Exit status (after --calls N calls, or SIGINT or SIGTERM): 0 when every call\n"
-            "succeeded and none is left in progress; 1 when a call failed or the socket\n"
-            "could not be opened; 2 on a bad option.\n");
+            "A call succeeds when it ended with the --final status and was not cancelled\n"
+            "(with --hangup-after: and its BYE got a 2xx). Beyond --max-calls calls in\n"
+            "progress, an INVITE gets 503.\n"
+            "Exit status (after --calls N calls and the linger, or SIGINT or SIGTERM): 0\n"
+            "when every call succeeded and none is left in progress; 1 when a call failed\n"
+            "or the socket could not be opened; 2 on a bad option.\n");
 }
 
 static void parse_provisional(const char *s)
@@ -1183,14 +1269,19 @@ static void parse_args(int argc, char **argv)
 {
     const char *bind_text = "127.0.0.1:5060";
     ex_common_opts_t common = {"127.0.0.1:5060", PRACK_DEFAULT_T1_MS, 0};
+    long linger = -1;
     opt.policy = PRACK_POLICY_SUPPORTED;
     opt.answer_after = 1000;
     opt.final_status = 200;
+    opt.max_calls = EX_MAX_CALLS_DEFAULT;
+    opt.hangup_after = -1;
     parse_provisional("183:sdp,180");
     for (int i = 1; i < argc; i++) {
         const char *v;
         unsigned long n;
         if (ex_common_opt(argc, argv, &i, usage, &common)) {
+            continue;
+        } else if (ex_host_opt(argc, argv, &i, &opt.max_calls)) {
             continue;
         } else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
             if (!ex_parse_policy(v, &opt.policy))
@@ -1201,6 +1292,14 @@ static void parse_args(int argc, char **argv)
             if (!ex_parse_uint(v, 0, 3600000, &n))
                 ex_usage_error(ex_prog, "--answer-after: 0..3600000 ms");
             opt.answer_after = (uint32_t)n;
+        } else if ((v = ex_opt(argc, argv, &i, "--hangup-after")) != NULL) {
+            if (!ex_parse_uint(v, 0, 86400000, &n))
+                ex_usage_error(ex_prog, "--hangup-after: 0..86400000 ms");
+            opt.hangup_after = (long)n;
+        } else if ((v = ex_opt(argc, argv, &i, "--linger")) != NULL) {
+            if (!ex_parse_uint(v, 0, 3600000, &n))
+                ex_usage_error(ex_prog, "--linger: 0..3600000 ms");
+            linger = (long)n;
         } else if ((v = ex_opt(argc, argv, &i, "--final")) != NULL) {
             if (!ex_parse_uint(v, 200, 699, &n))
                 ex_usage_error(ex_prog, "--final: a status 200..699");
@@ -1221,6 +1320,8 @@ static void parse_args(int argc, char **argv)
     bind_text = common.bind_text;
     opt.t1 = common.t1;
     opt.calls = common.calls;
+    /* Timer J (RFC 3261 17.2.2): a request's retransmissions end 64*T1 after it */
+    opt.linger = linger >= 0 ? (prack_time_t)linger : 64u * (prack_time_t)opt.t1;
     if (ex_addr_parse(bind_text, 5060, &opt.bind) != 0)
         ex_usage_error(ex_prog, "--bind: cannot use '%s'", bind_text);
 }
@@ -1235,13 +1336,21 @@ int main(int argc, char **argv)
     ex_show_call_no = opt.calls != 1;
     ex_signals();
 
-    sock = ex_udp_open(&opt.bind);
-    if (sock < 0) {
+    char server[80];
+    snprintf(server, sizeof(server), "prack-uas (libprack %s)", prack_version());
+    ex_host_init(&host, true, opt.max_calls, opt.t1);
+    host.server = server;
+    ex_htab_init(&dialogs, opt.max_calls);
+    ex_htab_init(&by_cid, opt.max_calls);
+    host.bind = opt.bind;
+    host.sock = ex_udp_open(&opt.bind);
+    if (host.sock < 0) {
         char a[80];
         ex_addr_str(&opt.bind, a, sizeof(a));
         fprintf(stderr, "prack-uas: cannot bind %s: %s\n", a, strerror(errno));
         return 1;
     }
+    host.bind = opt.bind;
     if (!ex_quiet) {
         char a[80];
         ex_addr_str(&opt.bind, a, sizeof(a));
@@ -1250,34 +1359,33 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
-    static char buf[SIP_MAX_DGRAM + 1];
-    while (!ex_stop && !(opt.calls && stats.done >= opt.calls)) {
-        prack_time_t now = ex_now();
-        prack_time_t next = PRACK_TIME_NONE;
-        for (size_t i = 0; i < UAS_MAX_CALLS; i++) {
-            if (calls[i].st == C_FREE)
-                continue;
-            if (call_deadline(&calls[i]) <= now)
-                call_timers(&calls[i], now);
-            if (calls[i].st != C_FREE)
-                next = ex_min(next, call_deadline(&calls[i]));
+    prack_time_t linger_end = PRACK_TIME_NONE;
+    while (!ex_stop) {
+        prack_time_t now = ex_host_timers(&host);
+        if (opt.calls && stats.done >= opt.calls) {
+            /* the N calls are over: stay while a transaction may still see a
+             * retransmission (a PRACK or BYE whose answer was lost), at most
+             * --linger ms; new INVITEs meanwhile get 503 */
+            if (linger_end == PRACK_TIME_NONE)
+                linger_end = now + opt.linger;
+            if (now >= linger_end || (!active_head && !linger_head && host.nist == 0))
+                break;
         }
-        if (opt.calls && stats.done >= opt.calls)
-            break;
-        if (ex_poll_receive(sock, now, next, buf, on_datagram) < 0)
+        if (ex_host_poll(&host, now, linger_end, on_datagram) < 0)
             break;
     }
 
     unsigned active = 0;
-    for (size_t i = 0; i < UAS_MAX_CALLS; i++) {
-        if (calls[i].st == C_TERMINATED && calls[i].count_at != PRACK_TIME_NONE) {
-            calls[i].count_at = PRACK_TIME_NONE;
-            count_call(&calls[i], false);
-        } else if (calls[i].st != C_FREE && calls[i].st != C_TERMINATED && !calls[i].superseded) {
-            active++;
+    for (struct call *c = linger_head; c; c = c->next) {
+        if (c->count_at != PRACK_TIME_NONE) {
+            c->count_at = PRACK_TIME_NONE;
+            count_call(c, false);
         }
     }
-    close(sock);
+    for (struct call *c = active_head; c; c = c->next)
+        if (!c->superseded)
+            active++;
+    close(host.sock);
     ex_result("uas", stats.done, stats.ok, stats.last_final, 0, stats.prack_rcvd, stats.rel1xx);
     return (stats.ok == stats.done && active == 0) ? 0 : 1;
 }

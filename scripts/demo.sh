@@ -42,7 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 timeout 30 "$dir/examples/prack-uas" --bind 127.0.0.1:5070 --provisional 180,183:sdp \
-    --answer-after 400 --calls 1 --trace "$tmp/uas.trace" >"$tmp/uas.out" 2>&1 &
+    --answer-after 400 --calls 1 --linger 0 --trace "$tmp/uas.trace" >"$tmp/uas.out" 2>&1 &
 uas_pid=$!
 
 # let the UAS bind before the INVITE goes out (the UAC would retransmit it

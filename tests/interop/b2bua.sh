@@ -173,7 +173,7 @@ chain() {
     uas_hp=$(hostport "$host" "${ports[0]}")
     b2b_hp=$(hostport "$host" "${ports[1]}")
     # shellcheck disable=SC2086
-    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "$uas_hp" $2
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --linger 0 --bind "$uas_hp" $2
     wait_up uas || fail "prack-uas did not start on $uas_hp"
     # shellcheck disable=SC2086
     start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "$b2b_hp" --next "$uas_hp" $3
@@ -379,7 +379,7 @@ case_load() {
 case_sipp_cancel() {
     local ports
     read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
-    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" \
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --linger 0 --bind "127.0.0.1:${ports[0]}" \
         --provisional 183:sdp --answer-after 10000 --calls 1
     wait_up uas || fail "prack-uas did not start"
     start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
@@ -507,7 +507,7 @@ case_b_required_420_retry() {
 case_sipp_prack_retransmissions() {
     local ports
     read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
-    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" --100rel off \
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --linger 0 --bind "127.0.0.1:${ports[0]}" --100rel off \
         --provisional 183:sdp,180 --answer-after 3000 --calls 1
     wait_up uas || fail "prack-uas did not start"
     # a long T1 keeps leg A's own retransmissions of the reliable 1xx out of the way
@@ -538,7 +538,7 @@ case_sipp_prack_retransmissions() {
 case_sipp_no_prack() {
     local ports
     read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
-    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" \
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --linger 0 --bind "127.0.0.1:${ports[0]}" \
         --provisional 183:sdp --answer-after 20000 --calls 1
     wait_up uas || fail "prack-uas did not start"
     start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \

@@ -179,8 +179,18 @@ finish() {
     fi
 }
 
-# The examples with the ladder on.
-start_uas() { start uas "${VG[@]+"${VG[@]}"}" "$UAS" "$@"; }
+# The examples with the ladder on. prack-uas stays after its --calls N for
+# the life of its transactions (--linger, 64*T1 by default); the cases end it
+# at once unless they pass --linger themselves. Other stacks' UASes (run by
+# stacks.sh) have no such option.
+uas_no_linger() {
+    if "$1" --help 2>/dev/null | grep -q -- '--linger'; then echo "--linger 0"; fi
+}
+start_uas() {
+    local quick
+    read -r -a quick <<<"$(uas_no_linger "$UAS")"
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" "${quick[@]+"${quick[@]}"}" "$@"
+}
 start_uac() { start uac "${VG[@]+"${VG[@]}"}" "$UAC" "$@"; }
 
 SIPP_COMMON=()

@@ -227,6 +227,15 @@ case_sipp() { # STACK CASE
 }
 
 # ---------------------------------------------------------------------------
+# prack-uas stays after its --calls N for the life of its transactions
+# (--linger); these cases end it at once. The other stacks have no such option.
+start_uas_of() { # NAME KIND ARGS...
+    local name=$1 kind=$2
+    shift 2
+    if [ "$kind" = prack ]; then set -- --linger 0 "$@"; fi
+    start "$name" "$(prog "$kind" uas)" "$@"
+}
+
 # Every UAC against every UAS: the nine 100rel combinations, and the retry
 # after a 420, at once
 
@@ -237,14 +246,14 @@ case_cross() { # UAC-KIND UAS-KIND
         for sm in off supported required; do
             port=$(free_port)
             n="$um-$sm"
-            start "uas-$n" "$(prog "$2" uas)" --bind "127.0.0.1:$port" --calls 1 --100rel "$sm" \
+            start_uas_of "uas-$n" "$2" --bind "127.0.0.1:$port" --calls 1 --100rel "$sm" \
                 --provisional 183:sdp,180 --answer-after 600
             wait_bound "$port"
             start "uac-$n" "$(prog "$1" uac)" "sip:bob@127.0.0.1:$port" --100rel "$um"
         done
     done
     port=$(free_port)
-    start uas-retry "$(prog "$2" uas)" --bind "127.0.0.1:$port" --calls 1 --100rel off \
+    start_uas_of uas-retry "$2" --bind "127.0.0.1:$port" --calls 1 --100rel off \
         --provisional 183:sdp,180 --answer-after 600
     wait_bound "$port"
     start uac-retry "$(prog "$1" uac)" "sip:bob@127.0.0.1:$port" --100rel required --retry
@@ -389,8 +398,8 @@ case_forked() { # UAC-KIND
     p1=$(free_port)
     p2=$(free_port)
     pp=$(free_port)
-    start uas1 "$(prog "$uas1" uas)" --bind "127.0.0.1:$p1" --calls 1 --provisional 183:sdp,180 --answer-after 700
-    start uas2 "$(prog "$uas2" uas)" --bind "127.0.0.1:$p2" --calls 1 --provisional 183:sdp,180 --answer-after 1200
+    start_uas_of uas1 "$uas1" --bind "127.0.0.1:$p1" --calls 1 --provisional 183:sdp,180 --answer-after 700
+    start_uas_of uas2 "$uas2" --bind "127.0.0.1:$p2" --calls 1 --provisional 183:sdp,180 --answer-after 1200
     wait_bound "$p1"
     wait_bound "$p2"
     start proxy python3 "$WORK/proxy.py" "$pp" "$p1" "$p2"
