@@ -7,7 +7,9 @@
  * object. The program owns the rest: Timers A/B for the INVITE and E/F for
  * PRACK, BYE and CANCEL (the library retransmits nothing on the client side),
  * the dialogs' route sets, remote targets and CSeq numbers, ACKs, BYEs,
- * CANCELs, and digest credentials.
+ * CANCELs, and digest credentials. The host layer (host.h) gives the socket,
+ * the message reader, the tables (calls by Call-ID, client transactions by
+ * branch and method) and the timer heap.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -23,10 +25,9 @@
 
 #include "common.h"
 #include "digest.h"
+#include "host.h"
 #include "sipmsg.h"
 
-/* Calls in progress at once (with --rate); more wait for a free slot. */
-#define UAC_MAX_CALLS 256u
 /* Early dialogs (forks) per call. */
 #define UAC_MAX_DIALOGS 4u
 /* Non-INVITE client transactions in progress per call. */
@@ -51,11 +52,11 @@ static struct options {
     prack_failure_t on_failure;
     bool retry;  /* follow a RETRY_INVITE after 420/421 (--retry) */
     double rate; /* calls per second; 0: one after another */
+    unsigned long max_calls; /* calls at once (lingering ones included); more wait */
 } opt;
 
 enum call_state {
-    U_FREE = 0,
-    U_CALLING,    /* INVITE sent, nothing back yet (Timer A) */
+    U_CALLING = 1,   /* INVITE sent, nothing back yet (Timer A) */
     U_PROCEEDING, /* a provisional arrived */
     U_ACCEPTED,   /* 2xx acknowledged; BYE after --hold */
     U_ENDING,     /* BYE or CANCEL sent */
@@ -63,7 +64,7 @@ enum call_state {
 };
 
 struct dialog {
-    bool used;
+    unsigned idx;            /* in the call's dlg[] */
     unsigned fork;           /* 1, 2, ... in order of appearance, for the ladder */
     char to_tag[128];
     char to_hdr[512];        /* the To value with its tag, for our requests */
@@ -77,7 +78,7 @@ struct dialog {
     bool last_prack_sdp;
     bool other_fork;         /* PRACKed after a 2xx on another dialog: no session here */
     bool confirmed;
-    char ack[EX_MSG_MAX];    /* the ACK of its 2xx, for 2xx retransmissions */
+    char *ack;               /* the ACK of its 2xx, for 2xx retransmissions */
     size_t ack_len;
     ex_addr_t ack_dest;
 };
@@ -86,12 +87,14 @@ enum txn_kind { T_PRACK, T_BYE, T_CANCEL };
 
 struct txn {
     bool used;
+    ex_hnode_t node;     /* client transaction: branch and method */
+    struct call *call;
     enum txn_kind kind;
     unsigned dlg;
     uint32_t cseq;
     uint32_t rseq; /* PRACK: the RAck response-num */
     char branch[32];
-    char msg[EX_MSG_MAX];
+    char *msg;
     size_t len;
     ex_addr_t dest;
     ex_nict_t t;
@@ -106,6 +109,9 @@ struct txn {
 struct call {
     enum call_state st;
     unsigned no;
+    struct call *prev, *next; /* in the list of lingering calls */
+    ex_timer_t timer;         /* the call's earliest deadline */
+    ex_hnode_t cid_node;      /* by Call-ID */
     char call_id[96];
     char from_tag[24];
     ex_addr_t local;
@@ -114,7 +120,7 @@ struct call {
     /* the current INVITE transaction */
     uint32_t cseq;
     char branch[32];
-    char invite[EX_MSG_MAX];
+    char *invite;
     size_t invite_len;
     prack_time_t a_next, a_interval, b_deadline, c_deadline;
     prack_uac_t eng;
@@ -122,13 +128,13 @@ struct call {
 
     /* the ACK of a non-2xx final, for its retransmissions */
     char nack_branch[32];
-    char nack[EX_MSG_MAX];
+    char *nack;
     size_t nack_len;
 
     /* credentials */
     bool have_chal;
     bool chal_proxy;
-    digest_params_t chal;
+    digest_params_t *chal;
     uint32_t nc;
     char cnonce[24];
     unsigned invite_auth_tries;
@@ -136,7 +142,7 @@ struct call {
     bool retry_pending;
     prack_option_t retry_option;
 
-    struct dialog dlg[UAC_MAX_DIALOGS];
+    struct dialog *dlg[UAC_MAX_DIALOGS];
     unsigned ndlg;
     int confirmed; /* index of the dialog the call went on with, or -1 */
     struct txn txn[UAC_MAX_TXNS];
@@ -149,8 +155,10 @@ struct call {
     prack_time_t linger_until;
 };
 
-static struct call calls[UAC_MAX_CALLS];
-static int sock = -1;
+static ex_host_t host;
+static ex_htab_t by_cid;                       /* struct call by cid_node */
+static struct call *linger_head, *linger_tail; /* over, oldest first */
+static unsigned long ncalls, nactive;          /* all calls; those not over */
 
 static struct stats {
     unsigned started, done, ok, last_final, prack_sent, rel1xx;
@@ -161,7 +169,7 @@ static struct stats {
 
 static void send_to(const ex_addr_t *to, const char *msg, size_t len)
 {
-    ex_udp_send(sock, to, msg, len);
+    ex_host_send(&host, to, msg, len);
 }
 
 static void local_hostport(const struct call *c, char *buf, size_t cap)
@@ -171,12 +179,42 @@ static void local_hostport(const struct call *c, char *buf, size_t cap)
 
 static struct call *find_call(const sip_msg_t *m)
 {
-    for (size_t i = 0; i < UAC_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
-        if (c->st != U_FREE && sip_str_eq_exact(m->call_id, c->call_id))
-            return c;
+    ex_key_t k;
+    ex_key_init(&k);
+    ex_key_add(&k, m->call_id);
+    ex_hnode_t *n = ex_htab_find(&by_cid, &k, NULL);
+    return n ? EX_OWNER(n, struct call, cid_node) : NULL;
+}
+
+static const char *txn_method(const struct txn *t)
+{
+    return t->kind == T_PRACK ? "PRACK" : t->kind == T_BYE ? "BYE" : "CANCEL";
+}
+
+/* The transaction is over (or was never sent): out of the table, its request freed. */
+static void txn_done(struct txn *t)
+{
+    if (!t->used && !t->msg)
+        return;
+    t->used = false;
+    ex_htab_del(&host.ctx, &t->node);
+    free(t->msg);
+    t->msg = NULL;
+    t->len = 0;
+}
+
+/* Keep the request built in `buf` and enter the transaction in the table
+ * (RFC 3261 17.1.3: responses match by branch and CSeq method). */
+static bool txn_keep(struct txn *t, const char *buf, size_t len)
+{
+    ex_key_t k;
+    if (!ex_keep(&t->msg, &t->len, buf, len) ||
+        !ex_ctx_key(&k, sip_str_c(t->branch), sip_str_c(txn_method(t))) ||
+        !ex_htab_add(&host.ctx, &t->node, &k)) {
+        txn_done(t);
+        return false;
     }
-    return NULL;
+    return true;
 }
 
 static const char *fork_note(const struct call *c, const struct dialog *d, char *buf, size_t cap)
@@ -195,7 +233,14 @@ static void end_call(struct call *c, bool ok, prack_time_t now)
     c->a_next = c->b_deadline = c->c_deadline = c->bye_at = PRACK_TIME_NONE;
     c->linger_until = now + 64u * (prack_time_t)opt.t1;
     for (size_t i = 0; i < UAC_MAX_TXNS; i++)
-        c->txn[i].used = false;
+        txn_done(&c->txn[i]);
+    nactive--;
+    c->prev = linger_tail;
+    if (linger_tail)
+        linger_tail->next = c;
+    else
+        linger_head = c;
+    linger_tail = c;
     stats.done++;
     if (ok)
         stats.ok++;
@@ -210,6 +255,7 @@ static struct txn *new_txn(struct call *c, enum txn_kind kind, unsigned dlg)
             struct txn *t = &c->txn[i];
             memset(t, 0, sizeof(*t));
             t->used = true;
+            t->call = c;
             t->kind = kind;
             t->dlg = dlg;
             t->send_at = PRACK_TIME_NONE;
@@ -224,11 +270,11 @@ static struct txn *new_txn(struct call *c, enum txn_kind kind, unsigned dlg)
 static bool credentials(struct call *c, const char *method, const char *uri, char *line,
                         size_t cap)
 {
-    if (!c->have_chal || !opt.user[0])
+    if (!c->have_chal || !c->chal || !opt.user[0])
         return false;
     char value[1024];
     c->nc++;
-    if (digest_authorization(value, sizeof(value), &c->chal, opt.user, opt.pass, method, uri, c->nc,
+    if (digest_authorization(value, sizeof(value), c->chal, opt.user, opt.pass, method, uri, c->nc,
                              c->cnonce) < 0)
         return false;
     int n = snprintf(line, cap, "%s: %s\r\n", c->chal_proxy ? "Proxy-Authorization" : "Authorization",
@@ -242,7 +288,9 @@ static void remember_challenge(struct call *c, const sip_msg_t *m)
     for (const sip_header_t *h = sip_find(m, id, NULL); h; h = sip_find(m, id, h)) {
         digest_params_t d;
         if (digest_parse(h->value.p, h->value.n, &d) == 0 && d.nonce[0]) {
-            c->chal = d;
+            if (!c->chal && (c->chal = malloc(sizeof(*c->chal))) == NULL)
+                return;
+            *c->chal = d;
             c->chal_proxy = m->status == 407;
             c->have_chal = true;
             c->nc = 0;
@@ -296,20 +344,23 @@ static void set_route(struct dialog *d, const sip_msg_t *m)
 static struct dialog *get_dialog(struct call *c, const sip_msg_t *m, bool create)
 {
     for (unsigned i = 0; i < c->ndlg; i++)
-        if (sip_str_eq_exact(m->to_tag, c->dlg[i].to_tag))
-            return &c->dlg[i];
+        if (sip_str_eq_exact(m->to_tag, c->dlg[i]->to_tag))
+            return c->dlg[i];
     if (!create)
         return NULL;
     if (c->ndlg == UAC_MAX_DIALOGS) {
         ex_note(c->no, "more than %u early dialogs: ignoring this one", UAC_MAX_DIALOGS);
         return NULL;
     }
-    struct dialog *d = &c->dlg[c->ndlg];
+    struct dialog *d = c->dlg[c->ndlg];
+    if (!d && (d = c->dlg[c->ndlg] = calloc(1, sizeof(*d))) == NULL)
+        return NULL;
+    free(d->ack);
     memset(d, 0, sizeof(*d));
     if (!sip_str_copy(d->to_tag, sizeof(d->to_tag), m->to_tag) ||
         !sip_str_copy(d->to_hdr, sizeof(d->to_hdr), m->to))
         return NULL;
-    d->used = true;
+    d->idx = c->ndlg;
     d->fork = ++c->ndlg;
     /* RFC 3261 12.1.2: the local sequence number starts at the INVITE's */
     d->local_cseq = c->cseq;
@@ -341,10 +392,10 @@ static void send_invite(struct call *c, prack_time_t now, bool with_auth)
     c->confirmed = -1;
     c->retry_pending = false;
 
-    char hp[80], auth[1200], sdp[512];
+    char hp[80], auth[1200], sdp[512], buf[EX_MSG_MAX];
     local_hostport(c, hp, sizeof(hp));
     sip_buf_t b;
-    sb_init(&b, c->invite, sizeof(c->invite));
+    sb_init(&b, buf, sizeof(buf));
     sb_printf(&b, "INVITE %s SIP/2.0\r\n", opt.target);
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->branch);
     sb_printf(&b, "Max-Forwards: 70\r\n");
@@ -365,12 +416,11 @@ static void send_invite(struct call *c, prack_time_t now, bool with_auth)
         sb_printf(&b, "%s", auth);
     size_t n = opt.sdp ? our_sdp(c, sdp, sizeof(sdp)) : 0;
     sb_finish(&b, "application/sdp", sdp, n);
-    if (b.overflow) {
+    if (b.overflow || !ex_keep(&c->invite, &c->invite_len, buf, b.len)) {
         ex_warn("INVITE does not fit");
         end_call(c, false, now);
         return;
     }
-    c->invite_len = b.len;
     send_to(&opt.dest, c->invite, c->invite_len);
     ex_ladder_msg(c->no, true, c->invite, c->invite_len, "SDP offer", NULL);
     c->st = U_CALLING;
@@ -392,8 +442,8 @@ static void send_prack_now(struct call *c, struct txn *t, prack_time_t now)
 
 static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a, prack_time_t now)
 {
-    unsigned di = (unsigned)(d - c->dlg);
-    char auth[1200] = "", sdp[512], rack[40], fk[16];
+    unsigned di = d->idx;
+    char auth[1200] = "", sdp[512], rack[40], fk[16], buf[EX_MSG_MAX];
     bool with_auth = (a->flags & PRACK_AF_AUTH) != 0;
     if (with_auth && !credentials(c, "PRACK", d->target, auth, sizeof(auth))) {
         ex_note(c->no, "PRACK challenged and no usable credentials (--user/--password)");
@@ -406,7 +456,7 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
     }
     /* the RAck values come from the engine; the CSeq is this dialog's next */
     if (prack_format_rack(rack, sizeof(rack), a->rseq, a->cseq, "INVITE", 6) < 0) {
-        t->used = false;
+        txn_done(t);
         return;
     }
     t->cseq = ++d->local_cseq;
@@ -424,7 +474,7 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
         d->other_fork = true;
 
     sip_buf_t b;
-    sb_init(&b, t->msg, sizeof(t->msg));
+    sb_init(&b, buf, sizeof(buf));
     start_request(&b, c, d, "PRACK", t->cseq, t->branch);
     sb_printf(&b, "RAck: %s\r\n", rack);
     sb_printf(&b, "%s", auth);
@@ -434,12 +484,11 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
                : d->other_fork ? ex_sdp(sdp, sizeof(sdp), "prack-uac", c->sdp_sess, 1, &c->local, 0)
                                : our_sdp(c, sdp, sizeof(sdp));
     sb_finish(&b, "application/sdp", sdp, n);
-    if (b.overflow || !dialog_dest(c, d, &t->dest)) {
+    if (b.overflow || !dialog_dest(c, d, &t->dest) || !txn_keep(t, buf, b.len)) {
         ex_warn("cannot build or route the PRACK of call %u", c->no);
-        t->used = false;
+        txn_done(t);
         return;
     }
-    t->len = b.len;
     char note[96];
     const char *fn = fork_note(c, d, fk, sizeof(fk));
     snprintf(note, sizeof(note), "%s%s%s%s%s", (a->flags & PRACK_AF_CACHED) ? "cached 1xx" : "",
@@ -460,34 +509,33 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
 
 static void send_ack_2xx(struct call *c, struct dialog *d, const sip_msg_t *m, prack_time_t now)
 {
-    char sdp[512], branch[32];
+    char sdp[512], branch[32], buf[EX_MSG_MAX];
     (void)now;
     ex_branch(branch);
     /* RFC 3261 13.2.2.4: the INVITE's CSeq number, a new transaction, the dialog's route */
     sip_buf_t b;
-    sb_init(&b, d->ack, sizeof(d->ack));
+    sb_init(&b, buf, sizeof(buf));
     start_request(&b, c, d, "ACK", c->cseq, branch);
     bool answer = !opt.sdp && !d->answered && sip_has_sdp(m);
     size_t n = answer ? our_sdp(c, sdp, sizeof(sdp)) : 0;
     if (answer)
         d->answered = true;
     sb_finish(&b, "application/sdp", sdp, n);
-    if (b.overflow || !dialog_dest(c, d, &d->ack_dest)) {
+    if (b.overflow || !dialog_dest(c, d, &d->ack_dest) || !ex_keep(&d->ack, &d->ack_len, buf, b.len)) {
         ex_warn("cannot build or route the ACK of call %u", c->no);
         return;
     }
-    d->ack_len = b.len;
     send_to(&d->ack_dest, d->ack, d->ack_len);
     ex_ladder_msg(c->no, true, d->ack, d->ack_len, answer ? "SDP answer" : NULL, NULL);
 }
 
 static void send_ack_non2xx(struct call *c, const sip_msg_t *m)
 {
-    char hp[80];
+    char hp[80], buf[EX_MSG_MAX];
     local_hostport(c, hp, sizeof(hp));
     /* RFC 3261 17.1.1.3: same branch and Request-URI as the INVITE, To from the response */
     sip_buf_t b;
-    sb_init(&b, c->nack, sizeof(c->nack));
+    sb_init(&b, buf, sizeof(buf));
     sb_printf(&b, "ACK %s SIP/2.0\r\n", opt.target);
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->branch);
     sb_printf(&b, "Max-Forwards: 70\r\n");
@@ -496,9 +544,8 @@ static void send_ack_non2xx(struct call *c, const sip_msg_t *m)
     sb_printf(&b, "Call-ID: %s\r\n", c->call_id);
     sb_printf(&b, "CSeq: %u ACK\r\n", c->cseq);
     sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow)
+    if (b.overflow || !ex_keep(&c->nack, &c->nack_len, buf, b.len))
         return;
-    c->nack_len = b.len;
     memcpy(c->nack_branch, c->branch, sizeof(c->nack_branch));
     send_to(&opt.dest, c->nack, c->nack_len);
     ex_ladder_msg(c->no, true, c->nack, c->nack_len, NULL, NULL);
@@ -506,20 +553,20 @@ static void send_ack_non2xx(struct call *c, const sip_msg_t *m)
 
 static void send_bye(struct call *c, unsigned di, prack_time_t now, const char *why)
 {
-    struct dialog *d = &c->dlg[di];
+    struct dialog *d = c->dlg[di];
     struct txn *t = new_txn(c, T_BYE, di);
+    char buf[EX_MSG_MAX];
     if (!t)
         return;
     t->cseq = ++d->local_cseq; /* one above the last request on this dialog (PRACKs included) */
     sip_buf_t b;
-    sb_init(&b, t->msg, sizeof(t->msg));
+    sb_init(&b, buf, sizeof(buf));
     start_request(&b, c, d, "BYE", t->cseq, t->branch);
     sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow || !dialog_dest(c, d, &t->dest)) {
-        t->used = false;
+    if (b.overflow || !dialog_dest(c, d, &t->dest) || !txn_keep(t, buf, b.len)) {
+        txn_done(t);
         return;
     }
-    t->len = b.len;
     ex_nict_start(&t->t, opt.t1, now);
     send_to(&t->dest, t->msg, t->len);
     ex_ladder_msg(c->no, true, t->msg, t->len, NULL, why);
@@ -536,13 +583,13 @@ static void send_cancel(struct call *c, prack_time_t now)
     struct txn *t = new_txn(c, T_CANCEL, 0);
     if (!t)
         return;
-    char hp[80];
+    char hp[80], buf[EX_MSG_MAX];
     local_hostport(c, hp, sizeof(hp));
     /* RFC 3261 9.1: the INVITE's Request-URI, top Via branch, From, To and CSeq number */
     memcpy(t->branch, c->branch, sizeof(t->branch));
     t->cseq = c->cseq;
     sip_buf_t b;
-    sb_init(&b, t->msg, sizeof(t->msg));
+    sb_init(&b, buf, sizeof(buf));
     sb_printf(&b, "CANCEL %s SIP/2.0\r\n", opt.target);
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->branch);
     sb_printf(&b, "Max-Forwards: 70\r\n");
@@ -551,11 +598,10 @@ static void send_cancel(struct call *c, prack_time_t now)
     sb_printf(&b, "Call-ID: %s\r\n", c->call_id);
     sb_printf(&b, "CSeq: %u CANCEL\r\n", c->cseq);
     sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow) {
-        t->used = false;
+    if (b.overflow || !txn_keep(t, buf, b.len)) {
+        txn_done(t);
         return;
     }
-    t->len = b.len;
     t->dest = opt.dest;
     ex_nict_start(&t->t, opt.t1, now);
     send_to(&t->dest, t->msg, t->len);
@@ -738,7 +784,7 @@ static void on_invite_2xx(struct call *c, const sip_msg_t *m, const char *raw, s
     d->confirmed = true;
     send_ack_2xx(c, d, m, now);
 
-    unsigned di = (unsigned)(d - c->dlg);
+    unsigned di = d->idx;
     if (c->confirmed >= 0 || c->st == U_DONE) {
         /* RFC 3261 13.2.2.4: a second fork answered too; end that dialog */
         send_bye(c, di, now, "second 2xx");
@@ -806,7 +852,7 @@ static void on_invite_final(struct call *c, const sip_msg_t *m, const char *raw,
 static void on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m, const char *raw,
                             size_t rawlen, prack_time_t now)
 {
-    struct dialog *d = &c->dlg[t->dlg];
+    struct dialog *d = c->dlg[t->dlg];
     char fk[16];
     ex_ladder_msg(c->no, false, raw, rawlen, NULL,
                   t->kind == T_PRACK ? fork_note(c, d, fk, sizeof(fk)) : NULL);
@@ -814,7 +860,7 @@ static void on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m, c
         t->t.proceeding = true;
         return;
     }
-    t->used = false;
+    txn_done(t);
     switch (t->kind) {
     case T_PRACK: {
         if (m->status == 401 || m->status == 407)
@@ -839,19 +885,22 @@ static void on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m, c
     case T_BYE:
         if ((m->status == 401 || m->status == 407) && !t->auth_done) {
             char auth[1200];
+            ex_addr_t dest = t->dest; /* t's slot may be taken by the new BYE */
             remember_challenge(c, m);
             if (credentials(c, "BYE", d->target, auth, sizeof(auth))) {
                 struct txn *n = new_txn(c, T_BYE, t->dlg);
+                char buf[EX_MSG_MAX];
                 if (n) {
                     sip_buf_t b;
                     n->auth_done = true;
                     n->cseq = ++d->local_cseq;
-                    sb_init(&b, n->msg, sizeof(n->msg));
+                    sb_init(&b, buf, sizeof(buf));
                     start_request(&b, c, d, "BYE", n->cseq, n->branch);
                     sb_printf(&b, "%s", auth);
                     sb_finish(&b, NULL, NULL, 0);
-                    n->dest = t->dest;
-                    n->len = b.len;
+                    n->dest = dest;
+                    if (b.overflow || !txn_keep(n, buf, b.len))
+                        return;
                     ex_nict_start(&n->t, opt.t1, now);
                     send_to(&n->dest, n->msg, n->len);
                     ex_ladder_msg(c->no, true, n->msg, n->len, NULL, NULL);
@@ -894,15 +943,13 @@ static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prac
             on_invite_final(c, m, raw, rawlen, now);
         return;
     }
-    for (size_t i = 0; i < UAC_MAX_TXNS; i++) {
-        struct txn *t = &c->txn[i];
-        if (t->used && sip_str_eq_exact(m->branch, t->branch) && m->cseq == t->cseq &&
-            sip_str_eq_exact(m->cseq_method, t->kind == T_PRACK ? "PRACK"
-                                             : t->kind == T_BYE ? "BYE"
-                                                                : "CANCEL")) {
-            on_txn_response(c, t, m, raw, rawlen, now);
-            return;
-        }
+    ex_key_t k;
+    ex_hnode_t *n = ex_ctx_key(&k, m->branch, m->cseq_method) ? ex_htab_find(&host.ctx, &k, NULL)
+                                                              : NULL;
+    struct txn *t = n ? EX_OWNER(n, struct txn, node) : NULL;
+    if (t && t->used && t->call == c && m->cseq == t->cseq) {
+        on_txn_response(c, t, m, raw, rawlen, now);
+        return;
     }
     ex_ladder_msg(c->no, false, raw, rawlen, NULL, "no transaction: ignored");
 }
@@ -937,8 +984,8 @@ static void on_request(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     /* requests from the UAS carry our tag in To and its tag in From */
     if (c && sip_str_eq_exact(m->to_tag, c->from_tag)) {
         for (unsigned i = 0; i < c->ndlg; i++)
-            if (sip_str_eq_exact(m->from_tag, c->dlg[i].to_tag))
-                d = &c->dlg[i];
+            if (sip_str_eq_exact(m->from_tag, c->dlg[i]->to_tag))
+                d = c->dlg[i];
     }
     unsigned no = c ? c->no : 0;
     ex_ladder_msg(no, false, raw, rawlen, NULL, NULL);
@@ -954,7 +1001,7 @@ static void on_request(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     }
     if (sip_str_eq_exact(m->method, "BYE") && d) {
         respond(m, src, 200, NULL, no);
-        if (c->confirmed == (int)(d - c->dlg) && c->st != U_DONE)
+        if (c->confirmed == (int)d->idx && c->st != U_DONE)
             end_call(c, !c->terminate && !c->cancel_sent && c->final_status < 300, now);
         return;
     }
@@ -965,78 +1012,104 @@ static void on_request(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     respond(m, src, 405, "Allow: ACK, BYE, CANCEL, OPTIONS, PRACK\r\n", no);
 }
 
+static struct call *find_call(const sip_msg_t *m);
+static void call_reschedule(struct call *c);
+
 static void on_datagram(char *buf, size_t len, const ex_addr_t *src, prack_time_t now)
 {
     static sip_msg_t m;
     static char raw[SIP_MAX_DGRAM + 1];
-    memcpy(raw, buf, len);
-    sip_err_t err = sip_parse(buf, len, &m);
-    if (err == SIP_E_EMPTY)
+    if (!ex_host_read(&host, buf, len, src, &m, raw))
         return;
-    if (err != SIP_OK) {
-        ex_ladder_msg(0, false, raw, len, NULL, NULL);
-        if (m.request && !sip_str_eq_exact(m.method, "ACK") && sip_find(&m, SIP_H_VIA, NULL) &&
-            sip_find(&m, SIP_H_FROM, NULL) && sip_find(&m, SIP_H_TO, NULL) &&
-            sip_find(&m, SIP_H_CALL_ID, NULL) && sip_find(&m, SIP_H_CSEQ, NULL)) {
-            char buf400[EX_MSG_MAX];
-            sip_buf_t b;
-            sb_init(&b, buf400, sizeof(buf400));
-            if (err == SIP_E_VERSION)
-                sip_response_start(&b, &m, 505, NULL, NULL);
-            else
-                sip_response_start(&b, &m, 400, sip_strerror(err), NULL);
-            sb_finish(&b, NULL, NULL, 0);
-            if (!b.overflow) {
-                ex_addr_t to = *src;
-                if (!m.via_rport && m.via_host.n)
-                    ex_addr_set_port(&to, m.via_port ? m.via_port : 5060u);
-                send_to(&to, buf400, b.len);
-                ex_ladder_msg(0, true, buf400, b.len, NULL, NULL);
-            }
-        } else {
-            ex_note(0, "dropped: %s", sip_strerror(err));
-        }
-        return;
-    }
     if (m.request)
         on_request(&m, src, raw, len, now);
     else
         on_response(&m, raw, len, now);
+    struct call *c = find_call(&m);
+    if (c)
+        call_reschedule(c); /* what the message changed may move its deadline */
 }
 
 /* ------------------------------------------------------------------------- */
 /* Calls and timers */
 
-static struct call *free_slot(void)
+static void free_call(struct call *c)
 {
-    struct call *oldest = NULL;
-    for (size_t i = 0; i < UAC_MAX_CALLS; i++) {
-        if (calls[i].st == U_FREE)
-            return &calls[i];
-        if (calls[i].st == U_DONE && (!oldest || calls[i].linger_until < oldest->linger_until))
-            oldest = &calls[i];
+    if (c->st == U_DONE) {
+        if (c->prev)
+            c->prev->next = c->next;
+        else
+            linger_head = c->next;
+        if (c->next)
+            c->next->prev = c->prev;
+        else
+            linger_tail = c->prev;
+    } else {
+        nactive--;
     }
-    return oldest;
+    ex_timer_stop(&host.timers, &c->timer);
+    ex_htab_del(&by_cid, &c->cid_node);
+    for (size_t i = 0; i < UAC_MAX_TXNS; i++)
+        txn_done(&c->txn[i]);
+    for (size_t i = 0; i < UAC_MAX_DIALOGS; i++) {
+        if (c->dlg[i]) {
+            free(c->dlg[i]->ack);
+            free(c->dlg[i]);
+        }
+    }
+    free(c->invite);
+    free(c->nack);
+    free(c->chal);
+    free(c);
+    ncalls--;
+}
+
+static void call_timer(ex_timer_t *t, prack_time_t now);
+
+/* A new call, or NULL while --max-calls calls are in progress and none is
+ * only lingering (the oldest lingering one makes room). */
+static struct call *new_call(void)
+{
+    if (ncalls >= opt.max_calls) {
+        if (!linger_head)
+            return NULL;
+        free_call(linger_head);
+    }
+    struct call *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->timer.fn = call_timer;
+    ncalls++;
+    nactive++;
+    return c;
 }
 
 static bool start_call(prack_time_t now)
 {
-    struct call *c = free_slot();
+    struct call *c = new_call();
     if (!c)
         return false;
-    memset(c, 0, sizeof(*c));
     c->no = ++stats.started;
-    ex_local_for(sock, &opt.bind, &opt.dest, &c->local);
-    char host[64], rnd[24];
-    ex_addr_host(&c->local, host, sizeof(host), true);
+    ex_local_for(host.sock, &opt.bind, &opt.dest, &c->local);
+    char host_part[64], rnd[24];
+    ex_addr_host(&c->local, host_part, sizeof(host_part), true);
     ex_random_hex(rnd, 20);
-    snprintf(c->call_id, sizeof(c->call_id), "%s@%s", rnd, host);
+    snprintf(c->call_id, sizeof(c->call_id), "%s@%s", rnd, host_part);
+    ex_key_t k;
+    ex_key_init(&k);
+    ex_key_addc(&k, c->call_id);
+    if (!ex_htab_add(&by_cid, &c->cid_node, &k)) {
+        free_call(c);
+        return false;
+    }
     ex_random_hex(c->from_tag, 16);
     c->sdp_sess = ex_random32();
     c->cseq = 1;
     c->policy = opt.policy;
+    c->a_next = c->b_deadline = c->c_deadline = PRACK_TIME_NONE;
     c->bye_at = c->linger_until = PRACK_TIME_NONE;
     send_invite(c, now, false);
+    call_reschedule(c);
     return true;
 }
 
@@ -1053,7 +1126,13 @@ static prack_time_t call_deadline(const struct call *c)
     return d;
 }
 
-static void call_timers(struct call *c, prack_time_t now)
+static void call_reschedule(struct call *c)
+{
+    ex_timer_set(&host.timers, &c->timer, call_deadline(c));
+}
+
+/* Everything due on a call; false when the call was freed. */
+static bool call_timers(struct call *c, prack_time_t now)
 {
     if (c->a_next <= now && c->st == U_CALLING) {
         /* Timer A: the INVITE again, the interval doubling */
@@ -1099,7 +1178,7 @@ static void call_timers(struct call *c, prack_time_t now)
             ex_ladder_msg(c->no, true, t->msg, t->len, "SDP", "retransmission");
         } else if (r < 0) {
             /* Timer F: the request timed out */
-            t->used = false;
+            txn_done(t);
             ex_note(c->no, "%s timed out (Timer F)",
                     t->kind == T_PRACK ? "PRACK" : t->kind == T_BYE ? "BYE" : "CANCEL");
             if (t->kind == T_PRACK) {
@@ -1110,16 +1189,26 @@ static void call_timers(struct call *c, prack_time_t now)
                 r408.cseq = t->cseq;
                 r408.rseq = t->rseq;
                 prack_actions_t acts;
-                if (prack_on_response(&c->eng, &c->dlg[t->dlg].eng, now, &r408, &acts) == PRACK_OK)
-                    run_actions(c, &c->dlg[t->dlg], &acts, now);
+                if (prack_on_response(&c->eng, &c->dlg[t->dlg]->eng, now, &r408, &acts) == PRACK_OK)
+                    run_actions(c, c->dlg[t->dlg], &acts, now);
                 apply_terminate(c, now);
             } else if (t->kind == T_BYE && (int)t->dlg == c->confirmed) {
                 end_call(c, false, now);
             }
         }
     }
-    if (c->linger_until <= now && c->st == U_DONE)
-        c->st = U_FREE;
+    if (c->linger_until <= now && c->st == U_DONE) {
+        free_call(c);
+        return false;
+    }
+    return true;
+}
+
+static void call_timer(ex_timer_t *t, prack_time_t now)
+{
+    struct call *c = EX_OWNER(t, struct call, timer);
+    if (call_timers(c, now))
+        call_reschedule(c);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1145,12 +1234,14 @@ static void usage(FILE *f)
             "  --rate R                calls per second, concurrently (default: one after another)\n"
             "  --prack-delay MS        send each PRACK MS ms after its reliable 1xx (default 0),\n"
             "                          e.g. to see the UAS hold its 2xx until the PRACK\n"
+            EX_USAGE_HOST
             EX_USAGE_COMMON
             "\n" EX_USAGE_LADDER
             "ARROW is 'UAC -> UAS' for what prack-uac sent, 'UAC <- UAS' for what it received.\n"
             "\n"
             "A call succeeds when its final is a 2xx and it was neither cancelled nor ended\n"
-            "by a PRACK failure under --on-prack-failure terminate. Exit status: 0 when\n"
+            "by a PRACK failure under --on-prack-failure terminate. A call is not started\n"
+            "while --max-calls calls are in progress. Exit status: 0 when\n"
             "all --calls calls ended and succeeded; 1 when one failed or the socket could\n"
             "not be opened; 2 on a bad option.\n");
 }
@@ -1169,10 +1260,13 @@ static void parse_args(int argc, char **argv)
     opt.policy = PRACK_POLICY_SUPPORTED;
     opt.sdp = true;
     opt.on_failure = PRACK_FAILURE_OBSERVE;
+    opt.max_calls = EX_MAX_CALLS_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *v;
         unsigned long n;
         if (ex_common_opt(argc, argv, &i, usage, &common)) {
+            continue;
+        } else if (ex_host_opt(argc, argv, &i, &opt.max_calls)) {
             continue;
         } else if ((v = ex_opt(argc, argv, &i, "--100rel")) != NULL) {
             if (!ex_parse_policy(v, &opt.policy))
@@ -1251,10 +1345,7 @@ static void parse_args(int argc, char **argv)
 
 static bool any_active(void)
 {
-    for (size_t i = 0; i < UAC_MAX_CALLS; i++)
-        if (calls[i].st != U_FREE && calls[i].st != U_DONE)
-            return true;
-    return false;
+    return nactive > 0;
 }
 
 int main(int argc, char **argv)
@@ -1266,13 +1357,16 @@ int main(int argc, char **argv)
     ex_show_call_no = opt.calls != 1;
     ex_signals();
 
-    sock = ex_udp_open(&opt.bind);
-    if (sock < 0) {
+    ex_host_init(&host, false, opt.max_calls, opt.t1);
+    ex_htab_init(&by_cid, opt.max_calls);
+    host.sock = ex_udp_open(&opt.bind);
+    if (host.sock < 0) {
         char a[80];
         ex_addr_str(&opt.bind, a, sizeof(a));
         fprintf(stderr, "prack-uac: cannot bind %s: %s\n", a, strerror(errno));
         return 1;
     }
+    host.bind = opt.bind;
     if (!ex_quiet) {
         char a[80];
         ex_addr_str(&opt.bind, a, sizeof(a));
@@ -1281,10 +1375,9 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
-    static char buf[SIP_MAX_DGRAM + 1];
     prack_time_t t0 = ex_now();
     while (!ex_stop) {
-        prack_time_t now = ex_now();
+        prack_time_t now = ex_host_timers(&host);
         prack_time_t next = PRACK_TIME_NONE;
 
         /* start calls: at the rate asked for, or the next when the last is over */
@@ -1299,27 +1392,19 @@ int main(int argc, char **argv)
                 break;
             }
             if (!start_call(now)) {
-                next = ex_min(next, now + 10u); /* table full: try again shortly */
+                next = ex_min(next, now + 10u); /* --max-calls reached: try again shortly */
                 break;
             }
-        }
-        for (size_t i = 0; i < UAC_MAX_CALLS; i++) {
-            if (calls[i].st == U_FREE)
-                continue;
-            if (call_deadline(&calls[i]) <= now)
-                call_timers(&calls[i], now);
-            if (calls[i].st != U_FREE)
-                next = ex_min(next, call_deadline(&calls[i]));
         }
         if (stats.started >= opt.calls && stats.done >= opt.calls)
             break;
         if (stats.started < opt.calls && opt.rate <= 0.0 && !any_active())
             next = now; /* the next call starts at once */
 
-        if (ex_poll_receive(sock, now, next, buf, on_datagram) < 0)
+        if (ex_host_poll(&host, now, next, on_datagram) < 0)
             break;
     }
-    close(sock);
+    close(host.sock);
     ex_result("uac", stats.done, stats.ok, stats.last_final, stats.prack_sent, 0, stats.rel1xx);
     return (stats.done == opt.calls && stats.ok == stats.done) ? 0 : 1;
 }
