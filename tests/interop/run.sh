@@ -589,6 +589,70 @@ case_uas_ipv6() {
     expect_grep uas 'INVITE sip:bob@\[::1\]'
 }
 
+# RFC 3261 17.2.3: the ACK of a non-2xx final matches the INVITE transaction
+# by branch, sent-by and method, not by dialog. SIPp's ACK of the 486 has
+# another From tag; the 486 must not be retransmitted after it (T1 100 ms:
+# retransmissions at 100, 300, 700 ms while SIPp waits 1.2 s) nor end on
+# Timer H, and prack-uas stays 1 s to show it.
+case_uas_ack_other_from_tag() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --t1 100 --provisional none --answer-after 0 --final 486 \
+        --calls 1 --linger 1000
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-ack-other-tag.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=486
+    expect_count uas 'UAC <- UAS  486 ' 1
+    expect_count uas 'UAC -> UAS  ACK$' 1
+    expect_no_grep uas 'Timer H|no dialog' "the ACK with another From tag was not matched to the transaction"
+}
+
+# After --calls N, prack-uas lingers for the life of its transactions: a
+# PRACK and a BYE retransmitted after the call ended still get their 200
+# (RFC 3261 17.2.2), then it exits by itself once Timer J (64*T1, 3.2 s at
+# T1 50 ms) has run out. Started without run.sh's --linger 0.
+case_uas_linger_after_calls() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:$port" --t1 50 --provisional 183:sdp \
+        --answer-after 300 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-prack-after-end.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1
+    expect_before uas 'UAC <- UAS  200 OK \(to BYE\)$' 'UAC -> UAS  PRACK .*retransmission'
+    expect_count uas 'UAC <- UAS  200 OK \(to PRACK, retransmission\)' 1
+    expect_count uas 'UAC <- UAS  200 OK \(to BYE, retransmission\)' 1
+    expect_no_grep uas '481 ' "a retransmission after the call was answered 481"
+}
+
+# --hangup-after MS: the callee sends the BYE MS after the ACK of its 2xx;
+# SIPp answers it 200 and the call counts as a success.
+case_uas_hangup_after() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp --answer-after 300 --hangup-after 400 \
+        --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-bye-from-uas.xml 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1
+    expect_grep uas 'UAC <- UAS  BYE \(hanging up\)'
+    expect_grep uas 'UAC -> UAS  200 OK \(to BYE\)'
+    expect_no_grep uas 'UAC -> UAS  BYE' "SIPp hung up, not prack-uas"
+    expect_gap uas 'UAC -> UAS  ACK' 'UAC <- UAS  BYE' 400 "0"
+}
+
 # ---------------------------------------------------------------------------
 # Cases: prack-uac driven by SIPp (SIPp is the callee)
 
@@ -940,6 +1004,49 @@ case_pair_load() {
     expect_rc uas 0
     expect_result uac calls=200 ok=200 final=200 prack_sent=400 rel1xx=400
     expect_result uas calls=200 ok=200 final=200 prack_rcvd=400 rel1xx=400
+}
+
+# --hangup-after against prack-uac: the callee hangs up long before the
+# caller's --hold runs out; prack-uac answers the BYE 200 and never sends one.
+case_pair_hangup_after() {
+    pair "--provisional 183:sdp,180 --answer-after 600 --hangup-after 200" "--hold 20000"
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2
+    expect_grep uac 'UAC <- UAS  BYE$'
+    expect_grep uac 'UAC -> UAS  200 OK \(to BYE\)'
+    expect_no_grep uac 'UAC -> UAS  BYE' "prack-uac hung up, not prack-uas"
+    expect_grep uas 'UAC <- UAS  BYE \(hanging up\)'
+}
+
+# --max-calls: prack-uas with room for one call answers a second INVITE
+# arriving meanwhile with 503; prack-uac with room for one starts its calls
+# one after another even at a high --rate.
+case_pair_max_calls() {
+    pair "--provisional 183:sdp --answer-after 300 --max-calls 1" "--calls 2 --rate 100 --hold 300"
+    expect_rc uac 1
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200
+    expect_grep uac 'UAC <- UAS  503 Service Unavailable'
+    expect_grep uas 'UAC <- UAS  503 Service Unavailable'
+    expect_count uac 'call over: ok' 1
+}
+
+case_pair_uac_max_calls() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 180 --answer-after 100 --calls 3
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_uac "sip:bob@127.0.0.1:$port" --calls 3 --rate 1000 --hold 100 --max-calls 1
+    finish uac
+    finish uas
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_result uac calls=3 ok=3 final=200
+    # each INVITE after the BYE of the call before it
+    expect_before uac '#1 +UAC -> UAS  BYE' '#2 +UAC -> UAS  INVITE'
+    expect_before uac '#2 +UAC -> UAS  BYE' '#3 +UAC -> UAS  INVITE'
 }
 
 # The demo's call, as the README shows it.

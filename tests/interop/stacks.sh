@@ -43,6 +43,9 @@ sipp_excluded() { # STACK CASE
     uas-malformed)
         echo "checks what prack-uas's own parser answers to junk (which datagrams get 400 or 505, with" \
             "which reason text); on a stack that is the stack parser's choice, not libprack's" ;;
+    uas-ack-other-from-tag | uas-linger-after-calls | uas-hangup-after)
+        echo "checks the examples' host layer (ACK matching, --linger, --hangup-after), options the" \
+            "stack programs do not have" ;;
     esac
 }
 
