@@ -64,7 +64,7 @@ port() { echo $((20000 + RANDOM % 12000)); }
 
 sipp_args=(-nostdin -timeout 120s -timeout_error -trace_err -error_file "$WORK/sipp-errors.log"
     -trace_screen -screen_file "$WORK/sipp-screen.log" -trace_stat -stf "$WORK/sipp-stat.csv"
-    -fd 1)
+    -fd 1 -buff_size 4194304)
 
 # SIPp's counts from its last statistics line: successful and failed calls,
 # retransmissions, and the most calls in progress at once it saw.
@@ -83,6 +83,10 @@ PY
 report() { # NAME PID BASE_KB LOG
     local peak
     peak=$(cat "$WORK/peak.$2")
+    if [ -s "$WORK/sipp-errors.log" ]; then
+        echo "$1: SIPp's errors (the first lines of $(grep -c . "$WORK/sipp-errors.log")):"
+        head -n 5 "$WORK/sipp-errors.log"
+    fi
     echo "$1: $(grep '^RESULT' "$4")"
     echo "$1: $(sipp_counts)"
     echo "$1: RSS before the calls ${3} kB, peak ${peak} kB:" \
@@ -106,7 +110,7 @@ wait_or_stop "$uas"
 sleep 0.2
 echo "sipp exit $rc"
 report prack-uas "$uas" "$base" "$WORK/uas.log"
-rm -f "$WORK/sipp-stat.csv"
+rm -f "$WORK/sipp-stat.csv" "$WORK/sipp-errors.log"
 
 echo "== $CALLS calls at $RATE/s held $HOLD ms: prack-uac -> SIPp"
 p=$(port)
