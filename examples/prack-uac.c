@@ -66,11 +66,11 @@ enum call_state {
 struct dialog {
     unsigned idx;            /* in the call's dlg[] */
     unsigned fork;           /* 1, 2, ... in order of appearance, for the ladder */
-    char to_tag[128];
-    char to_hdr[512];        /* the To value with its tag, for our requests */
-    char target[256];        /* remote target: the Contact of its responses */
-    char route[1024];        /* Route value: the Record-Route list reversed */
-    char first_route[256];   /* where requests go when there is a route set */
+    char *to_tag;
+    char *to_hdr;            /* the To value with its tag, for our requests */
+    char *target;            /* remote target: the Contact of its responses */
+    char *route;             /* Route value: the Record-Route list reversed, or NULL */
+    char *first_route;       /* where requests go when there is a route set, or NULL */
     uint32_t local_cseq;     /* the last CSeq we used on it (starts at the INVITE's) */
     prack_uac_dialog_t eng;  /* libprack's per-dialog state (RSeq space, R43) */
     bool got_sdp;            /* a reliable 1xx or 2xx brought SDP */
@@ -304,7 +304,7 @@ static void remember_challenge(struct call *c, const sip_msg_t *m)
 static bool dialog_dest(const struct call *c, const struct dialog *d, ex_addr_t *out)
 {
     sip_uri_t u;
-    const char *uri = d->first_route[0] ? d->first_route : d->target;
+    const char *uri = d->first_route ? d->first_route : d->target;
     if (!sip_uri_parse(sip_str_c(uri), &u))
         return false;
     return ex_addr_resolve(u.host, u.port ? u.port : 5060u, &c->local, out) == 0;
@@ -323,7 +323,7 @@ static void start_request(sip_buf_t *b, const struct call *c, const struct dialo
     sb_printf(b, "To: %s\r\n", d->to_hdr);
     sb_printf(b, "Call-ID: %s\r\n", c->call_id);
     sb_printf(b, "CSeq: %u %s\r\n", cseq, method);
-    if (d->route[0])
+    if (d->route)
         sb_printf(b, "Route: %s\r\n", d->route);
 }
 
@@ -338,7 +338,30 @@ static size_t our_sdp(const struct call *c, char *buf, size_t cap)
 /* Reverse the Record-Route list into the route set (RFC 3261 12.1.2). */
 static void set_route(struct dialog *d, const sip_msg_t *m)
 {
-    ex_uac_route_set(m, d->route, sizeof(d->route), d->first_route, sizeof(d->first_route));
+    char route[1024], first[256];
+    ex_uac_route_set(m, route, sizeof(route), first, sizeof(first));
+    free(d->route);
+    free(d->first_route);
+    d->route = route[0] ? ex_strdup_str(sip_str_c(route)) : NULL;
+    d->first_route = first[0] ? ex_strdup_str(sip_str_c(first)) : NULL;
+}
+
+/* The remote target: a Contact URI, or the request URI without one. */
+static void set_target(struct dialog *d, sip_str_t contact)
+{
+    if (!contact.n)
+        contact = sip_str_c(opt.target);
+    ex_keep(&d->target, NULL, contact.p, contact.n);
+}
+
+static void free_dialog(struct dialog *d)
+{
+    free(d->to_tag);
+    free(d->to_hdr);
+    free(d->target);
+    free(d->route);
+    free(d->first_route);
+    free(d->ack);
 }
 
 static struct dialog *get_dialog(struct call *c, const sip_msg_t *m, bool create)
@@ -355,10 +378,9 @@ static struct dialog *get_dialog(struct call *c, const sip_msg_t *m, bool create
     struct dialog *d = c->dlg[c->ndlg];
     if (!d && (d = c->dlg[c->ndlg] = calloc(1, sizeof(*d))) == NULL)
         return NULL;
-    free(d->ack);
+    free_dialog(d);
     memset(d, 0, sizeof(*d));
-    if (!sip_str_copy(d->to_tag, sizeof(d->to_tag), m->to_tag) ||
-        !sip_str_copy(d->to_hdr, sizeof(d->to_hdr), m->to))
+    if ((d->to_tag = ex_strdup_str(m->to_tag)) == NULL || (d->to_hdr = ex_strdup_str(m->to)) == NULL)
         return NULL;
     d->idx = c->ndlg;
     d->fork = ++c->ndlg;
@@ -366,9 +388,8 @@ static struct dialog *get_dialog(struct call *c, const sip_msg_t *m, bool create
     d->local_cseq = c->cseq;
     set_route(d, m);
     prack_uac_dialog_init(&d->eng);
-    if (!sip_str_copy(d->target, sizeof(d->target), sip_contact_uri(m)) || !d->target[0])
-        snprintf(d->target, sizeof(d->target), "%s", opt.target);
-    return d;
+    set_target(d, sip_contact_uri(m));
+    return d->target ? d : NULL;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -703,7 +724,7 @@ static void on_invite_provisional(struct call *c, const sip_msg_t *m, const char
         /* a 1xx may refresh the remote target (RFC 6141) */
         sip_str_t contact = sip_contact_uri(m);
         if (contact.n)
-            sip_str_copy(d->target, sizeof(d->target), contact);
+            set_target(d, contact);
     }
     if (c->st == U_CALLING) {
         c->st = U_PROCEEDING;
@@ -771,7 +792,7 @@ static void on_invite_2xx(struct call *c, const sip_msg_t *m, const char *raw, s
     set_route(d, m);
     sip_str_t contact = sip_contact_uri(m);
     if (contact.n)
-        sip_str_copy(d->target, sizeof(d->target), contact);
+        set_target(d, contact);
     c->a_next = c->b_deadline = c->c_deadline = PRACK_TIME_NONE;
 
     prack_response_t r;
@@ -1053,7 +1074,7 @@ static void free_call(struct call *c)
         txn_done(&c->txn[i]);
     for (size_t i = 0; i < UAC_MAX_DIALOGS; i++) {
         if (c->dlg[i]) {
-            free(c->dlg[i]->ack);
+            free_dialog(c->dlg[i]);
             free(c->dlg[i]);
         }
     }
