@@ -96,7 +96,7 @@ report() { # NAME PID BASE_KB LOG
 echo "== $CALLS calls at $RATE/s held $HOLD ms: SIPp -> prack-uas"
 p=$(port)
 "$UAS" --bind "127.0.0.1:$p" --quiet --calls "$CALLS" --linger 0 --provisional 183:sdp,180 \
-    --answer-after 100 >"$WORK/uas.log" 2>&1 &
+    --answer-after 1000 >"$WORK/uas.log" 2>&1 &
 uas=$!
 PIDS+=("$uas")
 sleep 0.5

@@ -410,6 +410,10 @@ static void send_final(struct call *c, const prack_action_t *a, prack_time_t now
 
     c->final_status = a->status;
     c->st = C_COMPLETED;
+    /* no reliable 1xx is retransmitted after a final */
+    free(c->rel);
+    c->rel = NULL;
+    c->rel_len = 0;
     c->answer_at = PRACK_TIME_NONE;
     c->fin_interval = opt.t1;
     c->fin_next = now + opt.t1;
@@ -826,6 +830,10 @@ static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, p
         return c;
     }
     c->st = C_CONFIRMED;
+    /* an INVITE retransmission after the ACK gets nothing: drop the 2xx */
+    free(c->inv.rsp);
+    c->inv.rsp = NULL;
+    c->inv.len = 0;
     if (opt.hangup_after >= 0)
         c->hangup_at = now + (prack_time_t)opt.hangup_after;
     if (c->reinvite) {
