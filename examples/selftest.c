@@ -2,7 +2,8 @@
  * Self-test of the examples' support code: MD5 (RFC 1321 test suite),
  * HTTP digest (RFC 2617 section 3.5 example), digest round trips, the SIP
  * message reader on well-formed and broken input, and the facts taken from a
- * message for the engines.
+ * message for the engines, and the host layer's timer heap, hash table and
+ * transaction keys.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "common.h"
 #include "digest.h"
+#include "host.h"
 #include "sipmsg.h"
 
 static int failures;
@@ -295,6 +297,110 @@ static void test_sdp(void)
     CHECK(ex_sdp(sdp, sizeof(sdp), "t", 1, 1, &a, EX_RTP_PORT) > 0 && strstr(sdp, "c=IN IP6 ::1"));
 }
 
+
+/* The host layer: the heap runs timers in deadline order whatever was
+ * re-armed or stopped; the table finds every node of a key; server
+ * transaction keys follow RFC 3261 17.2.3. */
+enum { HEAP_N = 2000 };
+static ex_timer_t tm[HEAP_N];
+static prack_time_t want[HEAP_N]; /* what each timer was last armed for */
+static prack_time_t last_run;
+static unsigned runs;
+static bool order_ok = true;
+
+static void on_test_timer(ex_timer_t *t, prack_time_t now)
+{
+    prack_time_t at = want[t - tm];
+    if (t->at != PRACK_TIME_NONE || t->slot != 0 || at > now || at < last_run)
+        order_ok = false;
+    last_run = at;
+    runs++;
+}
+
+static void arm(ex_heap_t *h, size_t i, prack_time_t at)
+{
+    want[i] = at;
+    ex_timer_set(h, &tm[i], at);
+}
+
+static void test_host(void)
+{
+    enum { N = HEAP_N };
+    ex_heap_t h;
+    ex_heap_init(&h, 4); /* grows */
+    uint32_t x = 12345;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u;
+        tm[i].fn = on_test_timer;
+        arm(&h, i, 1000u + (x >> 16) % 5000u);
+    }
+    CHECK(h.n == N);
+    for (size_t i = 0; i < N; i += 3) /* earlier and later */
+        arm(&h, i, (i % 2) ? 500u + i : 9000u + i);
+    for (size_t i = 1; i < N; i += 7)
+        ex_timer_stop(&h, &tm[i]);
+    size_t stopped = (N - 1 + 6) / 7;
+    CHECK(h.n == N - stopped);
+    CHECK(ex_heap_run(&h, 3000) > 0); /* those due by 3000, in order */
+    CHECK(ex_heap_next(&h) > 3000);
+    ex_heap_run(&h, PRACK_TIME_NONE - 1u);
+    CHECK(order_ok);
+    CHECK(runs == N - stopped);
+    CHECK(h.n == 0 && ex_heap_next(&h) == PRACK_TIME_NONE);
+    ex_heap_free(&h);
+
+    ex_htab_t t;
+    ex_htab_init(&t, 4);
+    ex_hnode_t n[4];
+    memset(n, 0, sizeof(n));
+    ex_key_t a, b;
+    CHECK(ex_dialog_key(&a, sip_str_c("cid"), sip_str_c("l"), sip_str_c("r")));
+    CHECK(ex_dialog_key(&b, sip_str_c("cid"), sip_str_c("lr"), sip_str_c(""))); /* not "cid" "l" "r" */
+    CHECK(ex_htab_add(&t, &n[0], &a) && ex_htab_add(&t, &n[1], &a) && ex_htab_add(&t, &n[2], &a));
+    CHECK(ex_htab_add(&t, &n[3], &b));
+    unsigned found = 0;
+    for (ex_hnode_t *p = ex_htab_find(&t, &a, NULL); p; p = ex_htab_find(&t, &a, p))
+        found++;
+    CHECK(found == 3);
+    ex_htab_del(&t, &n[1]);
+    CHECK(!ex_htab_linked(&n[1]) && t.count == 3);
+    found = 0;
+    for (ex_hnode_t *p = ex_htab_find(&t, &a, NULL); p; p = ex_htab_find(&t, &a, p))
+        found += p != &n[1];
+    CHECK(found == 2);
+    CHECK(ex_htab_find(&t, &b, NULL) == &n[3]);
+    for (size_t i = 0; i < 4; i++)
+        ex_htab_del(&t, &n[i]);
+    CHECK(t.count == 0);
+    ex_htab_free(&t);
+
+    /* the ACK of a non-2xx final: the INVITE's branch and sent-by, another From tag */
+    char inv[] = "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bKabc\r\n"
+                 "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n"
+                 "Content-Length: 0\r\n\r\n";
+    char ack[] = "ACK sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bKabc\r\n"
+                 "From: <sip:a@h>;tag=other\r\nTo: <sip:b@h>;tag=9\r\nCall-ID: c1\r\nCSeq: 1 ACK\r\n"
+                 "Content-Length: 0\r\n\r\n";
+    char moved[] = "ACK sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bKabc\r\n"
+                   "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=9\r\nCall-ID: c1\r\nCSeq: 1 ACK\r\n"
+                   "Content-Length: 0\r\n\r\n";
+    char old[] = "ACK sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5062;branch=1234\r\n"
+                 "From: <sip:a@h>;tag=other\r\nTo: <sip:b@h>;tag=9\r\nCall-ID: c1\r\nCSeq: 1 ACK\r\n"
+                 "Content-Length: 0\r\n\r\n";
+    static sip_msg_t mi, ma, mm, mo;
+    CHECK(sip_parse(inv, strlen(inv), &mi) == SIP_OK);
+    CHECK(sip_parse(ack, strlen(ack), &ma) == SIP_OK);
+    CHECK(sip_parse(moved, strlen(moved), &mm) == SIP_OK);
+    CHECK(sip_parse(old, strlen(old), &mo) == SIP_OK);
+    ex_key_t ki, ka;
+    CHECK(ex_stx_key(&ki, &mi, "INVITE") && ex_stx_key(&ka, &ma, "INVITE"));
+    CHECK(ki.n == ka.n && memcmp(ki.b, ka.b, ki.n) == 0);
+    CHECK(ex_stx_key(&ka, &ma, "PRACK") && !(ki.n == ka.n && memcmp(ki.b, ka.b, ki.n) == 0));
+    CHECK(ex_stx_key(&ka, &mm, "INVITE") && !(ki.n == ka.n && memcmp(ki.b, ka.b, ki.n) == 0));
+    /* without the cookie the From tag and the rest count too (RFC 2543) */
+    CHECK(ex_stx_key(&ka, &mo, "INVITE") && ka.n > ki.n);
+}
+
 int main(void)
 {
     test_md5();
@@ -303,6 +409,7 @@ int main(void)
     test_facts();
     test_writer();
     test_sdp();
+    test_host();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
