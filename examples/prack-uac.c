@@ -981,20 +981,7 @@ static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prac
 static void respond(const sip_msg_t *req, const ex_addr_t *src, unsigned status,
                     const char *extra, unsigned no)
 {
-    char buf[EX_MSG_MAX];
-    sip_buf_t b;
-    ex_addr_t to = *src;
-    sb_init(&b, buf, sizeof(buf));
-    sip_response_start(&b, req, status, NULL, NULL);
-    if (extra)
-        sb_printf(&b, "%s", extra);
-    sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow)
-        return;
-    if (!req->via_rport && req->via_host.n)
-        ex_addr_set_port(&to, req->via_port ? req->via_port : 5060u);
-    send_to(&to, buf, b.len);
-    ex_ladder_msg(no, true, buf, b.len, NULL, NULL);
+    ex_host_respond(&host, req, src, status, NULL, NULL, extra, no, NULL);
 }
 
 static void on_request(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
