@@ -224,6 +224,17 @@ static void end_call(struct call *c, bool ok, prack_time_t now)
     } else {
         count_call(c, ok);
     }
+    /* what builds responses and requests of the call is not needed any more;
+     * a lingering call keeps its keys, the last response of its INVITE and
+     * a BYE still being retransmitted */
+    free(c->hdrs);
+    free(c->rr);
+    free(c->remote_target);
+    free(c->remote_from);
+    free(c->local_to);
+    free(c->rel);
+    c->hdrs = c->rr = c->remote_target = c->remote_from = c->local_to = c->rel = NULL;
+    c->rel_len = 0;
     list_unlink(c, &active_head, NULL);
     c->prev = linger_tail;
     if (linger_tail)
