@@ -813,7 +813,7 @@ static void a_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
             break;
         case PRACK_ACT_SEND_FINAL: a_send_final(c, a, now); break;
         case PRACK_ACT_HOLD_FINAL:
-            note(c->no, "A: %u held until RSeq %u (with SDP) is PRACKed", a->status, a->rseq);
+            note(c->no, "A: %u held until PRACK for RSeq %u (that 1xx carries SDP)", a->status, a->rseq);
             break;
         case PRACK_ACT_ANSWER_PRACK: a_answer_prack(c, a, prack, src); break;
         case PRACK_ACT_EVENT:

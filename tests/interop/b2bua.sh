@@ -320,7 +320,7 @@ case_held_2xx() {
     prack=$(line_of b2bua "${A_IN}PRACK ")
     if [ "$b200" -lt "$prack" ]; then
         # the usual case: the 200 came while the 183 was unacknowledged
-        expect_grep b2bua 'A: 200 held until RSeq [0-9]+ \(with SDP\) is PRACKed'
+        expect_grep b2bua 'A: 200 held until PRACK for RSeq [0-9]+ \(that 1xx carries SDP\)'
         expect_grep b2bua "${A_OUT}200 OK \(.*released by the PRACK"
         expect_result uac prack_sent=1 rel1xx=1
         expect_result b2bua prack_rcvd=1 rel1xx=1
