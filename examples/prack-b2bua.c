@@ -40,33 +40,54 @@
 #define B2B_MAX_CALLS 128u
 /* Early dialogs (forks) per call on leg B. */
 #define B2B_MAX_FORKS 4u
-/* Non-INVITE client transactions in progress per call (PRACK, BYE, CANCEL). */
-#define B2B_MAX_TXNS 6u
-/* Largest SDP body relayed. */
-#define B2B_BODY_MAX 3072u
-/* Largest message built: copied headers plus a relayed body. */
-#define B2B_MSG_MAX 8192u
+/* Non-INVITE client transactions in progress per call (PRACK, BYE, CANCEL, UPDATE). */
+#define B2B_MAX_TXNS 8u
+/* Largest message built or relayed: one UDP datagram. */
+#define B2B_MSG_MAX SIP_MAX_DGRAM
+/* Bodies and stored messages are kept in the call up to these sizes; a larger
+ * one, up to a whole datagram, takes a block of a pool that all calls share,
+ * so that the call table stays small and any body that fits a datagram goes
+ * through (SDP with ISUP in multipart/mixed, say). */
+#define B2B_BODY_INLINE 3072u
+#define B2B_MSG_INLINE 8192u
+#define B2B_BLOCK (SIP_MAX_DGRAM + 1u)
+#define B2B_BLOCKS 64u
 /* Bodies of leg A's 1xx that its engine still holds a cookie for: the
  * unacknowledged one, the queued ones, and the one being handed over. */
 #define B2B_SLOTS (PRACK_UAS_QUEUE_MAX + 2u)
-/* Requests of the caller remembered with their answers (PRACK, BYE). */
+/* Requests of the caller remembered with their answers (PRACK, BYE, UPDATE). */
 #define B2B_NIST_A 4u
-#define B2B_ALLOW "INVITE, ACK, CANCEL, BYE, PRACK, OPTIONS"
+#define B2B_NIST_B 2u
+#define B2B_ALLOW "INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, OPTIONS"
 #define B2B_USER "prack-b2bua"
+
+/* What an UPDATE in a confirmed dialog becomes on a leg whose Allow lacks UPDATE. */
+enum interwork { IW_REINVITE, IW_OFF };
 
 static struct options {
     ex_addr_t bind;
     ex_addr_t next;
-    prack_policy_t a_policy;
-    prack_policy_t b_policy;
+    prack_policy_t policy[2];      /* --a-100rel, --b-100rel */
+    prack_failure_t on_failure[2]; /* --a-prack-failure, --b-prack-failure */
+    enum interwork interwork[2];   /* --a-update, --b-update */
     uint32_t t1;
     unsigned long calls; /* 0: until interrupted */
 } opt;
 
+/* A body with its Content-Type, as received. */
 typedef struct body {
     size_t len;
-    char p[B2B_BODY_MAX];
+    unsigned blk; /* pool block + 1 when the body is larger than `in` */
+    char type[128];
+    char in[B2B_BODY_INLINE];
 } body_t;
+
+/* A message kept for retransmission. */
+typedef struct smsg {
+    size_t len;
+    unsigned blk;
+    char in[B2B_MSG_INLINE];
+} smsg_t;
 
 /*
  * The body of a 1xx handed to leg A's engine. Its cookie is its index + 1 (0
@@ -99,6 +120,9 @@ enum b_state {
     B_DONE
 };
 
+/* Whether a peer listed UPDATE in its Allow (RFC 3311 5.1). */
+enum allow { ALLOW_UNKNOWN = 0, ALLOW_NO, ALLOW_YES };
+
 struct fork {
     unsigned no;            /* 1, 2, ... in order of appearance */
     char to_tag[128];
@@ -110,32 +134,75 @@ struct fork {
     prack_uac_dialog_t eng; /* libprack's per-dialog state (its RSeq space) */
     body_t sdp;             /* the last SDP of its 1xx: the answer, if its 2xx has none */
     bool confirmed;         /* a 2xx arrived on it and was acknowledged */
+    bool reliable_oa;       /* offer and answer went in a reliable 1xx and its PRACK */
+    enum allow update;      /* its Allow */
 };
 
-enum txn_kind { T_PRACK, T_BYE, T_CANCEL };
+enum txn_kind { T_PRACK, T_BYE, T_CANCEL, T_UPDATE };
 
 struct txn {
     bool used;
+    bool mid;      /* PRACK for a 1xx to our re-INVITE: the engines of struct mid */
     enum leg leg;
     enum txn_kind kind;
     unsigned fork;
     uint32_t cseq;
     uint32_t rseq; /* PRACK: the RAck response-num */
+    bool oa_body;  /* PRACK: carries the answer to the 1xx's offer */
     char branch[32];
-    char msg[B2B_MSG_MAX];
-    size_t len;
+    smsg_t msg;
     ex_addr_t dest;
     ex_nict_t t;
 };
 
-/* The last non-INVITE request received on a leg and our answer, for its retransmissions. */
+/* A non-INVITE request received on a leg and our answer, for its retransmissions. */
 struct nist {
     char branch[128];
     char method[16];
     uint32_t cseq;
-    char rsp[B2B_MSG_MAX];
-    size_t len;
+    smsg_t rsp;
     ex_addr_t to;
+};
+
+/*
+ * A re-INVITE or UPDATE relayed from one leg (`from`, where the B2BUA is its
+ * UAS) to the other (where it is the UAC), one at a time per call; a second
+ * one meets 491 or 500 as RFC 3261 14.2, RFC 3311 5.2 and RFC 6337 4.3 say.
+ */
+struct mid {
+    bool on;
+    enum leg from;
+    bool in_update;  /* received as UPDATE */
+    bool out_update; /* sent as UPDATE (else as re-INVITE) */
+    bool early;      /* an UPDATE in the early dialog */
+    bool offer_in;   /* the request carried an offer */
+    body_t offer;    /* its body */
+    /* server side, on `from` */
+    char s_hdrs[2048];  /* Via..CSeq of our responses */
+    char s_branch[128];
+    uint32_t s_cseq;
+    ex_addr_t s_peer;
+    prack_uas_t uas;    /* a re-INVITE's reliable 1xx towards `from` */
+    bool uas_on;
+    struct slot slot;   /* the body of its one 1xx in flight (cookie 1) */
+    smsg_t s_last;      /* what a retransmission of the request gets */
+    smsg_t s_rel;       /* the unacknowledged reliable 1xx */
+    uint16_t s_final;
+    bool s_acked;
+    prack_time_t s_next, s_interval, s_deadline;
+    body_t answer;      /* body of the final from the other leg */
+    /* client side, on the other leg */
+    uint32_t c_cseq;
+    char c_branch[32];
+    prack_uac_t uac;
+    prack_uac_dialog_t dlg;
+    smsg_t c_req;
+    ex_addr_t c_dest;
+    prack_time_t c_next, c_interval, c_deadline;
+    bool c_proceeding;
+    bool c_final;
+    bool ack_wait;      /* our re-INVITE had no offer: its ACK carries the answer from `from` */
+    smsg_t c_ack;
 };
 
 struct call {
@@ -152,34 +219,45 @@ struct call {
     char a_user[64];       /* user part of the Request-URI, reused on leg B */
     uint32_t a_cseq;       /* the INVITE's */
     uint32_t a_remote_cseq;
-    uint32_t a_local_cseq; /* for a BYE of ours */
+    uint32_t a_local_cseq; /* for requests of ours */
     ex_addr_t a_peer;      /* where responses go (RFC 3261 18.2.2) */
     ex_addr_t a_local;     /* our address towards the caller */
     char a_hdrs[2048];     /* Via..CSeq of every response to the INVITE, our tag included */
     char a_rr[1024];       /* Record-Route lines, copied into 1xx and 2xx */
-    char a_route[1024];    /* the caller's route set, for our BYE (RFC 3261 12.1.1) */
+    char a_route[1024];    /* the caller's route set, for our requests (RFC 3261 12.1.1) */
     char a_first_route[256];
     char a_target[256];    /* the caller's Contact */
-    char a_remote[512];    /* the caller's From: To of our BYE */
-    char a_local_party[512]; /* its To with our tag: From of our BYE */
+    char a_remote[512];    /* the caller's From: To of our requests */
+    char a_local_party[512]; /* its To with our tag: From of our requests */
+    char a_auth[4096];     /* the caller's Authorization lines, relayed to leg B */
+    enum allow a_update;   /* the caller's Allow */
     prack_uas_t uas;       /* its queue of reliable 1xx is inside */
     bool uas_on;
+    bool a_reliable;       /* leg A's engine sends 1xx reliably */
+    bool a_oa_done;        /* a reliable 1xx with SDP was PRACKed on leg A */
     struct slot slots[B2B_SLOTS];
-    char a_last[B2B_MSG_MAX]; /* what an INVITE retransmission gets */
-    size_t a_last_len;
-    char a_rel[B2B_MSG_MAX];  /* the unacknowledged reliable 1xx, resent byte for byte */
-    size_t a_rel_len;
+    smsg_t a_last;         /* what an INVITE retransmission gets */
+    smsg_t a_rel;          /* the unacknowledged reliable 1xx, resent byte for byte */
     uint16_t a_final;
-    body_t fin_body;       /* SDP of the 2xx to A, also while the engine holds it */
-    char fin_extra[768];   /* extra header lines for the next final to A */
+    body_t fin_body;       /* body of the 2xx to A, also while the engine holds it */
+    char fin_extra[4096];  /* extra header lines for the next final to A */
     prack_time_t fin_next, fin_interval, fin_deadline;
     bool bye_a_pending;    /* the callee hung up before the caller's ACK */
-    body_t offer;          /* the caller's SDP offer */
+    body_t offer;          /* the caller's offer, if its INVITE had one */
+    body_t a_answer;       /* the caller's answer to the callee's offer (late offer) */
     /* a PRACK may be retransmitted after the next PRACK or the BYE arrived; only
      * this store answers it again: leg A's engine answers a new PRACK for an
      * acknowledged 1xx with 481 (R16) */
     struct nist nist_a[B2B_NIST_A];
     unsigned nist_a_cur;   /* the one being answered now */
+
+    /* late offer: the INVITE had no SDP, the callee makes the offer */
+    bool late;
+    bool a_offer_sent;     /* the callee's offer went to the caller */
+    bool a_early_2xx;      /* ... in a 2xx sent before the callee answered */
+    int prack_wait;        /* fork whose PRACK waits for the caller's answer, or -1 */
+    uint32_t prack_wait_rseq, prack_wait_cseq;
+    bool b_ack_wait;       /* leg B's 2xx had the offer: its ACK waits for the caller's ACK */
 
     /* leg B: we are the UAC */
     enum b_state b_st;
@@ -191,32 +269,36 @@ struct call {
     char b_branch[32];
     unsigned b_max_forwards;
     uint32_t b_cseq;
+    uint32_t b_remote_cseq;
     ex_addr_t b_local;
     prack_uac_t uac;
     prack_policy_t b_policy;
-    char b_invite[B2B_MSG_MAX];
-    size_t b_invite_len;
+    smsg_t b_invite;
     prack_time_t b_a_next, b_a_interval, b_deadline;
     bool cancel_pending; /* CANCEL waits for a provisional (RFC 3261 9.1) */
     bool b_retry;        /* the UAC engine suggested a new INVITE (420/421) */
     prack_option_t b_retry_option;
     bool b_retried;
+    bool b_terminate;    /* leg B's engine ended the call: a PRACK failed */
     struct fork forks[B2B_MAX_FORKS];
     unsigned nforks;
     int confirmed;       /* index of the fork the call went on with, or -1 */
-    char b_ack[B2B_MSG_MAX]; /* the ACK of its 2xx, for 2xx retransmissions */
-    size_t b_ack_len;
+    int early_fork;      /* the fork of the last reliable offer/answer, or -1 */
+    smsg_t b_ack;        /* the ACK of its 2xx, for 2xx retransmissions */
     ex_addr_t b_ack_dest;
-    char b_nack[B2B_MSG_MAX]; /* the ACK of a non-2xx final */
-    size_t b_nack_len;
+    smsg_t b_nack;       /* the ACK of a non-2xx final */
     char b_nack_branch[32];
     uint16_t b_final;
-    struct nist nist_b;
+    struct nist nist_b[B2B_NIST_B];
+    unsigned nist_b_cur;
     struct txn txn[B2B_MAX_TXNS];
+
+    struct mid mid;
 
     /* outcome */
     bool failed;
-    bool retryable;  /* rejected at negotiation: the caller may retry at once */
+    bool retryable;  /* rejected at negotiation or challenged: the caller may retry at once */
+    bool challenged; /* the callee's 401/407 went to the caller */
     bool superseded; /* ... and it did */
     bool counted;
     prack_time_t linger_until, count_at;
@@ -234,6 +316,8 @@ static void a_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
                   const sip_msg_t *prack, const ex_addr_t *src);
 static void a_final(struct call *c, uint16_t status, prack_time_t now);
 static void stop_b(struct call *c, prack_time_t now);
+static void b_prack_answer(struct call *c, const sip_msg_t *from, prack_time_t now);
+static void stop_a(struct call *c, uint16_t status, prack_time_t now, const char *why);
 
 /* ------------------------------------------------------------------------- */
 /* Ladder: one line per message, marked with its leg and who sent it */
@@ -358,16 +442,117 @@ static void note(unsigned no, const char *fmt, ...)
 /* ------------------------------------------------------------------------- */
 /* Helpers */
 
-static bool body_keep(body_t *b, sip_str_t s)
+static char pool[B2B_BLOCKS][B2B_BLOCK];
+static const struct call *pool_owner[B2B_BLOCKS];
+
+/* Keep n bytes in a body or stored message: inline when they fit, else in a
+ * pool block the call owns until it is stored over or the call is freed. */
+static bool blob_store(const struct call *c, size_t *len, unsigned *blk, char *in, size_t cap,
+                       const char *p, size_t n)
 {
-    if (s.n > sizeof(b->p)) {
-        b->len = 0;
+    if (n <= cap) {
+        if (n)
+            memmove(in, p, n);
+        if (*blk)
+            pool_owner[*blk - 1u] = NULL;
+        *blk = 0;
+        *len = n;
+        return true;
+    }
+    if (n > B2B_BLOCK) {
+        *len = 0;
         return false;
     }
-    if (s.n)
-        memcpy(b->p, s.p, s.n);
-    b->len = s.n;
+    if (!*blk) {
+        for (unsigned i = 0; i < B2B_BLOCKS && !*blk; i++) {
+            if (!pool_owner[i]) {
+                pool_owner[i] = c;
+                *blk = i + 1u;
+            }
+        }
+        if (!*blk) {
+            ex_warn("call %u: no free block for %zu bytes", c->no, n);
+            *len = 0;
+            return false;
+        }
+    }
+    memmove(pool[*blk - 1u], p, n);
+    *len = n;
     return true;
+}
+
+#define BLOB_SET(c, b, p, n) blob_store((c), &(b)->len, &(b)->blk, (b)->in, sizeof((b)->in), (p), (n))
+#define BLOB_P(b) ((b)->blk ? pool[(b)->blk - 1u] : (b)->in)
+
+static void pool_release(const struct call *c)
+{
+    for (unsigned i = 0; i < B2B_BLOCKS; i++)
+        if (pool_owner[i] == c)
+            pool_owner[i] = NULL;
+}
+
+/* Whether a message carries a session description: application/sdp, or a
+ * multipart body with an application/sdp part (RFC 5621). */
+static bool has_sdp(const sip_msg_t *m)
+{
+    if (sip_has_sdp(m))
+        return true;
+    if (!m->body.n || m->content_type.n < 10 || !sip_str_eq((sip_str_t){m->content_type.p, 10}, "multipart/"))
+        return false;
+    static const char needle[] = "application/sdp";
+    const size_t k = sizeof(needle) - 1u;
+    for (size_t i = 0; i + k <= m->body.n; i++) {
+        if (sip_str_eq((sip_str_t){m->body.p + i, k}, needle))
+            return true;
+    }
+    return false;
+}
+
+/* The body of a message with its Content-Type, whatever the type; false (and
+ * nothing kept) when it has none or it does not fit. */
+static bool body_keep(const struct call *c, body_t *b, const sip_msg_t *m)
+{
+    b->type[0] = '\0';
+    if (!m->body.n || !sip_str_copy(b->type, sizeof(b->type), m->content_type)) {
+        BLOB_SET(c, b, "", 0);
+        return false;
+    }
+    if (!BLOB_SET(c, b, m->body.p, m->body.n)) {
+        b->type[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
+static void body_copy(const struct call *c, body_t *dst, const body_t *src)
+{
+    if (dst == src)
+        return;
+    if (!BLOB_SET(c, dst, BLOB_P(src), src->len))
+        dst->type[0] = '\0';
+    else
+        memcpy(dst->type, src->type, sizeof(dst->type));
+}
+
+static void body_clear(const struct call *c, body_t *b)
+{
+    BLOB_SET(c, b, "", 0);
+    b->type[0] = '\0';
+}
+
+/* Content-Type, Content-Length, the empty line and the body (none when b is NULL or empty). */
+static void sb_body(sip_buf_t *sb, const body_t *b)
+{
+    if (b && b->len)
+        sb_finish(sb, b->type[0] ? b->type : "application/sdp", BLOB_P(b), b->len);
+    else
+        sb_finish(sb, NULL, NULL, 0);
+}
+
+/* Keep a built message for retransmissions; false when there is no room. */
+static bool smsg_keep(const struct call *c, smsg_t *m, const char *p, size_t n)
+{
+    return BLOB_SET(c, m, p, n);
 }
 
 static void send_to(const ex_addr_t *to, const char *msg, size_t len)
@@ -388,32 +573,64 @@ static void hostport(const ex_addr_t *a, char *buf, size_t cap)
     ex_addr_str(a, buf, cap);
 }
 
-/* A response built from the request (no call state), optionally kept for retransmissions. */
-static void respond(enum leg leg, unsigned no, const sip_msg_t *req, const ex_addr_t *src,
-                    unsigned status, const char *to_tag, const char *extra, const char *note,
-                    struct nist *save)
+/* The local address of a leg, for Contact and Warning. */
+static void leg_hostport(const struct call *c, enum leg leg, char *buf, size_t cap)
 {
-    char buf[B2B_MSG_MAX];
+    hostport(leg == LEG_A ? &c->a_local : &c->b_local, buf, cap);
+}
+
+/*
+ * A response built from the request, optionally with a body and our Contact
+ * (a 2xx to UPDATE), optionally kept for retransmissions.
+ */
+static void respond_full(struct call *c, enum leg leg, unsigned no, const sip_msg_t *req,
+                         const ex_addr_t *src, unsigned status, const char *to_tag,
+                         const char *extra, const char *note, struct nist *save,
+                         const body_t *body, const char *sdp_role)
+{
+    static char buf[B2B_MSG_MAX];
     sip_buf_t b;
     ex_addr_t to;
     sb_init(&b, buf, sizeof(buf));
     sip_response_start(&b, req, status, NULL, to_tag);
+    if (c && status < 300 && body) {
+        char hp[80];
+        leg_hostport(c, leg, hp, sizeof(hp));
+        sb_printf(&b, "Contact: <sip:" B2B_USER "@%s>\r\n", hp);
+    }
     if (extra)
         sb_printf(&b, "%s", extra);
     sb_printf(&b, "Server: " B2B_USER " (libprack %s)\r\n", prack_version());
-    sb_finish(&b, NULL, NULL, 0);
+    sb_body(&b, body);
     if (b.overflow) {
         ex_warn("response %u does not fit", status);
         return;
     }
     reply_addr(req, src, &to);
     send_to(&to, buf, b.len);
-    ladder(no, leg, true, buf, b.len, NULL, note);
+    ladder(no, leg, true, buf, b.len, sdp_role, note);
     if (save) {
-        memcpy(save->rsp, buf, b.len);
-        save->len = b.len;
         save->to = to;
+        if (c) {
+            if (!smsg_keep(c, &save->rsp, buf, b.len))
+                save->rsp.len = 0;
+        } else if (b.len <= sizeof(save->rsp.in)) {
+            /* a block it had stays the call's until the call is freed */
+            memcpy(save->rsp.in, buf, b.len);
+            save->rsp.blk = 0;
+            save->rsp.len = b.len;
+        } else {
+            save->rsp.len = 0;
+        }
     }
+}
+
+/* A response built from the request (no call state), optionally kept for retransmissions. */
+static void respond(enum leg leg, unsigned no, const sip_msg_t *req, const ex_addr_t *src,
+                    unsigned status, const char *to_tag, const char *extra, const char *note,
+                    struct nist *save)
+{
+    respond_full(NULL, leg, no, req, src, status, to_tag, extra, note, save, NULL, NULL);
 }
 
 /*
@@ -425,12 +642,12 @@ static bool nist_again(unsigned no, enum leg leg, struct nist *n, size_t count,
                        const sip_msg_t *m, const char *raw, size_t rawlen)
 {
     for (size_t i = 0; i < count; i++, n++) {
-        if (!n->len || !sip_str_eq_exact(m->branch, n->branch) ||
+        if (!n->rsp.len || !sip_str_eq_exact(m->branch, n->branch) ||
             !sip_str_eq_exact(m->method, n->method) || m->cseq != n->cseq)
             continue;
         ladder(no, leg, false, raw, rawlen, NULL, "retransmission");
-        send_to(&n->to, n->rsp, n->len);
-        ladder(no, leg, true, n->rsp, n->len, NULL, "retransmission");
+        send_to(&n->to, BLOB_P(&n->rsp), n->rsp.len);
+        ladder(no, leg, true, BLOB_P(&n->rsp), n->rsp.len, NULL, "retransmission");
         return true;
     }
     return false;
@@ -441,7 +658,7 @@ static void nist_begin(struct nist *n, const sip_msg_t *m)
     sip_str_copy(n->branch, sizeof(n->branch), m->branch);
     sip_str_copy(n->method, sizeof(n->method), m->method);
     n->cseq = m->cseq;
-    n->len = 0;
+    n->rsp.len = 0;
 }
 
 /* Start remembering a new request of the caller, in place of the oldest. */
@@ -450,6 +667,13 @@ static struct nist *nist_a_next(struct call *c, const sip_msg_t *m)
     c->nist_a_cur = (c->nist_a_cur + 1u) % B2B_NIST_A;
     nist_begin(&c->nist_a[c->nist_a_cur], m);
     return &c->nist_a[c->nist_a_cur];
+}
+
+static struct nist *nist_b_next(struct call *c, const sip_msg_t *m)
+{
+    c->nist_b_cur = (c->nist_b_cur + 1u) % B2B_NIST_B;
+    nist_begin(&c->nist_b[c->nist_b_cur], m);
+    return &c->nist_b[c->nist_b_cur];
 }
 
 static const char *fork_note(const struct call *c, const struct fork *f, char *buf, size_t cap)
@@ -501,7 +725,8 @@ static struct call *find_b_call(const sip_msg_t *m)
 {
     for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
         struct call *c = &calls[i];
-        if (c->used && c->b_call_id[0] && sip_str_eq_exact(m->call_id, c->b_call_id))
+        /* a call replaced by the caller's re-send with credentials shares the Call-ID */
+        if (c->used && !c->superseded && c->b_call_id[0] && sip_str_eq_exact(m->call_id, c->b_call_id))
             return c;
     }
     return NULL;
@@ -530,9 +755,10 @@ static void end_call(struct call *c, prack_time_t now)
     c->b_a_next = c->b_deadline = PRACK_TIME_NONE;
     for (size_t i = 0; i < B2B_MAX_TXNS; i++)
         c->txn[i].used = false;
+    c->mid.on = false;
     c->linger_until = now + 64u * (prack_time_t)opt.t1;
     if (c->retryable && !c->superseded) {
-        /* a caller retries a 420/421 at once; count it only if it does not */
+        /* a caller retries a 420/421 or a challenge at once; count it only if it does not */
         c->count_at = now + EX_T4_MS;
         if (c->linger_until < c->count_at)
             c->linger_until = c->count_at;
@@ -555,6 +781,7 @@ static void free_call(struct call *c)
 {
     if (c->count_at != PRACK_TIME_NONE)
         count_call(c);
+    pool_release(c);
     c->used = false;
 }
 
@@ -582,7 +809,8 @@ static struct txn *new_txn(struct call *c, enum leg leg, enum txn_kind kind, uns
             t->kind = kind;
             t->fork = fork;
             t->cseq = t->rseq = 0;
-            t->len = 0;
+            t->mid = t->oa_body = false;
+            t->msg.len = 0;
             ex_branch(t->branch);
             return t;
         }
@@ -646,7 +874,7 @@ static void a_dialog_headers(sip_buf_t *b, const struct call *c)
 static void a_capabilities(sip_buf_t *b)
 {
     sb_printf(b, "Allow: " B2B_ALLOW "\r\n");
-    if (opt.a_policy != PRACK_POLICY_OFF)
+    if (opt.policy[LEG_A] != PRACK_POLICY_OFF)
         sb_printf(b, "Supported: 100rel\r\n");
 }
 
@@ -666,15 +894,14 @@ static void a_send_provisional(struct call *c, const prack_action_t *a)
     struct slot *s = slot_of(c, a->user);
     if (a->flags & PRACK_AF_RETRANSMIT) {
         /* N1: the identical message, same RSeq */
-        if (!c->a_rel_len)
+        if (!c->a_rel.len)
             return;
-        send_to(&c->a_peer, c->a_rel, c->a_rel_len);
-        memcpy(c->a_last, c->a_rel, c->a_rel_len);
-        c->a_last_len = c->a_rel_len;
-        ladder(c->no, LEG_A, true, c->a_rel, c->a_rel_len, NULL, "retransmission");
+        send_to(&c->a_peer, BLOB_P(&c->a_rel), c->a_rel.len);
+        smsg_keep(c, &c->a_last, BLOB_P(&c->a_rel), c->a_rel.len);
+        ladder(c->no, LEG_A, true, BLOB_P(&c->a_rel), c->a_rel.len, NULL, "retransmission");
         return;
     }
-    char buf[B2B_MSG_MAX];
+    static char buf[B2B_MSG_MAX];
     sip_buf_t b;
     sb_init(&b, buf, sizeof(buf));
     a_start_response(&b, c, a->status);
@@ -687,8 +914,8 @@ static void a_send_provisional(struct call *c, const prack_action_t *a)
     }
     if (a->status != 100)
         a_capabilities(&b);
-    const body_t *body = (a->sdp != PRACK_SDP_NONE && s && s->body.len) ? &s->body : NULL;
-    sb_finish(&b, "application/sdp", body ? body->p : NULL, body ? body->len : 0u);
+    /* the callee's body as it came, SDP or multipart with SDP */
+    sb_body(&b, s && s->body.len ? &s->body : NULL);
     /* retransmissions resend these bytes (c->a_rel); the slot itself stays
      * taken until the engine releases its cookie */
     if (b.overflow) {
@@ -696,13 +923,13 @@ static void a_send_provisional(struct call *c, const prack_action_t *a)
         return;
     }
     send_to(&c->a_peer, buf, b.len);
-    memcpy(c->a_last, buf, b.len);
-    c->a_last_len = b.len;
+    smsg_keep(c, &c->a_last, buf, b.len);
     if (reliable) {
-        memcpy(c->a_rel, buf, b.len);
-        c->a_rel_len = b.len;
+        smsg_keep(c, &c->a_rel, buf, b.len);
         stats.rel1xx++;
     }
+    if (a->sdp == PRACK_SDP_OFFER)
+        c->a_offer_sent = true;
     ladder(c->no, LEG_A, true, buf, b.len, sdp_label(a->sdp, reliable),
            (a->flags & PRACK_AF_REFRESH) ? "refresh" : NULL);
 }
@@ -710,7 +937,8 @@ static void a_send_provisional(struct call *c, const prack_action_t *a)
 /* Send (or resend) a final to the caller and retransmit it until the ACK. */
 static void a_send_final(struct call *c, const prack_action_t *a, prack_time_t now)
 {
-    char buf[B2B_MSG_MAX], hp[80];
+    static char buf[B2B_MSG_MAX];
+    char hp[80];
     sip_buf_t b;
     bool success = a->status < 300;
     hostport(&c->a_local, hp, sizeof(hp));
@@ -730,18 +958,20 @@ static void a_send_final(struct call *c, const prack_action_t *a, prack_time_t n
     a_capabilities(&b);
     const body_t *body = (success && a->sdp != PRACK_SDP_NONE && c->fin_body.len) ? &c->fin_body
                                                                                  : NULL;
-    sb_finish(&b, "application/sdp", body ? body->p : NULL, body ? body->len : 0u);
+    sb_body(&b, body);
     c->fin_extra[0] = '\0';
     if (b.overflow) {
-        /* cannot happen with the sizes above; fall back to a bare 500 */
+        /* a body that fitted the callee's datagram but not ours with our headers */
         c->failed = true;
         sb_init(&b, buf, sizeof(buf));
         a_start_response(&b, c, 500);
+        sb_printf(&b, "Warning: 399 %s \"The callee's response is too large to relay\"\r\n", hp);
         sb_finish(&b, NULL, NULL, 0);
     }
     send_to(&c->a_peer, buf, b.len);
-    memcpy(c->a_last, buf, b.len);
-    c->a_last_len = b.len;
+    smsg_keep(c, &c->a_last, buf, b.len);
+    if (success && a->sdp == PRACK_SDP_OFFER)
+        c->a_offer_sent = true;
 
     char why[96] = "";
     if (a->flags & PRACK_AF_RELEASED)
@@ -754,6 +984,8 @@ static void a_send_final(struct call *c, const prack_action_t *a, prack_time_t n
         note_add(why, sizeof(why), "replaces the held 2xx");
     if (success && a->sdp != PRACK_SDP_NONE && !body)
         note_add(why, sizeof(why), "the callee gave no SDP to relay");
+    if (success && c->a_early_2xx)
+        note_add(why, sizeof(why), "before the callee answered");
     ladder(c->no, LEG_A, true, buf, b.len, sdp_label(success ? a->sdp : PRACK_SDP_NONE, true), why);
 
     c->a_final = a->status;
@@ -815,10 +1047,21 @@ static void a_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
         case PRACK_ACT_HOLD_FINAL:
             note(c->no, "A: %u held until PRACK for RSeq %u (that 1xx carries SDP)", a->status, a->rseq);
             break;
-        case PRACK_ACT_ANSWER_PRACK: a_answer_prack(c, a, prack, src); break;
+        case PRACK_ACT_ANSWER_PRACK: {
+            a_answer_prack(c, a, prack, src);
+            const struct slot *sl = (a->flags & PRACK_AF_RELEASE) ? slot_of(c, a->user) : NULL;
+            if (a->status == 200 && sl && sl->body.len) {
+                /* RFC 3311 5.1: an UPDATE may go to the caller from now on */
+                c->a_oa_done = true;
+                if (c->prack_wait >= 0 && prack)
+                    b_prack_answer(c, prack, now); /* the caller's answer to the callee's offer */
+            }
+            break;
+        }
         case PRACK_ACT_EVENT:
             switch (a->reason) {
             case PRACK_R_SESSION: note(c->no, "A: offer/answer complete"); break;
+            case PRACK_R_ANSWER_MISSING: note(c->no, "A: the caller owed the SDP answer and sent none"); break;
             case PRACK_R_TIMEOUT: note(c->no, "A: reliable 1xx never PRACKed: giving up"); break;
             default: note(c->no, "A: event %s", prack_reason_name(a->reason)); break;
             }
@@ -856,38 +1099,81 @@ static void a_final(struct call *c, uint16_t status, prack_time_t now)
     a_run(c, &acts, now, NULL, NULL);
 }
 
-/* Our BYE to the caller: the callee hung up, or the caller never acknowledged the 2xx. */
-static void a_send_bye(struct call *c, prack_time_t now, const char *why)
+/* ------------------------------------------------------------------------- */
+/* Requests of ours inside the dialog of a leg (RFC 3261 12.2.1.1): leg A is the
+ * caller's dialog, leg B the callee's early or confirmed dialog `fi` (fork). */
+
+static void b_start_request(sip_buf_t *b, const struct call *c, const struct fork *f,
+                            const char *method, uint32_t cseq, const char *branch);
+static void b_dest(const struct call *c, const struct fork *f, ex_addr_t *out);
+
+static void dlg_start_request(sip_buf_t *b, const struct call *c, enum leg leg, unsigned fi,
+                              const char *method, uint32_t cseq, const char *branch)
 {
-    struct txn *t = new_txn(c, LEG_A, T_BYE, 0);
-    if (!t) {
-        c->a_st = A_DONE;
+    if (leg == LEG_B) {
+        b_start_request(b, c, &c->forks[fi], method, cseq, branch);
         return;
     }
     char hp[80];
     hostport(&c->a_local, hp, sizeof(hp));
-    t->cseq = ++c->a_local_cseq;
-    sip_buf_t b;
-    sb_init(&b, t->msg, sizeof(t->msg));
-    sb_printf(&b, "BYE %s SIP/2.0\r\n", c->a_target[0] ? c->a_target : "sip:invalid");
-    sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, t->branch);
-    sb_printf(&b, "Max-Forwards: 70\r\n");
-    sb_printf(&b, "From: %s\r\nTo: %s\r\n", c->a_local_party, c->a_remote);
-    sb_printf(&b, "Call-ID: %s\r\nCSeq: %u BYE\r\n", c->a_call_id, t->cseq);
+    sb_printf(b, "%s %s SIP/2.0\r\n", method, c->a_target[0] ? c->a_target : "sip:invalid");
+    sb_printf(b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, branch);
+    sb_printf(b, "Max-Forwards: 70\r\n");
+    sb_printf(b, "From: %s\r\nTo: %s\r\n", c->a_local_party, c->a_remote);
+    sb_printf(b, "Call-ID: %s\r\nCSeq: %u %s\r\n", c->a_call_id, cseq, method);
     if (c->a_route[0])
-        sb_printf(&b, "Route: %s\r\n", c->a_route);
-    sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow) {
+        sb_printf(b, "Route: %s\r\n", c->a_route);
+}
+
+static void dlg_dest(const struct call *c, enum leg leg, unsigned fi, ex_addr_t *out)
+{
+    if (leg == LEG_B)
+        b_dest(c, &c->forks[fi], out);
+    else if (!dialog_dest(c->a_first_route, c->a_target, &c->a_local, out))
+        *out = c->a_peer;
+}
+
+/* One above the last CSeq of ours in that dialog, PRACKs included. */
+static uint32_t dlg_next_cseq(struct call *c, enum leg leg, unsigned fi)
+{
+    return leg == LEG_A ? ++c->a_local_cseq : ++c->forks[fi].local_cseq;
+}
+
+/* A non-INVITE request of ours in a dialog, retransmitted until answered (Timers E, F). */
+static struct txn *dlg_send(struct call *c, enum leg leg, unsigned fi, enum txn_kind kind,
+                            const char *method, const char *extra, const body_t *body,
+                            prack_time_t now, const char *sdp_role, const char *why)
+{
+    static char buf[B2B_MSG_MAX];
+    struct txn *t = new_txn(c, leg, kind, fi);
+    if (!t)
+        return NULL;
+    t->cseq = dlg_next_cseq(c, leg, fi);
+    sip_buf_t b;
+    sb_init(&b, buf, sizeof(buf));
+    dlg_start_request(&b, c, leg, fi, method, t->cseq, t->branch);
+    if (extra)
+        sb_printf(&b, "%s", extra);
+    sb_body(&b, body);
+    if (b.overflow || !smsg_keep(c, &t->msg, buf, b.len)) {
+        ex_warn("call %u: %s does not fit", c->no, method);
         t->used = false;
+        return NULL;
+    }
+    dlg_dest(c, leg, fi, &t->dest);
+    ex_nict_start(&t->t, opt.t1, now);
+    send_to(&t->dest, buf, b.len);
+    ladder(c->no, leg, true, buf, b.len, sdp_role, why);
+    return t;
+}
+
+/* Our BYE to the caller: the callee hung up, or the caller never acknowledged the 2xx. */
+static void a_send_bye(struct call *c, prack_time_t now, const char *why)
+{
+    if (!dlg_send(c, LEG_A, 0, T_BYE, "BYE", NULL, NULL, now, NULL, why)) {
         c->a_st = A_DONE;
         return;
     }
-    t->len = b.len;
-    if (!dialog_dest(c->a_first_route, c->a_target, &c->a_local, &t->dest))
-        t->dest = c->a_peer;
-    ex_nict_start(&t->t, opt.t1, now);
-    send_to(&t->dest, t->msg, t->len);
-    ladder(c->no, LEG_A, true, t->msg, t->len, NULL, why);
     c->a_st = A_BYE;
     c->bye_a_pending = false;
 }
@@ -936,13 +1222,15 @@ static void b_dest(const struct call *c, const struct fork *f, ex_addr_t *out)
 
 static bool b_send_invite(struct call *c, prack_time_t now)
 {
+    static char buf[B2B_MSG_MAX];
     prack_config_t cfg;
     prack_config_init(&cfg);
     cfg.t1_ms = opt.t1;
     cfg.policy = (uint8_t)c->b_policy;
-    /* the A leg decides the call's fate; a failed PRACK on B is only reported */
-    cfg.on_prack_failure = PRACK_FAILURE_OBSERVE;
-    int rc = prack_uac_init(&c->uac, &cfg, c->b_cseq, PRACK_UAC_INVITE_SDP, now);
+    /* --b-prack-failure: a failed PRACK on B is reported, or ends the call
+     * (PRACK_ACT_TERMINATE), as OpenSIPS's auto_prack_hangup_on_failure does */
+    cfg.on_prack_failure = (uint8_t)opt.on_failure[LEG_B];
+    int rc = prack_uac_init(&c->uac, &cfg, c->b_cseq, c->late ? 0u : PRACK_UAC_INVITE_SDP, now);
     if (rc != PRACK_OK) {
         ex_warn("prack_uac_init: %s", prack_strerror(rc));
         return false;
@@ -950,12 +1238,13 @@ static bool b_send_invite(struct call *c, prack_time_t now)
     ex_branch(c->b_branch);
     c->nforks = 0;
     c->confirmed = -1;
+    c->early_fork = -1;
     c->b_retry = false;
 
     char hp[80];
     b_hostport(c, hp, sizeof(hp));
     sip_buf_t b;
-    sb_init(&b, c->b_invite, sizeof(c->b_invite));
+    sb_init(&b, buf, sizeof(buf));
     sb_printf(&b, "INVITE %s SIP/2.0\r\n", c->b_ruri);
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->b_branch);
     sb_printf(&b, "Max-Forwards: %u\r\n", c->b_max_forwards);
@@ -970,14 +1259,16 @@ static bool b_send_invite(struct call *c, prack_time_t now)
     }
     sb_printf(&b, "Allow: " B2B_ALLOW "\r\n");
     sb_printf(&b, "User-Agent: " B2B_USER " (libprack %s)\r\n", prack_version());
-    sb_finish(&b, "application/sdp", c->offer.p, c->offer.len); /* the caller's offer, as is */
-    if (b.overflow) {
+    /* the caller's credentials, for the callee that challenged it (RFC 3261 22.2) */
+    sb_printf(&b, "%s", c->a_auth);
+    sb_body(&b, &c->offer); /* the caller's offer (or other body), as is */
+    if (b.overflow || !smsg_keep(c, &c->b_invite, buf, b.len)) {
         ex_warn("call %u: INVITE for leg B does not fit", c->no);
         return false;
     }
-    c->b_invite_len = b.len;
-    send_to(&opt.next, c->b_invite, c->b_invite_len);
-    ladder(c->no, LEG_B, true, c->b_invite, c->b_invite_len, "SDP offer from the caller", NULL);
+    send_to(&opt.next, buf, b.len);
+    ladder(c->no, LEG_B, true, buf, b.len, "SDP offer from the caller",
+           c->a_auth[0] ? "the caller's credentials" : NULL);
     c->b_st = B_CALLING;
     /* RFC 3261 17.1.1.2: Timer A from T1, doubling; Timer B at 64*T1 */
     c->b_a_interval = opt.t1;
@@ -986,78 +1277,91 @@ static bool b_send_invite(struct call *c, prack_time_t now)
     return true;
 }
 
-static void b_send_prack(struct call *c, struct fork *f, const prack_action_t *a, prack_time_t now)
+/*
+ * Our PRACK for reliable 1xx `rseq` of the INVITE with CSeq `invite_cseq`, in
+ * the dialog of a leg: on leg B for the callee's 1xx (fork fi), or on either
+ * leg for a 1xx to a re-INVITE of ours (`mid`). A body is the answer to an
+ * offer in that 1xx (R50).
+ */
+static struct txn *send_prack(struct call *c, enum leg leg, unsigned fi, uint32_t rseq,
+                              uint32_t invite_cseq, const body_t *answer, bool mid,
+                              prack_time_t now, const char *why)
 {
-    unsigned fi = (unsigned)(f - c->forks);
-    char rack[40], fk[16];
-    struct txn *t = new_txn(c, LEG_B, T_PRACK, fi);
-    if (!t)
-        return;
+    char rack[64], extra[80], fk[16];
     /* the RAck values come from the engine; the CSeq is this dialog's next */
-    if (prack_format_rack(rack, sizeof(rack), a->rseq, a->cseq, "INVITE", 6) < 0) {
-        t->used = false;
-        return;
-    }
-    t->cseq = ++f->local_cseq;
-    t->rseq = a->rseq;
-    sip_buf_t b;
-    sb_init(&b, t->msg, sizeof(t->msg));
-    b_start_request(&b, c, f, "PRACK", t->cseq, t->branch);
-    sb_printf(&b, "RAck: %s\r\n", rack);
-    /* the INVITE carried the offer: this PRACK never owes an answer, and the
-     * B2BUA makes no new offer of its own (R51 is a MAY) */
-    sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow) {
-        t->used = false;
-        return;
-    }
-    t->len = b.len;
-    b_dest(c, f, &t->dest);
-    ex_nict_start(&t->t, opt.t1, now);
-    send_to(&t->dest, t->msg, t->len);
+    if (prack_format_rack(rack, sizeof(rack), rseq, invite_cseq, "INVITE", 6) < 0)
+        return NULL;
+    snprintf(extra, sizeof(extra), "RAck: %s\r\n", rack);
+    if (!why && leg == LEG_B && !mid)
+        why = fork_note(c, &c->forks[fi], fk, sizeof(fk));
+    struct txn *t = dlg_send(c, leg, fi, T_PRACK, "PRACK", extra, answer, now,
+                             answer && answer->len ? "SDP answer" : NULL, why);
+    if (!t)
+        return NULL;
+    t->rseq = rseq;
+    t->mid = mid;
+    t->oa_body = answer && answer->len;
     stats.prack_sent++;
-    ladder(c->no, LEG_B, true, t->msg, t->len, NULL, fork_note(c, f, fk, sizeof(fk)));
+    return t;
 }
 
-static bool b_build_ack(const struct call *c, const struct fork *f, char *buf, size_t cap,
-                        size_t *len, ex_addr_t *dest)
+static void b_send_prack(struct call *c, struct fork *f, const prack_action_t *a, prack_time_t now)
 {
+    /* with an offer in the INVITE this PRACK never owes an answer, and the
+     * B2BUA makes no new offer of its own (R51 is a MAY) */
+    send_prack(c, LEG_B, (unsigned)(f - c->forks), a->rseq, a->cseq, NULL, false, now, NULL);
+}
+
+/* The ACK of the 2xx on fork f: a transaction of its own (RFC 3261 13.2.2.4),
+ * with the answer when the 2xx carried the offer. Kept for the 2xx's
+ * retransmissions when `keep`. */
+static void b_send_ack(struct call *c, struct fork *f, const body_t *answer, bool keep,
+                       const char *why)
+{
+    static char buf[B2B_MSG_MAX];
     char branch[32];
-    ex_branch(branch); /* RFC 3261 13.2.2.4: the ACK of a 2xx is a transaction of its own */
+    ex_addr_t dest;
+    ex_branch(branch);
     sip_buf_t b;
-    sb_init(&b, buf, cap);
+    sb_init(&b, buf, sizeof(buf));
     b_start_request(&b, c, f, "ACK", c->b_cseq, branch);
-    sb_finish(&b, NULL, NULL, 0); /* the offer was in the INVITE: no body */
-    if (b.overflow)
-        return false;
-    *len = b.len;
-    b_dest(c, f, dest);
-    return true;
+    sb_body(&b, answer);
+    if (b.overflow) {
+        ex_warn("call %u: ACK does not fit", c->no);
+        return;
+    }
+    b_dest(c, f, &dest);
+    send_to(&dest, buf, b.len);
+    ladder(c->no, LEG_B, true, buf, b.len, answer && answer->len ? "SDP answer from the caller" : NULL,
+           why);
+    if (keep && smsg_keep(c, &c->b_ack, buf, b.len))
+        c->b_ack_dest = dest;
 }
 
 static void b_send_ack_non2xx(struct call *c, const sip_msg_t *m)
 {
+    static char buf[B2B_MSG_MAX];
     char hp[80];
     b_hostport(c, hp, sizeof(hp));
     /* RFC 3261 17.1.1.3: same branch and Request-URI as the INVITE, To from the response */
     sip_buf_t b;
-    sb_init(&b, c->b_nack, sizeof(c->b_nack));
+    sb_init(&b, buf, sizeof(buf));
     sb_printf(&b, "ACK %s SIP/2.0\r\n", c->b_ruri);
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->b_branch);
     sb_printf(&b, "Max-Forwards: 70\r\n");
     sb_printf(&b, "From: %s\r\nTo: %.*s\r\n", c->b_from, SIP_STR_ARG(m->to));
     sb_printf(&b, "Call-ID: %s\r\nCSeq: %u ACK\r\n", c->b_call_id, c->b_cseq);
     sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow)
+    if (b.overflow || !smsg_keep(c, &c->b_nack, buf, b.len))
         return;
-    c->b_nack_len = b.len;
     memcpy(c->b_nack_branch, c->b_branch, sizeof(c->b_nack_branch));
-    send_to(&opt.next, c->b_nack, c->b_nack_len);
-    ladder(c->no, LEG_B, true, c->b_nack, c->b_nack_len, NULL, NULL);
+    send_to(&opt.next, buf, b.len);
+    ladder(c->no, LEG_B, true, buf, b.len, NULL, NULL);
 }
 
 static void b_send_cancel(struct call *c, prack_time_t now)
 {
+    static char buf[B2B_MSG_MAX];
     struct txn *t = new_txn(c, LEG_B, T_CANCEL, 0);
     if (!t)
         return;
@@ -1067,22 +1371,21 @@ static void b_send_cancel(struct call *c, prack_time_t now)
     memcpy(t->branch, c->b_branch, sizeof(t->branch));
     t->cseq = c->b_cseq;
     sip_buf_t b;
-    sb_init(&b, t->msg, sizeof(t->msg));
+    sb_init(&b, buf, sizeof(buf));
     sb_printf(&b, "CANCEL %s SIP/2.0\r\n", c->b_ruri);
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->b_branch);
     sb_printf(&b, "Max-Forwards: 70\r\n");
     sb_printf(&b, "From: %s\r\nTo: %s\r\n", c->b_from, c->b_to);
     sb_printf(&b, "Call-ID: %s\r\nCSeq: %u CANCEL\r\n", c->b_call_id, c->b_cseq);
     sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow) {
+    if (b.overflow || !smsg_keep(c, &t->msg, buf, b.len)) {
         t->used = false;
         return;
     }
-    t->len = b.len;
     t->dest = opt.next;
     ex_nict_start(&t->t, opt.t1, now);
-    send_to(&t->dest, t->msg, t->len);
-    ladder(c->no, LEG_B, true, t->msg, t->len, NULL, NULL);
+    send_to(&t->dest, buf, b.len);
+    ladder(c->no, LEG_B, true, buf, b.len, NULL, NULL);
     c->cancel_pending = false;
     c->b_st = B_CANCELLING;
     c->b_a_next = PRACK_TIME_NONE;
@@ -1092,28 +1395,9 @@ static void b_send_cancel(struct call *c, prack_time_t now)
 
 static void b_send_bye(struct call *c, unsigned fi, prack_time_t now, const char *why)
 {
-    struct fork *f = &c->forks[fi];
-    struct txn *t = new_txn(c, LEG_B, T_BYE, fi);
+    struct txn *t = dlg_send(c, LEG_B, fi, T_BYE, "BYE", NULL, NULL, now, NULL, why);
     if ((int)fi == c->confirmed)
         c->b_st = t ? B_BYE : B_DONE;
-    if (!t)
-        return;
-    t->cseq = ++f->local_cseq; /* one above the last request on this dialog, PRACKs included */
-    sip_buf_t b;
-    sb_init(&b, t->msg, sizeof(t->msg));
-    b_start_request(&b, c, f, "BYE", t->cseq, t->branch);
-    sb_finish(&b, NULL, NULL, 0);
-    if (b.overflow) {
-        t->used = false;
-        if ((int)fi == c->confirmed)
-            c->b_st = B_DONE;
-        return;
-    }
-    t->len = b.len;
-    b_dest(c, f, &t->dest);
-    ex_nict_start(&t->t, opt.t1, now);
-    send_to(&t->dest, t->msg, t->len);
-    ladder(c->no, LEG_B, true, t->msg, t->len, NULL, why);
 }
 
 /* Leg A is over or going: end leg B the way its state allows. */
@@ -1125,10 +1409,16 @@ static void stop_b(struct call *c, prack_time_t now)
         break;
     case B_PROCEEDING: b_send_cancel(c, now); break;
     case B_CONFIRMED:
-        if (c->confirmed >= 0)
+        if (c->confirmed >= 0) {
+            if (c->b_ack_wait) {
+                /* the 2xx is acknowledged before the BYE, without the answer that never came */
+                c->b_ack_wait = false;
+                b_send_ack(c, &c->forks[c->confirmed], NULL, true, "no answer from the caller");
+            }
             b_send_bye(c, (unsigned)c->confirmed, now, "the caller's side ended");
-        else
+        } else {
             c->b_st = B_DONE;
+        }
         break;
     default: break;
     }
@@ -1174,25 +1464,58 @@ static struct fork *b_fork(struct call *c, const sip_msg_t *m, bool create)
 /* ------------------------------------------------------------------------- */
 /* Leg B's actions become calls on leg A */
 
-/* A provisional from the callee goes to the caller through leg A's engine. */
-static void relay_1xx(struct call *c, struct fork *f, const sip_msg_t *m, prack_time_t now)
+/*
+ * Late offer, leg A without 100rel: the callee's offer (in a reliable 1xx on
+ * leg B) can reach the caller only in a 2xx (RFC 3261 13.2.1: an unreliable
+ * 1xx carries no offer), so the caller gets its 200 now; its answer comes in
+ * the ACK and goes into the PRACK that leg B has been waiting for.
+ */
+static void a_early_offer(struct call *c, struct fork *f, prack_time_t now)
 {
-    sip_str_t sdp = sip_has_sdp(m) ? m->body : sip_str_c("");
-    if (f && sdp.n)
-        body_keep(&f->sdp, sdp);
+    body_copy(c, &c->fin_body, &f->sdp);
+    c->a_early_2xx = true;
+    note(c->no, "A: no 100rel towards the caller: the callee's offer goes in a 200 now, "
+                "and the caller's answer in its ACK");
+    a_final(c, 200, now);
+}
+
+/*
+ * A provisional from the callee goes to the caller through leg A's engine.
+ * `offer`: it is the callee's offer in a reliable 1xx (late offer).
+ */
+static void relay_1xx(struct call *c, struct fork *f, const sip_msg_t *m, bool offer,
+                      prack_time_t now)
+{
+    bool with_body = m->body.n != 0;
+    if (f && with_body)
+        body_keep(c, &f->sdp, m);
     if (!c->uas_on || prack_uas_state(&c->uas) != PRACK_UAS_PROCEEDING)
         return; /* the caller has its final already */
-    struct slot *s = NULL;
     uint32_t flags = 0;
-    if (sdp.n) {
-        s = slot_get(c);
-        if (!s || !body_keep(&s->body, sdp)) {
-            if (s)
-                s->used = false;
-            note(c->no, "A: %u not relayed: no room for its SDP", m->status);
+    if (c->late && !c->a_offer_sent) {
+        if (offer && !prack_uas_reliable(&c->uas)) {
+            if (f)
+                a_early_offer(c, f, now);
             return;
         }
-        flags |= PRACK_1XX_SDP;
+        if (!offer) {
+            /* no offer yet: SDP in an unreliable 1xx is none (RFC 3261 13.2.1),
+             * and the caller's first reliable 1xx must carry one (R49) */
+            with_body = false;
+            flags |= PRACK_1XX_UNRELIABLE;
+        }
+    }
+    struct slot *s = NULL;
+    if (with_body) {
+        s = slot_get(c);
+        if (!s || !body_keep(c, &s->body, m)) {
+            if (s)
+                s->used = false;
+            note(c->no, "A: %u not relayed: no room for its body", m->status);
+            return;
+        }
+        if (has_sdp(m))
+            flags |= PRACK_1XX_SDP;
     }
     prack_actions_t acts;
     int rc = prack_uas_send_1xx(&c->uas, now, (uint16_t)m->status, flags,
@@ -1200,7 +1523,11 @@ static void relay_1xx(struct call *c, struct fork *f, const sip_msg_t *m, prack_
     if (rc != PRACK_OK) {
         if (s)
             s->used = false; /* not accepted: the cookie stays ours */
-        note(c->no, "A: %u not relayed: %s", m->status, prack_strerror(rc));
+        if (rc == PRACK_ERR_OFFER_REQUIRED)
+            note(c->no, "A: %u not relayed: the caller requires 100rel, and its first reliable "
+                        "1xx must carry the offer the callee has not made yet (R49)", m->status);
+        else
+            note(c->no, "A: %u not relayed: %s", m->status, prack_strerror(rc));
         return;
     }
     a_run(c, &acts, now, NULL, NULL);
@@ -1220,6 +1547,44 @@ static void b_offer_error(struct call *c, prack_time_t now)
         stop_b(c, now);
 }
 
+/* The caller's answer (in its PRACK or its ACK) goes into the PRACK that leg B
+ * owes for the callee's offer (R50). */
+static void b_prack_answer(struct call *c, const sip_msg_t *from, prack_time_t now)
+{
+    if (c->prack_wait < 0)
+        return;
+    unsigned fi = (unsigned)c->prack_wait;
+    c->prack_wait = -1;
+    if (!has_sdp(from) || !body_keep(c, &c->a_answer, from)) {
+        body_clear(c, &c->a_answer);
+        note(c->no, "A: the caller sent no answer to relay: leg B's PRACK goes without one");
+    }
+    if (send_prack(c, LEG_B, fi, c->prack_wait_rseq, c->prack_wait_cseq, &c->a_answer, false, now,
+                   "the caller's answer"))
+        c->forks[fi].reliable_oa = c->a_answer.len != 0;
+}
+
+/* Leg B's engine ended the call after a failed PRACK (--b-prack-failure terminate). */
+static void b_terminate(struct call *c, const prack_action_t *a, prack_time_t now)
+{
+    char hp[80];
+    hostport(&c->a_local, hp, sizeof(hp));
+    c->b_terminate = true;
+    note(c->no, "B: PRACK for RSeq %u failed with %u: ending the call (--b-prack-failure terminate)",
+         a->rseq, a->status);
+    snprintf(c->fin_extra, sizeof(c->fin_extra),
+             "Warning: 399 %s \"The callee answered a PRACK with %u\"\r\n", hp, a->status);
+    if (c->b_st == B_CONFIRMED) {
+        /* the 2xx came first: BYE on both legs */
+        c->fin_extra[0] = '\0';
+        stop_b(c, now);
+        stop_a(c, 500, now, "the callee's PRACK failed");
+    } else if (c->b_st == B_CALLING || c->b_st == B_PROCEEDING) {
+        /* CANCEL; the callee's 487 then goes to the caller with the Warning */
+        stop_b(c, now);
+    }
+}
+
 /* Carry out leg B's engine actions; false when the call was abandoned on the way. */
 static bool b_run(struct call *c, struct fork *f, const sip_msg_t *m, const prack_actions_t *acts,
                   prack_time_t now)
@@ -1229,7 +1594,7 @@ static bool b_run(struct call *c, struct fork *f, const sip_msg_t *m, const prac
         switch (a->type) {
         case PRACK_ACT_DELIVER_1XX:
             if (m && a->status > 100)
-                relay_1xx(c, f, m, now); /* unreliable on B: the caller's leg decides */
+                relay_1xx(c, f, m, false, now); /* unreliable on B: the caller's leg decides */
             break;
         case PRACK_ACT_SEND_PRACK:
             if (!f)
@@ -1246,12 +1611,28 @@ static bool b_run(struct call *c, struct fork *f, const sip_msg_t *m, const prac
                 b_send_prack(c, f, a, now);
                 break;
             }
-            if (a->sdp == PRACK_SDP_ANSWER) {
+            if (a->sdp == PRACK_SDP_ANSWER && !c->late) {
                 b_offer_error(c, now);
                 return false;
             }
+            if (a->sdp == PRACK_SDP_ANSWER && m && !(a->flags & PRACK_AF_CACHED) &&
+                c->prack_wait < 0 && !c->a_offer_sent) {
+                /* late offer: the callee's offer goes to the caller, and this
+                 * PRACK waits for the caller's answer (R50) */
+                c->prack_wait = (int)(f - c->forks);
+                c->prack_wait_rseq = a->rseq;
+                c->prack_wait_cseq = a->cseq;
+                c->early_fork = c->prack_wait;
+                note(c->no, "B: PRACK for RSeq %u waits for the caller's answer", a->rseq);
+                relay_1xx(c, f, m, true, now);
+                break;
+            }
+            if (a->sdp == PRACK_SDP_ANSWER)
+                note(c->no, "B: a second offer (fork %u): no answer to give it", f->no);
+            else if (m && has_sdp(m))
+                c->early_fork = (int)(f - c->forks);
             if (m && !(a->flags & PRACK_AF_CACHED))
-                relay_1xx(c, f, m, now);
+                relay_1xx(c, f, m, false, now);
             b_send_prack(c, f, a, now);
             break;
         case PRACK_ACT_DISCARD:
@@ -1267,12 +1648,18 @@ static bool b_run(struct call *c, struct fork *f, const sip_msg_t *m, const prac
             c->b_retry = true;
             c->b_retry_option = (prack_option_t)a->option;
             break;
+        case PRACK_ACT_TERMINATE: b_terminate(c, a, now); break;
         case PRACK_ACT_EVENT:
             switch (a->reason) {
-            case PRACK_R_SESSION: note(c->no, "B: offer/answer complete"); break;
+            case PRACK_R_SESSION:
+                note(c->no, "B: offer/answer complete");
+                if (f)
+                    f->reliable_oa = true;
+                break;
             case PRACK_R_PRACK_OK: break;
             case PRACK_R_PRACK_FAILED:
-                note(c->no, "B: PRACK for RSeq %u failed with %u", a->rseq, a->status);
+                note(c->no, "B: PRACK for RSeq %u failed with %u%s", a->rseq, a->status,
+                     opt.on_failure[LEG_B] == PRACK_FAILURE_OBSERVE ? "; the call goes on" : "");
                 break;
             case PRACK_R_ANSWER_MISSING:
                 note(c->no, "B: the callee's final lacks the SDP answer");
@@ -1291,6 +1678,29 @@ static bool b_run(struct call *c, struct fork *f, const sip_msg_t *m, const prac
     return true;
 }
 
+/* A response's facts for the UAC engine; a multipart body with SDP counts as SDP. */
+static void rsp_facts(const sip_msg_t *m, prack_response_t *r)
+{
+    ex_response_facts(m, r);
+    if (has_sdp(m))
+        r->flags |= PRACK_RSP_SDP;
+}
+
+/* Whether a message's Allow lists UPDATE; unknown without an Allow. */
+static enum allow allow_update(const sip_msg_t *m, enum allow before)
+{
+    const sip_header_t *h = sip_find(m, SIP_H_ALLOW, NULL);
+    if (!h)
+        return before;
+    for (; h; h = sip_find(m, SIP_H_ALLOW, h)) {
+        sip_str_t rest = h->value, item;
+        while (sip_list_next(&rest, &item))
+            if (sip_str_eq(item, "UPDATE"))
+                return ALLOW_YES;
+    }
+    return ALLOW_NO;
+}
+
 static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
                      prack_time_t now)
 {
@@ -1302,6 +1712,7 @@ static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
         sip_str_t contact = sip_contact_uri(m);
         if (contact.n) /* a 1xx may refresh the remote target (RFC 6141) */
             sip_str_copy(f->target, sizeof(f->target), contact);
+        f->update = allow_update(m, f->update);
     }
     if (c->b_st == B_CALLING) {
         c->b_st = B_PROCEEDING;
@@ -1310,7 +1721,7 @@ static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     }
 
     prack_response_t r;
-    ex_response_facts(m, &r);
+    rsp_facts(m, &r);
     prack_actions_t acts;
     int rc = prack_on_response(&c->uac, f ? &f->eng : NULL, now, &r, &acts);
 
@@ -1319,10 +1730,11 @@ static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     for (size_t i = 0; rc == PRACK_OK && i < acts.n; i++)
         if (acts.v[i].type == PRACK_ACT_SEND_PRACK)
             role = (acts.v[i].flags & PRACK_AF_OTHER_FORK) ? "SDP of a fork not taken"
+                   : acts.v[i].sdp == PRACK_SDP_ANSWER    ? "SDP offer"
                    : acts.v[i].sdp == PRACK_SDP_MAY_OFFER ? "SDP answer"
                                                           : "SDP repeated";
     if (!reliable)
-        role = "SDP answer preview";
+        role = c->late ? "SDP offer preview" : "SDP answer preview";
     char fk[16];
     ladder(c->no, LEG_B, false, raw, rawlen, role, fork_note(c, f, fk, sizeof(fk)));
     if (rc != PRACK_OK) {
@@ -1341,16 +1753,18 @@ static void b_on_2xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     struct fork *f = b_fork(c, m, false);
     if (f && f->confirmed) {
         /* RFC 3261 13.2.2.4: a retransmitted 2xx gets the same ACK */
+        bool ours = (int)(f - c->forks) == c->confirmed;
+        if (ours && c->b_ack_wait) {
+            ladder(c->no, LEG_B, false, raw, rawlen, NULL,
+                   "retransmission; the ACK waits for the caller's answer");
+            return;
+        }
         ladder(c->no, LEG_B, false, raw, rawlen, NULL, "retransmission");
-        char buf[B2B_MSG_MAX];
-        size_t len;
-        ex_addr_t dest;
-        if ((int)(f - c->forks) == c->confirmed && c->b_ack_len) {
-            send_to(&c->b_ack_dest, c->b_ack, c->b_ack_len);
-            ladder(c->no, LEG_B, true, c->b_ack, c->b_ack_len, NULL, "retransmission");
-        } else if (b_build_ack(c, f, buf, sizeof(buf), &len, &dest)) {
-            send_to(&dest, buf, len);
-            ladder(c->no, LEG_B, true, buf, len, NULL, "retransmission");
+        if (ours && c->b_ack.len) {
+            send_to(&c->b_ack_dest, BLOB_P(&c->b_ack), c->b_ack.len);
+            ladder(c->no, LEG_B, true, BLOB_P(&c->b_ack), c->b_ack.len, NULL, "retransmission");
+        } else {
+            b_send_ack(c, f, NULL, false, "retransmission");
         }
         return;
     }
@@ -1366,35 +1780,38 @@ static void b_on_2xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     sip_str_t contact = sip_contact_uri(m);
     if (contact.n)
         sip_str_copy(f->target, sizeof(f->target), contact);
+    f->update = allow_update(m, f->update);
     c->b_a_next = c->b_deadline = PRACK_TIME_NONE;
 
     prack_response_t r;
-    ex_response_facts(m, &r);
+    rsp_facts(m, &r);
     prack_actions_t acts;
     int rc = prack_on_response(&c->uac, &f->eng, now, &r, &acts);
     const char *role = NULL;
-    for (size_t i = 0; rc == PRACK_OK && i < acts.n; i++)
-        if (acts.v[i].type == PRACK_ACT_DELIVER_FINAL)
+    bool offer = false;
+    for (size_t i = 0; rc == PRACK_OK && i < acts.n; i++) {
+        if (acts.v[i].type == PRACK_ACT_DELIVER_FINAL) {
             role = sdp_label(acts.v[i].sdp, true);
+            offer = acts.v[i].sdp == PRACK_SDP_OFFER && has_sdp(m);
+        }
+    }
     ladder(c->no, LEG_B, false, raw, rawlen, role, fork_note(c, f, fk, sizeof(fk)));
     if (rc == PRACK_OK)
         b_run(c, f, m, &acts, now);
 
-    /* the B2BUA owns leg B: acknowledge at once, whatever the caller does */
     f->confirmed = true;
-    char buf[B2B_MSG_MAX];
-    size_t len;
-    ex_addr_t dest;
     unsigned fi = (unsigned)(f - c->forks);
     bool first = c->confirmed < 0;
-    if (b_build_ack(c, f, buf, sizeof(buf), &len, &dest)) {
-        send_to(&dest, buf, len);
-        ladder(c->no, LEG_B, true, buf, len, NULL, NULL);
-        if (first) {
-            memcpy(c->b_ack, buf, len);
-            c->b_ack_len = len;
-            c->b_ack_dest = dest;
-        }
+    /* late offer, the offer in this 2xx: the caller's answer goes in the ACK
+     * (RFC 3261 13.2.1), so the ACK waits for the caller's ACK; otherwise
+     * the B2BUA owns leg B and acknowledges at once */
+    bool wait = first && offer && c->late && c->a_st == A_PROCEEDING && c->uas_on &&
+                prack_uas_state(&c->uas) == PRACK_UAS_PROCEEDING;
+    if (wait) {
+        c->b_ack_wait = true;
+        note(c->no, "B: the 2xx carries the callee's offer: its ACK waits for the caller's answer");
+    } else {
+        b_send_ack(c, f, NULL, first, NULL);
     }
     if (!first) {
         /* RFC 3261 13.2.2.4: a second fork answered too; end that dialog */
@@ -1406,27 +1823,48 @@ static void b_on_2xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     c->b_st = B_CONFIRMED;
     note(c->no, "B: call established with the callee");
 
+    if (c->a_early_2xx && (c->a_st == A_COMPLETED || c->a_st == A_CONFIRMED)) {
+        /* the caller has had its 200 since the callee's offer */
+        return;
+    }
     if (c->a_st == A_PROCEEDING && c->uas_on &&
         prack_uas_state(&c->uas) == PRACK_UAS_PROCEEDING) {
-        /* the 2xx body is the answer (or repeats it); without one, the answer
-         * came in a 1xx of this dialog */
-        if (!sip_has_sdp(m) || !body_keep(&c->fin_body, m->body))
-            c->fin_body = f->sdp;
+        /* the 2xx body is the answer (or repeats it, or is the late offer);
+         * without one, the answer came in a 1xx of this dialog */
+        if (!m->body.n || !body_keep(c, &c->fin_body, m))
+            body_copy(c, &c->fin_body, &f->sdp);
         a_final(c, (uint16_t)m->status, now);
     } else {
         /* the caller gave up (CANCEL, timeout) before the callee answered */
+        if (c->b_ack_wait) {
+            c->b_ack_wait = false;
+            b_send_ack(c, f, NULL, true, NULL);
+        }
         b_send_bye(c, fi, now, "the caller's side ended");
     }
+}
+
+/* Header lines of the callee's final that the caller needs, copied into the
+ * caller's final: challenges, the option tags of a 420/421, a 3xx's Contacts. */
+static void copy_final_headers(struct call *c, const sip_msg_t *m, sip_hid_t id, const char *name)
+{
+    size_t n = strlen(c->fin_extra);
+    sip_buf_t b;
+    sb_init(&b, c->fin_extra + n, sizeof(c->fin_extra) - n);
+    for (const sip_header_t *h = sip_find(m, id, NULL); h; h = sip_find(m, id, h))
+        sb_header(&b, name, h->value);
+    if (b.overflow)
+        c->fin_extra[n] = '\0';
 }
 
 static void b_on_final(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
                        prack_time_t now)
 {
-    if (c->b_nack_len && strcmp(c->b_nack_branch, c->b_branch) == 0 && c->b_final >= 300) {
+    if (c->b_nack.len && strcmp(c->b_nack_branch, c->b_branch) == 0 && c->b_final >= 300) {
         /* a retransmitted final: the same ACK again */
         ladder(c->no, LEG_B, false, raw, rawlen, NULL, "retransmission");
-        send_to(&opt.next, c->b_nack, c->b_nack_len);
-        ladder(c->no, LEG_B, true, c->b_nack, c->b_nack_len, NULL, "retransmission");
+        send_to(&opt.next, BLOB_P(&c->b_nack), c->b_nack.len);
+        ladder(c->no, LEG_B, true, BLOB_P(&c->b_nack), c->b_nack.len, NULL, "retransmission");
         return;
     }
     if (c->confirmed >= 0) {
@@ -1441,7 +1879,7 @@ static void b_on_final(struct call *c, const sip_msg_t *m, const char *raw, size
 
     struct fork *f = b_fork(c, m, false);
     prack_response_t r;
-    ex_response_facts(m, &r);
+    rsp_facts(m, &r);
     prack_actions_t acts;
     if (prack_on_response(&c->uac, f ? &f->eng : NULL, now, &r, &acts) == PRACK_OK)
         b_run(c, f, m, &acts, now);
@@ -1461,46 +1899,52 @@ static void b_on_final(struct call *c, const sip_msg_t *m, const char *raw, size
     }
     c->b_st = B_DONE;
     uint16_t status = (uint16_t)m->status;
+    if (c->a_early_2xx) {
+        /* the caller had its 200 with the callee's offer: BYE after its ACK */
+        note(c->no, "B: the callee refused with %u after the caller's 200", status);
+        stop_a(c, status, now, "the callee refused the call");
+        return;
+    }
     if (status == 401 || status == 407) {
-        /* the challenge is for the B2BUA, which has no credentials to give */
-        char hp[80];
-        hostport(&c->a_local, hp, sizeof(hp));
-        snprintf(c->fin_extra, sizeof(c->fin_extra),
-                 "Warning: 399 %s \"The callee asked for credentials\"\r\n", hp);
-        c->b_final = status = 403;
+        /* the challenge goes to the caller, whose re-sent INVITE carries the
+         * credentials back to leg B (same Call-ID and From-tag, CSeq + 1) */
+        copy_final_headers(c, m, SIP_H_WWW_AUTHENTICATE, "WWW-Authenticate");
+        copy_final_headers(c, m, SIP_H_PROXY_AUTHENTICATE, "Proxy-Authenticate");
+        c->challenged = true;
+        c->retryable = true;
     } else if (status == 420 || status == 421) {
-        /* about the option tags of leg B's INVITE, which the caller neither sent
-         * nor controls: passed on, its Unsupported/Require would send the caller
-         * into a retry that changes nothing on leg B */
-        char hp[80];
-        hostport(&c->a_local, hp, sizeof(hp));
-        snprintf(c->fin_extra, sizeof(c->fin_extra),
-                 "Warning: 399 %s \"The callee answered %u to the 100rel use of the B2BUA's "
-                 "own INVITE\"\r\n",
-                 hp, status);
-        note(c->no, "B: %u not retried (--b-100rel %s): the caller gets 500", status,
+        /*
+         * Relayed with its Unsupported or Require (RFC 3261 8.2.2.3, 21.4.16
+         * make them part of the status): the status the caller's request met
+         * is the callee's, and a 5xx would hide that the call needs (or cannot
+         * have) the extension. Leg A's engine already settled 100rel with the
+         * caller, and leg B retried what its policy allows; a caller that
+         * retries (RFC 3261 8.1.3.5) meets the same answer and stops there.
+         */
+        note(c->no, "B: %u not retried (--b-100rel %s): relayed with its option tags", status,
              ex_policy_name(c->b_policy));
-        c->b_final = status = 500;
+        copy_final_headers(c, m, status == 420 ? SIP_H_UNSUPPORTED : SIP_H_REQUIRE,
+                           status == 420 ? "Unsupported" : "Require");
+        c->retryable = true;
     } else if (status >= 300 && status < 400) {
         /* a redirection is only useful with its Contact list */
-        sip_buf_t b;
-        sb_init(&b, c->fin_extra, sizeof(c->fin_extra));
-        for (const sip_header_t *h = sip_find(m, SIP_H_CONTACT, NULL); h;
-             h = sip_find(m, SIP_H_CONTACT, h))
-            sb_header(&b, "Contact", h->value);
-        if (b.overflow)
-            c->fin_extra[0] = '\0';
+        copy_final_headers(c, m, SIP_H_CONTACT, "Contact");
     }
     a_final(c, status, now);
 }
+
+static void mid_on_update_response(struct call *c, struct txn *t, const sip_msg_t *m,
+                                   prack_time_t now);
+static void mid_uac_run(struct call *c, const prack_actions_t *acts, const sip_msg_t *m,
+                        prack_time_t now);
 
 static void b_on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m, const char *raw,
                               size_t rawlen, prack_time_t now)
 {
     char fk[16];
     struct fork *f = &c->forks[t->fork];
-    ladder(c->no, t->leg, false, raw, rawlen, NULL,
-           t->leg == LEG_B && t->kind == T_PRACK ? fork_note(c, f, fk, sizeof(fk)) : NULL);
+    ladder(c->no, t->leg, false, raw, rawlen, t->kind == T_UPDATE && has_sdp(m) ? "SDP answer" : NULL,
+           t->leg == LEG_B && t->kind == T_PRACK && !t->mid ? fork_note(c, f, fk, sizeof(fk)) : NULL);
     if (m->status < 200) {
         t->t.proceeding = true;
         return;
@@ -1514,14 +1958,17 @@ static void b_on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m,
         r.method = PRACK_METHOD_PRACK;
         r.cseq = m->cseq;
         r.rseq = t->rseq;
-        if (sip_has_sdp(m))
+        if (has_sdp(m))
             r.flags |= PRACK_RSP_SDP;
         prack_actions_t acts;
-        int rc = prack_on_response(&c->uac, &f->eng, now, &r, &acts);
-        if (rc == PRACK_OK)
-            b_run(c, f, NULL, &acts, now);
-        else
+        int rc = t->mid ? prack_on_response(&c->mid.uac, &c->mid.dlg, now, &r, &acts)
+                        : prack_on_response(&c->uac, &f->eng, now, &r, &acts);
+        if (rc != PRACK_OK)
             ex_warn("prack_on_response (PRACK): %s", prack_strerror(rc));
+        else if (t->mid)
+            mid_uac_run(c, &acts, NULL, now);
+        else
+            b_run(c, f, NULL, &acts, now);
         break;
     }
     case T_BYE:
@@ -1533,6 +1980,616 @@ static void b_on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m,
             c->b_st = B_DONE;
         break;
     case T_CANCEL: break; /* the 487 to the INVITE follows */
+    case T_UPDATE: mid_on_update_response(c, t, m, now); break;
+    }
+}
+
+/* ------------------------------------------------------------------------- */
+/* re-INVITE and UPDATE, relayed from one leg to the other (struct mid) */
+
+static enum leg other_leg(enum leg l)
+{
+    return l == LEG_A ? LEG_B : LEG_A;
+}
+
+static const char *leg_name(enum leg l)
+{
+    return l == LEG_A ? "A" : "B";
+}
+
+/* Leg B's dialog for requests of ours: the confirmed one, or in the early
+ * dialog the fork of the last reliable offer/answer. */
+static int b_dialog_fork(const struct call *c)
+{
+    return c->confirmed >= 0 ? c->confirmed : c->early_fork;
+}
+
+static bool leg_allows_update(const struct call *c, enum leg l)
+{
+    if (l == LEG_A)
+        return c->a_update == ALLOW_YES;
+    int fi = b_dialog_fork(c);
+    return fi >= 0 && c->forks[fi].update == ALLOW_YES;
+}
+
+/* RFC 3311 5.1: in an early dialog an UPDATE may carry an offer only once the
+ * first offer/answer went in a reliable 1xx and its PRACK, which takes 100rel
+ * on that leg. */
+static bool leg_early_ready(const struct call *c, enum leg l)
+{
+    if (l == LEG_A)
+        return c->a_oa_done;
+    int fi = b_dialog_fork(c);
+    return fi >= 0 && c->forks[fi].reliable_oa;
+}
+
+static bool leg_confirmed(const struct call *c, enum leg l)
+{
+    return l == LEG_A ? c->a_st == A_CONFIRMED : c->b_st == B_CONFIRMED && c->confirmed >= 0;
+}
+
+static unsigned leg_fork(const struct call *c, enum leg l)
+{
+    int fi = l == LEG_B ? b_dialog_fork(c) : 0;
+    return fi < 0 ? 0u : (unsigned)fi;
+}
+
+/* Contact, Allow and the leg's 100rel for a message of ours on leg l. */
+static void leg_capabilities(sip_buf_t *b, const struct call *c, enum leg l, bool contact)
+{
+    char hp[80];
+    leg_hostport(c, l, hp, sizeof(hp));
+    if (contact)
+        sb_printf(b, "Contact: <sip:" B2B_USER "@%s>\r\n", hp);
+    sb_printf(b, "Allow: " B2B_ALLOW "\r\n");
+    if (opt.policy[l] != PRACK_POLICY_OFF)
+        sb_printf(b, "Supported: 100rel\r\n");
+}
+
+static bool mid_copy_headers(struct mid *d, const sip_msg_t *m)
+{
+    sip_buf_t b;
+    sb_init(&b, d->s_hdrs, sizeof(d->s_hdrs));
+    for (const sip_header_t *h = sip_find(m, SIP_H_VIA, NULL); h; h = sip_find(m, SIP_H_VIA, h))
+        sb_header(&b, "Via", h->value);
+    sb_header(&b, "From", m->from);
+    sb_header(&b, "To", m->to);
+    sb_header(&b, "Call-ID", m->call_id);
+    sb_printf(&b, "CSeq: %u %.*s\r\n", m->cseq, SIP_STR_ARG(m->method));
+    return !b.overflow;
+}
+
+/* Keep the answer to an UPDATE for its retransmissions, once the relay is over. */
+static void mid_keep_answer(struct call *c)
+{
+    struct mid *d = &c->mid;
+    struct nist *n = d->from == LEG_A ? &c->nist_a[c->nist_a_cur = (c->nist_a_cur + 1u) % B2B_NIST_A]
+                                      : &c->nist_b[c->nist_b_cur = (c->nist_b_cur + 1u) % B2B_NIST_B];
+    memcpy(n->branch, d->s_branch, sizeof(n->branch));
+    snprintf(n->method, sizeof(n->method), "UPDATE");
+    n->cseq = d->s_cseq;
+    n->to = d->s_peer;
+    if (!smsg_keep(c, &n->rsp, BLOB_P(&d->s_last), d->s_last.len))
+        n->rsp.len = 0;
+}
+
+/* A response of ours to the request being relayed, on its leg. */
+static void mid_s_send(struct call *c, unsigned status, const char *extra, const body_t *body,
+                       const char *rseq, const char *sdp_role, const char *why, prack_time_t now)
+{
+    static char buf[B2B_MSG_MAX];
+    struct mid *d = &c->mid;
+    sip_buf_t b;
+    sb_init(&b, buf, sizeof(buf));
+    sb_printf(&b, "SIP/2.0 %u %s\r\n%s", status, sip_reason_phrase(status), d->s_hdrs);
+    if (rseq)
+        sb_printf(&b, "Require: 100rel\r\nRSeq: %s\r\n", rseq);
+    if (extra)
+        sb_printf(&b, "%s", extra);
+    leg_capabilities(&b, c, d->from, status < 300);
+    sb_body(&b, status < 300 ? body : NULL);
+    if (b.overflow) {
+        ex_warn("call %u: response %u does not fit", c->no, status);
+        return;
+    }
+    send_to(&d->s_peer, buf, b.len);
+    smsg_keep(c, &d->s_last, buf, b.len);
+    if (rseq)
+        smsg_keep(c, &d->s_rel, buf, b.len);
+    ladder(c->no, d->from, true, buf, b.len, sdp_role, why);
+    if (status >= 200) {
+        d->s_final = (uint16_t)status;
+        if (d->in_update) {
+            mid_keep_answer(c);
+            d->on = d->ack_wait; /* a converted re-INVITE may still owe its ACK */
+        } else {
+            /* RFC 3261 13.3.1.4, 17.2.1: until the ACK, T1 doubling up to T2 */
+            d->s_interval = opt.t1;
+            d->s_next = now + opt.t1;
+            d->s_deadline = now + 64u * (prack_time_t)opt.t1;
+        }
+    }
+}
+
+/* A final to the request on its leg, decided here (glare, a leg that cannot carry it). */
+static void mid_reject(struct call *c, enum leg leg, const sip_msg_t *m, const ex_addr_t *src,
+                       unsigned status, const char *warning, const char *why)
+{
+    char hp[80], extra[400];
+    leg_hostport(c, leg, hp, sizeof(hp));
+    int n = snprintf(extra, sizeof(extra), "Warning: 399 %s \"%s\"\r\n", hp, warning);
+    if (status == 500 && n > 0 && (size_t)n < sizeof(extra))
+        /* RFC 3311 5.2, RFC 3261 14.2: a random 0..10 s */
+        snprintf(extra + n, sizeof(extra) - (size_t)n, "Retry-After: %u\r\n", ex_random32() % 11u);
+    struct nist *nt = NULL;
+    if (!sip_str_eq_exact(m->method, "INVITE"))
+        nt = leg == LEG_A ? nist_a_next(c, m) : nist_b_next(c, m);
+    respond(leg, c->no, m, src, status, NULL, extra, why, nt);
+}
+
+static void mid_uas_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
+                        const sip_msg_t *prack, const ex_addr_t *src);
+
+/* The request goes out on the other leg: an UPDATE, or a re-INVITE with the
+ * 100rel option tag and PRACK failure policy of that leg. */
+static bool mid_send_request(struct call *c, prack_time_t now)
+{
+    static char buf[B2B_MSG_MAX];
+    struct mid *d = &c->mid;
+    enum leg to = other_leg(d->from);
+    unsigned fi = leg_fork(c, to);
+    const char *why = d->in_update && !d->out_update ? "the UPDATE as a re-INVITE (RFC 3311)" : NULL;
+    if (d->out_update) {
+        sip_buf_t e;
+        char extra[256];
+        sb_init(&e, extra, sizeof(extra));
+        leg_capabilities(&e, c, to, true);
+        struct txn *t = dlg_send(c, to, fi, T_UPDATE, "UPDATE", extra, &d->offer, now,
+                                 d->offer_in ? "SDP offer" : NULL, d->early ? "early dialog" : NULL);
+        if (!t)
+            return false;
+        d->c_cseq = t->cseq;
+        memcpy(d->c_branch, t->branch, sizeof(d->c_branch));
+        return true;
+    }
+    prack_config_t cfg;
+    prack_config_init(&cfg);
+    cfg.t1_ms = opt.t1;
+    cfg.policy = (uint8_t)opt.policy[to];
+    cfg.on_prack_failure = (uint8_t)opt.on_failure[to];
+    d->c_cseq = dlg_next_cseq(c, to, fi);
+    if (prack_uac_init(&d->uac, &cfg, d->c_cseq, d->offer_in ? PRACK_UAC_INVITE_SDP : 0u, now) !=
+        PRACK_OK)
+        return false;
+    prack_uac_dialog_init(&d->dlg);
+    ex_branch(d->c_branch);
+    sip_buf_t b;
+    sb_init(&b, buf, sizeof(buf));
+    dlg_start_request(&b, c, to, fi, "INVITE", d->c_cseq, d->c_branch);
+    switch (prack_uac_option(&d->uac)) {
+    case PRACK_OPTION_SUPPORTED: sb_printf(&b, "Supported: 100rel\r\n"); break;
+    case PRACK_OPTION_REQUIRE: sb_printf(&b, "Require: 100rel\r\n"); break;
+    case PRACK_OPTION_NONE: break;
+    }
+    char hp[80];
+    leg_hostport(c, to, hp, sizeof(hp));
+    sb_printf(&b, "Contact: <sip:" B2B_USER "@%s>\r\nAllow: " B2B_ALLOW "\r\n", hp);
+    sb_body(&b, &d->offer);
+    if (b.overflow || !smsg_keep(c, &d->c_req, buf, b.len))
+        return false;
+    dlg_dest(c, to, fi, &d->c_dest);
+    send_to(&d->c_dest, buf, b.len);
+    ladder(c->no, to, true, buf, b.len, d->offer_in ? "SDP offer" : NULL,
+           why ? why : "re-INVITE");
+    /* RFC 3261 17.1.1.2: Timer A and B */
+    d->c_interval = opt.t1;
+    d->c_next = now + opt.t1;
+    d->c_deadline = now + 64u * (prack_time_t)opt.t1;
+    return true;
+}
+
+/* A re-INVITE or UPDATE from leg `from` in a dialog of call c. */
+static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, const ex_addr_t *src,
+                           const char *raw, size_t rawlen, prack_time_t now)
+{
+    struct mid *d = &c->mid;
+    bool update = sip_str_eq_exact(m->method, "UPDATE");
+    if (d->on && d->from == from && sip_str_eq_exact(m->branch, d->s_branch) &&
+        m->cseq == d->s_cseq) {
+        /* RFC 3261 17.2.1, 17.2.2: a retransmission gets our last response */
+        ladder(c->no, from, false, raw, rawlen, NULL, "retransmission");
+        if (d->s_last.len) {
+            send_to(&d->s_peer, BLOB_P(&d->s_last), d->s_last.len);
+            ladder(c->no, from, true, BLOB_P(&d->s_last), d->s_last.len, NULL, "retransmission");
+        }
+        return;
+    }
+    bool offer = has_sdp(m);
+    ladder(c->no, from, false, raw, rawlen, offer ? "SDP offer" : NULL, update ? NULL : "re-INVITE");
+    uint32_t *remote = from == LEG_A ? &c->a_remote_cseq : &c->b_remote_cseq;
+    if (*remote && m->cseq <= *remote) {
+        /* RFC 3261 12.2.2 */
+        mid_reject(c, from, m, src, 500, "CSeq out of order", "CSeq out of order");
+        return;
+    }
+    *remote = m->cseq;
+    if (from == LEG_B)
+        c->forks[leg_fork(c, LEG_B)].update = allow_update(m, c->forks[leg_fork(c, LEG_B)].update);
+    else
+        c->a_update = allow_update(m, c->a_update);
+    enum leg to = other_leg(from);
+    /* the B2BUA is the UAS of the INVITE on leg A and its UAC on leg B: RFC 6337
+     * 4.3 answers a request that meets an incomplete transaction with 500 where
+     * the B2BUA is the UAS (UAS-IsI, UAS-IsU, UAS-UsU) and 491 where it is the
+     * UAC (UAS-IcI, UAS-IcU, UAS-UcU) */
+    unsigned busy = from == LEG_A ? 500u : 491u;
+    if (d->on) {
+        mid_reject(c, from, m, src, d->from == from ? 500u : 491u,
+                   "Another offer is in progress", "glare");
+        return;
+    }
+    bool early = !leg_confirmed(c, from) || !leg_confirmed(c, to);
+    if (early && !update) {
+        mid_reject(c, from, m, src, busy, "The call is not established on both legs yet",
+                   "re-INVITE before both legs are confirmed");
+        return;
+    }
+    bool out_update = update && leg_allows_update(c, to);
+    if (early) {
+        bool from_early = from == LEG_A ? c->a_st == A_PROCEEDING
+                                        : (c->b_st == B_PROCEEDING && b_dialog_fork(c) >= 0);
+        bool to_early = to == LEG_A ? c->a_st == A_PROCEEDING : c->b_st == B_PROCEEDING;
+        if (!from_early || !to_early || !leg_early_ready(c, to) || !out_update) {
+            /* RFC 3311 5.1: no UPDATE with an offer in an early dialog whose
+             * first offer/answer has not gone reliably, and a re-INVITE cannot
+             * take its place before the dialog is confirmed */
+            char w[160];
+            snprintf(w, sizeof(w), "Leg %s cannot take an UPDATE in its early dialog (%s)",
+                     leg_name(to),
+                     !leg_early_ready(c, to) ? "no reliable offer/answer there: no 100rel"
+                                             : "UPDATE not in its Allow");
+            mid_reject(c, from, m, src, busy, w, "early UPDATE not relayed");
+            return;
+        }
+    }
+    if (update && !out_update && !offer) {
+        /* nothing for the other leg: a target refresh or a session timer, answered here */
+        respond_full(c, from, c->no, m, src, 200, NULL, NULL, "no offer: answered here",
+                     from == LEG_A ? nist_a_next(c, m) : nist_b_next(c, m), NULL, NULL);
+        return;
+    }
+    if (update && !out_update && opt.interwork[to] == IW_OFF) {
+        char w[160];
+        snprintf(w, sizeof(w), "Leg %s does not allow UPDATE (--%s-update off)", leg_name(to),
+                 to == LEG_A ? "a" : "b");
+        mid_reject(c, from, m, src, 488, w, "UPDATE not relayed");
+        return;
+    }
+
+    /* keep what answering takes, then relay */
+    /* every field set here or before its use; the bodies and messages keep
+     * their pool blocks for the next request */
+    d->slot.used = false;
+    d->s_last.len = d->s_rel.len = d->c_req.len = d->c_ack.len = 0;
+    d->s_next = d->s_deadline = d->c_next = d->c_deadline = PRACK_TIME_NONE;
+    d->from = from;
+    d->in_update = update;
+    d->out_update = out_update;
+    d->early = early;
+    d->offer_in = offer;
+    d->s_cseq = m->cseq;
+    d->s_final = 0;
+    d->s_acked = d->c_proceeding = d->c_final = d->ack_wait = d->uas_on = false;
+    sip_str_copy(d->s_branch, sizeof(d->s_branch), m->branch);
+    reply_addr(m, src, &d->s_peer);
+    if (!mid_copy_headers(d, m)) {
+        respond(from, c->no, m, src, 513, NULL, NULL, "headers too large", NULL);
+        return;
+    }
+    if (m->body.n && !body_keep(c, &d->offer, m)) {
+        respond(from, c->no, m, src, 513, NULL, NULL, "body too large", NULL);
+        return;
+    }
+    if (!m->body.n)
+        body_clear(c, &d->offer);
+    body_clear(c, &d->answer);
+    d->on = true;
+    if (!update) {
+        /* the re-INVITE's 100rel with the caller of it: an engine of its own */
+        prack_config_t cfg;
+        prack_config_init(&cfg);
+        cfg.t1_ms = opt.t1;
+        cfg.policy = (uint8_t)opt.policy[from];
+        prack_invite_t inv;
+        ex_invite_facts(m, &inv);
+        if (offer)
+            inv.flags |= PRACK_INV_SDP;
+        prack_actions_t acts;
+        if (prack_uas_init(&d->uas, &cfg, &inv, ex_random32(), now, &acts) != PRACK_OK) {
+            d->on = false;
+            respond(from, c->no, m, src, 500, NULL, NULL, NULL, NULL);
+            return;
+        }
+        d->uas_on = true;
+        if (prack_uas_state(&d->uas) == PRACK_UAS_REJECTED) {
+            mid_uas_run(c, &acts, now, NULL, NULL);
+            d->on = false;
+            return;
+        }
+        if (prack_uas_send_1xx(&d->uas, now, 100, 0, 0, &acts) == PRACK_OK)
+            mid_uas_run(c, &acts, now, NULL, NULL);
+        if (update == false && !offer)
+            note(c->no, "%s: re-INVITE without an offer: the answer to the other leg's offer "
+                        "comes in the ACK", leg_name(from));
+    }
+    if (!mid_send_request(c, now)) {
+        d->on = false;
+        char hp[80], w[160];
+        leg_hostport(c, from, hp, sizeof(hp));
+        snprintf(w, sizeof(w), "Warning: 399 %s \"Cannot relay it\"\r\n", hp);
+        if (update)
+            respond(from, c->no, m, src, 500, NULL, w, NULL, NULL);
+        else
+            mid_s_send(c, 500, w, NULL, NULL, NULL, NULL, now);
+    }
+}
+
+/* The other leg's final comes back to the leg the request came from. */
+static void mid_relay_final(struct call *c, const sip_msg_t *m, prack_time_t now)
+{
+    struct mid *d = &c->mid;
+    unsigned status = m->status;
+    if (m->body.n && status < 300)
+        body_keep(c, &d->answer, m);
+    /* a 500 of the other leg's makes the sender retry later, as it did here */
+    char extra[64] = "";
+    if (status == 500)
+        snprintf(extra, sizeof(extra), "Retry-After: %u\r\n", ex_random32() % 11u);
+    if (d->in_update) {
+        mid_s_send(c, status, extra, &d->answer, NULL, d->answer.len ? "SDP answer" : NULL,
+                   d->out_update ? NULL : "the re-INVITE's outcome", now);
+        return;
+    }
+    if (!d->uas_on)
+        return;
+    prack_actions_t acts;
+    if (prack_uas_send_final(&d->uas, now, (uint16_t)status, &acts) == PRACK_OK)
+        mid_uas_run(c, &acts, now, NULL, NULL);
+}
+
+/* The ACK of our re-INVITE's final: with the answer when its 2xx carried the offer. */
+static void mid_send_ack(struct call *c, const sip_msg_t *rsp, const body_t *answer, const char *why)
+{
+    static char buf[B2B_MSG_MAX];
+    struct mid *d = &c->mid;
+    enum leg to = other_leg(d->from);
+    unsigned fi = leg_fork(c, to);
+    char branch[32];
+    sip_buf_t b;
+    sb_init(&b, buf, sizeof(buf));
+    bool ok = !rsp || rsp->status < 300;
+    if (ok)
+        ex_branch(branch); /* RFC 3261 13.2.2.4: a transaction of its own */
+    else
+        memcpy(branch, d->c_branch, sizeof(branch)); /* 17.1.1.3: the INVITE's */
+    dlg_start_request(&b, c, to, fi, "ACK", d->c_cseq, branch);
+    sb_body(&b, ok ? answer : NULL);
+    if (b.overflow || !smsg_keep(c, &d->c_ack, buf, b.len))
+        return;
+    send_to(&d->c_dest, buf, b.len);
+    ladder(c->no, to, true, buf, b.len, answer && answer->len && ok ? "SDP answer" : NULL, why);
+}
+
+static void mid_on_invite_response(struct call *c, const sip_msg_t *m, const char *raw,
+                                   size_t rawlen, prack_time_t now)
+{
+    struct mid *d = &c->mid;
+    enum leg to = other_leg(d->from);
+    if (d->c_final) {
+        ladder(c->no, to, false, raw, rawlen, NULL, "retransmission");
+        if (m->status >= 200 && d->c_ack.len) {
+            send_to(&d->c_dest, BLOB_P(&d->c_ack), d->c_ack.len);
+            ladder(c->no, to, true, BLOB_P(&d->c_ack), d->c_ack.len, NULL, "retransmission");
+        }
+        return;
+    }
+    prack_response_t r;
+    rsp_facts(m, &r);
+    prack_actions_t acts;
+    int rc = prack_on_response(&d->uac, m->status > 100 ? &d->dlg : NULL, now, &r, &acts);
+    bool reliable = (r.flags & PRACK_RSP_REQUIRE_100REL) && (r.flags & PRACK_RSP_RSEQ);
+    const char *role = has_sdp(m) ? (d->offer_in ? (reliable || m->status >= 200 ? "SDP answer"
+                                                                                  : "SDP answer preview")
+                                                 : "SDP offer")
+                                  : NULL;
+    ladder(c->no, to, false, raw, rawlen, role, d->in_update ? "to the UPDATE's re-INVITE" : NULL);
+    if (to == LEG_B && m->status >= 200 && m->status < 300) {
+        sip_str_t contact = sip_contact_uri(m); /* a target refresh (RFC 3261 12.2.1.2) */
+        if (contact.n)
+            sip_str_copy(c->forks[leg_fork(c, LEG_B)].target, sizeof(c->forks[0].target), contact);
+    } else if (to == LEG_A && m->status >= 200 && m->status < 300) {
+        sip_str_t contact = sip_contact_uri(m);
+        if (contact.n)
+            sip_str_copy(c->a_target, sizeof(c->a_target), contact);
+    }
+    if (m->status < 200) {
+        d->c_next = PRACK_TIME_NONE;
+        d->c_proceeding = true;
+        if (rc == PRACK_OK)
+            mid_uac_run(c, &acts, m, now);
+        return;
+    }
+    d->c_final = true;
+    d->c_next = d->c_deadline = PRACK_TIME_NONE;
+    if (rc == PRACK_OK)
+        mid_uac_run(c, &acts, m, now);
+    if (m->status < 300 && !d->offer_in && has_sdp(m) && !d->in_update) {
+        /* the 2xx offers: the answer comes in the ACK from the leg that sent the re-INVITE */
+        d->ack_wait = true;
+        note(c->no, "%s: the ACK waits for the answer from leg %s", leg_name(to), leg_name(d->from));
+    } else {
+        mid_send_ack(c, m, NULL, NULL);
+    }
+    mid_relay_final(c, m, now);
+}
+
+static void mid_on_update_response(struct call *c, struct txn *t, const sip_msg_t *m,
+                                   prack_time_t now)
+{
+    (void)t;
+    if (c->mid.on && c->mid.out_update)
+        mid_relay_final(c, m, now);
+}
+
+/* The ACK of our final to a relayed re-INVITE. */
+static void mid_on_ack(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
+                       prack_time_t now)
+{
+    struct mid *d = &c->mid;
+    (void)now;
+    ladder(c->no, d->from, false, raw, rawlen, has_sdp(m) ? "SDP answer" : NULL, "to the re-INVITE");
+    d->s_next = d->s_deadline = PRACK_TIME_NONE;
+    d->s_acked = true;
+    if (d->ack_wait) {
+        body_t *ans = &d->answer;
+        if (!has_sdp(m) || !body_keep(c, ans, m))
+            body_clear(c, ans);
+        d->ack_wait = false;
+        mid_send_ack(c, NULL, ans, "the answer from the other leg");
+    }
+    d->on = false;
+}
+
+/* A 1xx to our re-INVITE goes to the leg that sent the re-INVITE, through its engine. */
+static void mid_relay_1xx(struct call *c, const sip_msg_t *m, prack_time_t now)
+{
+    struct mid *d = &c->mid;
+    if (d->in_update || !d->uas_on || prack_uas_state(&d->uas) != PRACK_UAS_PROCEEDING)
+        return; /* an UPDATE has no provisional to relay */
+    uint32_t flags = 0;
+    uint64_t cookie = 0;
+    if (m->body.n && !d->slot.used && body_keep(c, &d->slot.body, m)) {
+        d->slot.used = true;
+        cookie = 1;
+        if (has_sdp(m))
+            flags |= PRACK_1XX_SDP;
+    }
+    prack_actions_t acts;
+    int rc = prack_uas_send_1xx(&d->uas, now, (uint16_t)m->status, flags, cookie, &acts);
+    if (rc != PRACK_OK) {
+        if (cookie)
+            d->slot.used = false;
+        note(c->no, "%s: %u not relayed: %s", leg_name(d->from), m->status, prack_strerror(rc));
+        return;
+    }
+    mid_uas_run(c, &acts, now, NULL, NULL);
+}
+
+static void mid_uac_run(struct call *c, const prack_actions_t *acts, const sip_msg_t *m,
+                        prack_time_t now)
+{
+    struct mid *d = &c->mid;
+    enum leg to = other_leg(d->from);
+    for (size_t i = 0; i < acts->n; i++) {
+        const prack_action_t *a = &acts->v[i];
+        switch (a->type) {
+        case PRACK_ACT_DELIVER_1XX:
+            if (m && a->status > 100)
+                mid_relay_1xx(c, m, now);
+            break;
+        case PRACK_ACT_SEND_PRACK:
+            if (a->flags & PRACK_AF_AUTH)
+                break;
+            if (m && !(a->flags & PRACK_AF_CACHED))
+                mid_relay_1xx(c, m, now);
+            if (a->sdp == PRACK_SDP_ANSWER)
+                note(c->no, "%s: an offer in a 1xx to the re-INVITE: not answered", leg_name(to));
+            send_prack(c, to, leg_fork(c, to), a->rseq, a->cseq, NULL, true, now, "re-INVITE");
+            break;
+        case PRACK_ACT_DISCARD:
+            note(c->no, "%s: %u RSeq %u not relayed: %s", leg_name(to), a->status, a->rseq,
+                 prack_reason_name(a->reason));
+            break;
+        case PRACK_ACT_TERMINATE:
+            note(c->no, "%s: PRACK for RSeq %u failed with %u: ending the call (--%s-prack-failure "
+                        "terminate)",
+                 leg_name(to), a->rseq, a->status, to == LEG_A ? "a" : "b");
+            c->failed = true;
+            stop_b(c, now);
+            stop_a(c, 500, now, "a PRACK failed");
+            break;
+        case PRACK_ACT_EVENT:
+            if (a->reason == PRACK_R_PRACK_FAILED)
+                note(c->no, "%s: PRACK for RSeq %u failed with %u", leg_name(to), a->rseq, a->status);
+            else if (a->reason == PRACK_R_SESSION)
+                note(c->no, "%s: offer/answer complete", leg_name(to));
+            break;
+        default: break;
+        }
+    }
+}
+
+static void mid_uas_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
+                        const sip_msg_t *prack, const ex_addr_t *src)
+{
+    struct mid *d = &c->mid;
+    for (size_t i = 0; i < acts->n; i++) {
+        const prack_action_t *a = &acts->v[i];
+        switch (a->type) {
+        case PRACK_ACT_SEND_1XX: {
+            bool reliable = (a->flags & PRACK_AF_RELIABLE) != 0;
+            if (a->flags & PRACK_AF_RETRANSMIT) {
+                if (d->s_rel.len) {
+                    send_to(&d->s_peer, BLOB_P(&d->s_rel), d->s_rel.len);
+                    ladder(c->no, d->from, true, BLOB_P(&d->s_rel), d->s_rel.len, NULL,
+                           "retransmission");
+                }
+                break;
+            }
+            char rseq[PRACK_RSEQ_STRLEN];
+            if (reliable) {
+                prack_format_rseq(rseq, sizeof(rseq), a->rseq);
+                stats.rel1xx++;
+            }
+            const body_t *body = a->user == 1u && d->slot.used ? &d->slot.body : NULL;
+            if (a->status == 100) {
+                mid_s_send(c, 100, NULL, NULL, NULL, NULL, NULL, now);
+                break;
+            }
+            mid_s_send(c, a->status, NULL, body, reliable ? rseq : NULL,
+                       sdp_label(a->sdp, reliable), NULL, now);
+            break;
+        }
+        case PRACK_ACT_SEND_FINAL: {
+            char extra[160] = "";
+            if (a->flags & PRACK_AF_UNSUPPORTED_100REL)
+                snprintf(extra, sizeof(extra), "Unsupported: 100rel\r\n");
+            if (a->flags & PRACK_AF_REQUIRE_100REL)
+                snprintf(extra, sizeof(extra), "Require: 100rel\r\n");
+            const char *why = (a->flags & PRACK_AF_RELEASED) ? "released by the PRACK" : NULL;
+            mid_s_send(c, a->status, extra, &d->answer, NULL,
+                       a->status < 300 && d->answer.len ? (d->offer_in ? "SDP answer" : "SDP offer")
+                                                        : NULL,
+                       why, now);
+            break;
+        }
+        case PRACK_ACT_HOLD_FINAL:
+            note(c->no, "%s: %u held until PRACK for RSeq %u (that 1xx carries SDP)",
+                 leg_name(d->from), a->status, a->rseq);
+            break;
+        case PRACK_ACT_ANSWER_PRACK:
+            if (prack && src)
+                respond(d->from, c->no, prack, src, a->status, NULL, NULL, NULL,
+                        d->from == LEG_A ? &c->nist_a[c->nist_a_cur] : &c->nist_b[c->nist_b_cur]);
+            break;
+        case PRACK_ACT_EVENT:
+            if (a->reason == PRACK_R_TIMEOUT)
+                note(c->no, "%s: reliable 1xx to the re-INVITE never PRACKed", leg_name(d->from));
+            break;
+        default: break;
+        }
+        if ((a->flags & PRACK_AF_RELEASE) && a->user == 1u)
+            d->slot.used = false;
     }
 }
 
@@ -1626,22 +2683,44 @@ static void a_local_final(struct call *c, uint16_t status, const char *warning, 
     a_send_final(c, &a, now);
 }
 
-/* The B2BUA's INVITE towards the callee: new Call-ID, tags, branch and CSeq. */
-static void b_start(struct call *c, unsigned max_forwards, prack_time_t now)
+/*
+ * The B2BUA's INVITE towards the callee: new Call-ID, tags, branch and CSeq.
+ * After a challenge (`prev`), the re-sent INVITE keeps leg B's Call-ID, From
+ * and To and takes the next CSeq (RFC 3261 8.1.3.5, 22.2), so the callee sees
+ * the re-send of its challenged request; the PRACKs of the new transaction then
+ * name that CSeq in their RAck.
+ */
+struct b_ident {
+    char call_id[96], from_tag[24], from[256], ruri[256], to[300];
+    uint32_t cseq;
+};
+
+static void b_start(struct call *c, unsigned max_forwards, const struct b_ident *prev,
+                    prack_time_t now)
 {
     char host[64], rnd[24], hp[80], next[80];
     ex_local_for(sock, &opt.bind, &opt.next, &c->b_local);
-    ex_addr_host(&c->b_local, host, sizeof(host), true);
-    ex_random_hex(rnd, 20);
-    snprintf(c->b_call_id, sizeof(c->b_call_id), "%s@%s", rnd, host);
-    ex_random_hex(c->b_from_tag, 16);
-    b_hostport(c, hp, sizeof(hp));
-    hostport(&opt.next, next, sizeof(next));
-    snprintf(c->b_ruri, sizeof(c->b_ruri), "sip:%s%s%s", c->a_user, c->a_user[0] ? "@" : "", next);
-    snprintf(c->b_to, sizeof(c->b_to), "<%s>", c->b_ruri);
-    snprintf(c->b_from, sizeof(c->b_from), "<sip:" B2B_USER "@%s>;tag=%s", hp, c->b_from_tag);
-    c->b_cseq = 1;
-    c->b_policy = opt.b_policy;
+    if (prev) {
+        memcpy(c->b_call_id, prev->call_id, sizeof(c->b_call_id));
+        memcpy(c->b_from_tag, prev->from_tag, sizeof(c->b_from_tag));
+        memcpy(c->b_from, prev->from, sizeof(c->b_from));
+        memcpy(c->b_ruri, prev->ruri, sizeof(c->b_ruri));
+        memcpy(c->b_to, prev->to, sizeof(c->b_to));
+        c->b_cseq = prev->cseq + 1u;
+    } else {
+        ex_addr_host(&c->b_local, host, sizeof(host), true);
+        ex_random_hex(rnd, 20);
+        snprintf(c->b_call_id, sizeof(c->b_call_id), "%s@%s", rnd, host);
+        ex_random_hex(c->b_from_tag, 16);
+        b_hostport(c, hp, sizeof(hp));
+        hostport(&opt.next, next, sizeof(next));
+        snprintf(c->b_ruri, sizeof(c->b_ruri), "sip:%s%s%s", c->a_user, c->a_user[0] ? "@" : "",
+                 next);
+        snprintf(c->b_to, sizeof(c->b_to), "<%s>", c->b_ruri);
+        snprintf(c->b_from, sizeof(c->b_from), "<sip:" B2B_USER "@%s>;tag=%s", hp, c->b_from_tag);
+        c->b_cseq = 1;
+    }
+    c->b_policy = opt.policy[LEG_B];
     c->b_max_forwards = max_forwards;
     if (!b_send_invite(c, now)) {
         c->b_st = B_DONE;
@@ -1649,10 +2728,30 @@ static void b_start(struct call *c, unsigned max_forwards, prack_time_t now)
     }
 }
 
+/* The caller's credentials, relayed to the callee that asked for them. */
+static bool a_copy_auth(struct call *c, const sip_msg_t *m)
+{
+    sip_buf_t b;
+    sb_init(&b, c->a_auth, sizeof(c->a_auth));
+    for (const sip_header_t *h = sip_find(m, SIP_H_AUTHORIZATION, NULL); h;
+         h = sip_find(m, SIP_H_AUTHORIZATION, h))
+        sb_header(&b, "Authorization", h->value);
+    for (const sip_header_t *h = sip_find(m, SIP_H_PROXY_AUTHORIZATION, NULL); h;
+         h = sip_find(m, SIP_H_PROXY_AUTHORIZATION, h))
+        sb_header(&b, "Proxy-Authorization", h->value);
+    if (b.overflow) {
+        c->a_auth[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
 static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
                           prack_time_t now)
 {
     /* RFC 3261 8.2.2.2: the same request again on another branch while the first is pending */
+    static struct b_ident prev;
+    bool resend = false;
     for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
         struct call *o = &calls[i];
         if (!o->used || !sip_str_eq_exact(m->call_id, o->a_call_id) ||
@@ -1665,6 +2764,17 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
         }
         if (o->retryable && !o->counted)
             o->superseded = true; /* the caller retries what it was told to change */
+        if (o->challenged && o->b_call_id[0] && m->cseq > o->a_cseq) {
+            /* the caller's answer to the challenge the callee sent through us */
+            memcpy(prev.call_id, o->b_call_id, sizeof(prev.call_id));
+            memcpy(prev.from_tag, o->b_from_tag, sizeof(prev.from_tag));
+            memcpy(prev.from, o->b_from, sizeof(prev.from));
+            memcpy(prev.ruri, o->b_ruri, sizeof(prev.ruri));
+            memcpy(prev.to, o->b_to, sizeof(prev.to));
+            prev.cseq = o->b_cseq;
+            o->challenged = false;
+            resend = true;
+        }
     }
 
     struct call *c = alloc_call();
@@ -1674,13 +2784,17 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
                 NULL);
         return;
     }
+    pool_release(c);
     memset(c, 0, sizeof(*c));
     c->used = true;
     c->no = next_call_no++;
-    c->confirmed = -1;
+    c->confirmed = c->early_fork = c->prack_wait = -1;
     c->fin_next = c->fin_deadline = c->b_a_next = c->b_deadline = PRACK_TIME_NONE;
+    c->mid.s_next = c->mid.s_deadline = c->mid.c_next = c->mid.c_deadline = PRACK_TIME_NONE;
     c->linger_until = c->count_at = PRACK_TIME_NONE;
-    ladder(c->no, LEG_A, false, raw, rawlen, "SDP offer", NULL);
+    bool offer = has_sdp(m);
+    ladder(c->no, LEG_A, false, raw, rawlen, offer ? "SDP offer" : NULL,
+           offer ? NULL : "no SDP: the callee will offer");
     if (!sip_str_copy(c->a_call_id, sizeof(c->a_call_id), m->call_id) ||
         !sip_str_copy(c->a_from_tag, sizeof(c->a_from_tag), m->from_tag) ||
         !sip_str_copy(c->a_branch, sizeof(c->a_branch), m->branch)) {
@@ -1701,6 +2815,7 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
         return;
     }
     c->a_st = A_PROCEEDING;
+    c->a_update = allow_update(m, ALLOW_UNKNOWN);
 
     /* loops through B2BUAs are real: Max-Forwards goes down by one here too */
     unsigned max_forwards = 70;
@@ -1731,15 +2846,20 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
         a_local_final(c, 420, NULL, now);
         return;
     }
+    if (!a_copy_auth(c, m)) {
+        a_local_final(c, 513, "Credentials too large to relay", now);
+        return;
+    }
 
     /* leg A's engine negotiates 100rel with the caller; 420/421 come from it */
-    bool offer = sip_has_sdp(m);
     prack_config_t cfg;
     prack_config_init(&cfg);
     cfg.t1_ms = opt.t1;
-    cfg.policy = (uint8_t)opt.a_policy;
+    cfg.policy = (uint8_t)opt.policy[LEG_A];
     prack_invite_t inv;
     ex_invite_facts(m, &inv);
+    if (offer)
+        inv.flags |= PRACK_INV_SDP; /* multipart with SDP included */
     prack_actions_t acts;
     int rc = prack_uas_init(&c->uas, &cfg, &inv, ex_random32(), now, &acts);
     if (rc != PRACK_OK) {
@@ -1754,22 +2874,18 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
         a_run(c, &acts, now, NULL, NULL);
         return;
     }
-    /* the SDP goes through untouched: without an offer here there is nothing to relay */
-    if (!offer || !body_keep(&c->offer, m->body)) {
-        char hp[80];
-        hostport(&c->a_local, hp, sizeof(hp));
-        snprintf(c->fin_extra, sizeof(c->fin_extra), "Warning: 399 %s \"%s\"\r\n", hp,
-                 offer ? "The SDP offer is too large to relay"
-                       : "This B2BUA relays SDP and needs an offer in the INVITE");
-        c->failed = true;
-        a_final(c, 488, now);
+    /* the body goes through untouched; without an offer, the callee makes one
+     * (in a reliable 1xx or the 2xx) and the caller answers it */
+    c->late = !offer;
+    if (m->body.n && !body_keep(c, &c->offer, m)) {
+        a_local_final(c, 513, "The body is too large to relay", now);
         return;
     }
     /* 100 Trying goes through the engine too: it is never sent reliably (R4);
      * no body, so no slot and cookie 0 */
     if (prack_uas_send_1xx(&c->uas, now, 100, 0, 0, &acts) == PRACK_OK)
         a_run(c, &acts, now, NULL, NULL);
-    b_start(c, max_forwards, now);
+    b_start(c, max_forwards, resend ? &prev : NULL, now);
 }
 
 static void on_a_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
@@ -1780,9 +2896,10 @@ static void on_a_invite(const sip_msg_t *m, const ex_addr_t *src, const char *ra
         if (c) {
             /* RFC 3261 17.2.1: a retransmission gets the last response again */
             ladder(c->no, LEG_A, false, raw, rawlen, NULL, "retransmission");
-            if (c->a_last_len && c->a_st != A_CONFIRMED) {
-                send_to(&c->a_peer, c->a_last, c->a_last_len);
-                ladder(c->no, LEG_A, true, c->a_last, c->a_last_len, NULL, "retransmission");
+            if (c->a_last.len && c->a_st != A_CONFIRMED) {
+                send_to(&c->a_peer, BLOB_P(&c->a_last), c->a_last.len);
+                ladder(c->no, LEG_A, true, BLOB_P(&c->a_last), c->a_last.len, NULL,
+                       "retransmission");
             }
             return;
         }
@@ -1790,16 +2907,12 @@ static void on_a_invite(const sip_msg_t *m, const ex_addr_t *src, const char *ra
         return;
     }
     struct call *c = find_a_dialog(m);
-    ladder(c ? c->no : 0, LEG_A, false, raw, rawlen, NULL, c ? "re-INVITE" : "unknown dialog");
-    if (!c) {
-        respond(LEG_A, 0, m, src, 481, NULL, NULL, NULL, NULL);
+    if (!c || c->over) {
+        ladder(c ? c->no : 0, LEG_A, false, raw, rawlen, NULL, "unknown dialog");
+        respond(LEG_A, c ? c->no : 0, m, src, 481, NULL, NULL, NULL, NULL);
         return;
     }
-    /* the session stays as it is: mid-call offers are not relayed by this example */
-    char hp[80], extra[160];
-    hostport(&c->a_local, hp, sizeof(hp));
-    snprintf(extra, sizeof(extra), "Warning: 399 %s \"re-INVITE is not relayed\"\r\n", hp);
-    respond(LEG_A, c->no, m, src, 488, NULL, extra, NULL, NULL);
+    mid_on_request(c, LEG_A, m, src, raw, rawlen, now);
 }
 
 static void on_a_ack(const sip_msg_t *m, const char *raw, size_t rawlen, prack_time_t now)
@@ -1809,11 +2922,17 @@ static void on_a_ack(const sip_msg_t *m, const char *raw, size_t rawlen, prack_t
         ladder(0, LEG_A, false, raw, rawlen, NULL, "no dialog: ignored");
         return;
     }
-    if (c->a_st != A_COMPLETED || m->cseq != c->a_cseq) {
-        ladder(c->no, LEG_A, false, raw, rawlen, NULL, "retransmission or re-INVITE: absorbed");
+    if (c->mid.on && c->mid.from == LEG_A && !c->mid.in_update && m->cseq == c->mid.s_cseq &&
+        c->mid.s_final) {
+        mid_on_ack(c, m, raw, rawlen, now);
         return;
     }
-    ladder(c->no, LEG_A, false, raw, rawlen, NULL, NULL);
+    if (c->a_st != A_COMPLETED || m->cseq != c->a_cseq) {
+        ladder(c->no, LEG_A, false, raw, rawlen, NULL, "retransmission: absorbed");
+        return;
+    }
+    bool answer = c->a_final < 300 && c->a_offer_sent && has_sdp(m);
+    ladder(c->no, LEG_A, false, raw, rawlen, answer ? "SDP answer" : NULL, NULL);
     c->fin_next = c->fin_deadline = PRACK_TIME_NONE;
     if (c->a_final >= 300) {
         c->a_st = A_DONE; /* RFC 3261 17.2.1: the ACK ends the failed transaction */
@@ -1821,6 +2940,18 @@ static void on_a_ack(const sip_msg_t *m, const char *raw, size_t rawlen, prack_t
     }
     c->a_st = A_CONFIRMED;
     note(c->no, "A: call established with the caller");
+    if (c->prack_wait >= 0) {
+        /* late offer, leg A without 100rel: the answer goes into leg B's PRACK */
+        b_prack_answer(c, m, now);
+    } else if (c->b_ack_wait && c->confirmed >= 0) {
+        /* late offer in the callee's 2xx: the answer goes into leg B's ACK */
+        c->b_ack_wait = false;
+        if (!has_sdp(m) || !body_keep(c, &c->a_answer, m)) {
+            body_clear(c, &c->a_answer);
+            note(c->no, "A: the caller's ACK has no answer to relay");
+        }
+        b_send_ack(c, &c->forks[c->confirmed], &c->a_answer, true, NULL);
+    }
     if (c->bye_a_pending || c->b_st == B_DONE || c->b_st == B_BYE)
         a_send_bye(c, now, "the callee hung up");
 }
@@ -1837,7 +2968,8 @@ static void on_a_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     }
     if (nist_again(c->no, LEG_A, c->nist_a, B2B_NIST_A, m, raw, rawlen))
         return;
-    ladder(c->no, LEG_A, false, raw, rawlen, NULL, NULL);
+    ladder(c->no, LEG_A, false, raw, rawlen,
+           has_sdp(m) && c->a_offer_sent && !c->a_oa_done ? "SDP answer" : NULL, NULL);
     if (m->cseq < c->a_remote_cseq) {
         respond(LEG_A, c->no, m, src, 500, NULL, "Retry-After: 1\r\n", "CSeq out of order", NULL);
         return;
@@ -1853,7 +2985,16 @@ static void on_a_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     /* the facts the engine wants: RAck (parsed with the library's helper) and SDP */
     prack_prack_t pr;
     ex_prack_facts(m, &pr);
+    if (has_sdp(m))
+        pr.flags |= PRACK_PR_SDP;
     prack_actions_t acts;
+    if (c->mid.on && c->mid.from == LEG_A && c->mid.uas_on && (pr.flags & PRACK_PR_RACK) &&
+        pr.rack_cseq == c->mid.s_cseq) {
+        /* for a reliable 1xx to the caller's re-INVITE */
+        if (prack_uas_on_prack(&c->mid.uas, now, &pr, &acts) == PRACK_OK)
+            mid_uas_run(c, &acts, now, m, src);
+        return;
+    }
     int rc = prack_uas_on_prack(&c->uas, now, &pr, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_on_prack: %s", prack_strerror(rc));
@@ -1928,12 +3069,12 @@ static void on_other_request(enum leg leg, struct call *c, const sip_msg_t *m, c
                              const char *raw, size_t rawlen)
 {
     static const char *const known[] = { "REGISTER", "SUBSCRIBE", "NOTIFY", "REFER",
-                                         "MESSAGE",  "INFO",      "UPDATE", "PUBLISH" };
+                                         "MESSAGE",  "INFO",      "PUBLISH" };
     unsigned no = c ? c->no : 0;
     ladder(no, leg, false, raw, rawlen, NULL, NULL);
     if (sip_str_eq_exact(m->method, "OPTIONS")) {
         respond(leg, no, m, src, 200, NULL,
-                opt.a_policy != PRACK_POLICY_OFF
+                opt.policy[leg] != PRACK_POLICY_OFF
                     ? "Allow: " B2B_ALLOW "\r\nAccept: application/sdp\r\nSupported: 100rel\r\n"
                     : "Allow: " B2B_ALLOW "\r\nAccept: application/sdp\r\n",
                 NULL, NULL);
@@ -1971,36 +3112,56 @@ static void on_b_request(struct call *c, const sip_msg_t *m, const ex_addr_t *sr
 {
     struct fork *f = b_request_fork(c, m);
     bool bye = sip_str_eq_exact(m->method, "BYE");
-    if (bye && f && nist_again(c->no, LEG_B, &c->nist_b, 1, m, raw, rawlen))
+    bool invite = sip_str_eq_exact(m->method, "INVITE");
+    bool update = sip_str_eq_exact(m->method, "UPDATE");
+    bool prack = sip_str_eq_exact(m->method, "PRACK");
+    if ((bye || update || prack) && f && nist_again(c->no, LEG_B, c->nist_b, B2B_NIST_B, m, raw, rawlen))
         return;
     if (sip_str_eq_exact(m->method, "ACK")) {
-        ladder(c->no, LEG_B, false, raw, rawlen, NULL, "ignored");
+        if (f && c->mid.on && c->mid.from == LEG_B && !c->mid.in_update &&
+            m->cseq == c->mid.s_cseq && c->mid.s_final)
+            mid_on_ack(c, m, raw, rawlen, now);
+        else
+            ladder(c->no, LEG_B, false, raw, rawlen, NULL, "ignored");
         return;
     }
-    if (sip_str_eq_exact(m->method, "PRACK") || sip_str_eq_exact(m->method, "CANCEL")) {
-        /* no reliable 1xx and no INVITE of the callee's exist on leg B */
+    if (prack && f && c->mid.on && c->mid.from == LEG_B && c->mid.uas_on) {
+        /* for a reliable 1xx to the callee's re-INVITE */
+        ladder(c->no, LEG_B, false, raw, rawlen, NULL, NULL);
+        nist_b_next(c, m);
+        prack_prack_t pr;
+        ex_prack_facts(m, &pr);
+        if (has_sdp(m))
+            pr.flags |= PRACK_PR_SDP;
+        prack_actions_t acts;
+        stats.prack_rcvd++;
+        if (prack_uas_on_prack(&c->mid.uas, now, &pr, &acts) == PRACK_OK)
+            mid_uas_run(c, &acts, now, m, src);
+        return;
+    }
+    if (prack || sip_str_eq_exact(m->method, "CANCEL")) {
+        /* no reliable 1xx and no INVITE of the callee's to match */
         ladder(c->no, LEG_B, false, raw, rawlen, NULL, "nothing to match");
         respond(LEG_B, c->no, m, src, 481, NULL, NULL, NULL, NULL);
         return;
     }
-    if (!bye && !sip_str_eq_exact(m->method, "INVITE")) {
+    if (!bye && !invite && !update) {
         on_other_request(LEG_B, f ? c : NULL, m, src, raw, rawlen);
         return;
     }
-    ladder(c->no, LEG_B, false, raw, rawlen, NULL, f ? NULL : "unknown dialog");
-    if (!f) {
+    if (!f || c->over) {
+        ladder(c->no, LEG_B, false, raw, rawlen, NULL, "unknown dialog");
         respond(LEG_B, c->no, m, src, 481, NULL, NULL, NULL, NULL);
         return;
     }
     if (!bye) {
-        char hp[80], extra[160];
-        b_hostport(c, hp, sizeof(hp));
-        snprintf(extra, sizeof(extra), "Warning: 399 %s \"re-INVITE is not relayed\"\r\n", hp);
-        respond(LEG_B, c->no, m, src, 488, NULL, extra, NULL, NULL);
+        if (c->confirmed < 0 && f->reliable_oa)
+            c->early_fork = (int)(f - c->forks); /* the early dialog the UPDATE came on */
+        mid_on_request(c, LEG_B, m, src, raw, rawlen, now);
         return;
     }
-    nist_begin(&c->nist_b, m);
-    respond(LEG_B, c->no, m, src, 200, NULL, NULL, NULL, &c->nist_b);
+    ladder(c->no, LEG_B, false, raw, rawlen, NULL, NULL);
+    respond(LEG_B, c->no, m, src, 200, NULL, NULL, NULL, nist_b_next(c, m));
     if ((int)(f - c->forks) != c->confirmed || c->b_st != B_CONFIRMED)
         return; /* a BYE that crossed ours, or on a dialog we left already */
     c->b_st = B_DONE;
@@ -2023,13 +3184,23 @@ static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prac
                      sip_str_eq_exact(m->from_tag, c->a_to_tag);
         if (!leg_a && !leg_b)
             continue;
-        if (leg_b && sip_str_eq_exact(m->cseq_method, "INVITE")) {
+        enum leg leg = leg_b ? LEG_B : LEG_A;
+        bool invite = sip_str_eq_exact(m->cseq_method, "INVITE");
+        if (invite && c->mid.on && !c->mid.out_update && other_leg(c->mid.from) == leg &&
+            sip_str_eq_exact(m->branch, c->mid.c_branch) && m->cseq == c->mid.c_cseq) {
+            mid_on_invite_response(c, m, raw, rawlen, now); /* to our re-INVITE */
+            return;
+        }
+        if (leg_b && c->superseded && !sip_str_eq_exact(m->branch, c->b_branch))
+            continue; /* a call re-sent with credentials shares leg B's Call-ID */
+        if (leg_b && invite) {
             if (!sip_str_eq_exact(m->branch, c->b_branch) || m->cseq != c->b_cseq) {
-                if (m->status >= 300 && c->b_nack_len && sip_str_eq_exact(m->branch, c->b_nack_branch)) {
+                if (m->status >= 300 && c->b_nack.len && sip_str_eq_exact(m->branch, c->b_nack_branch)) {
                     /* the final of the INVITE a 420/421 retry replaced: the same ACK again */
                     ladder(c->no, LEG_B, false, raw, rawlen, NULL, "retransmission");
-                    send_to(&opt.next, c->b_nack, c->b_nack_len);
-                    ladder(c->no, LEG_B, true, c->b_nack, c->b_nack_len, NULL, "retransmission");
+                    send_to(&opt.next, BLOB_P(&c->b_nack), c->b_nack.len);
+                    ladder(c->no, LEG_B, true, BLOB_P(&c->b_nack), c->b_nack.len, NULL,
+                           "retransmission");
                 } else {
                     ladder(c->no, LEG_B, false, raw, rawlen, NULL, "earlier INVITE: ignored");
                 }
@@ -2051,12 +3222,11 @@ static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prac
                 b_on_final(c, m, raw, rawlen, now);
             return;
         }
-        enum leg leg = leg_b ? LEG_B : LEG_A;
+        static const char *const methods[] = { "PRACK", "BYE", "CANCEL", "UPDATE" };
         for (size_t k = 0; k < B2B_MAX_TXNS; k++) {
             struct txn *t = &c->txn[k];
-            const char *method = t->kind == T_PRACK ? "PRACK" : t->kind == T_BYE ? "BYE" : "CANCEL";
             if (t->used && t->leg == leg && sip_str_eq_exact(m->branch, t->branch) &&
-                m->cseq == t->cseq && sip_str_eq_exact(m->cseq_method, method)) {
+                m->cseq == t->cseq && sip_str_eq_exact(m->cseq_method, methods[t->kind])) {
                 b_on_txn_response(c, t, m, raw, rawlen, now);
                 return;
             }
@@ -2065,6 +3235,21 @@ static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prac
         return;
     }
     ladder(0, LEG_B, false, raw, rawlen, NULL, "stray response: ignored");
+}
+
+/* An UPDATE from the caller, in the early or the confirmed dialog. */
+static void on_a_update(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
+                        prack_time_t now)
+{
+    struct call *c = m->to_tag.n ? find_a_dialog(m) : NULL;
+    if (!c || c->over) {
+        ladder(c ? c->no : 0, LEG_A, false, raw, rawlen, NULL, "unknown dialog");
+        respond(LEG_A, c ? c->no : 0, m, src, 481, NULL, NULL, NULL, NULL);
+        return;
+    }
+    if (nist_again(c->no, LEG_A, c->nist_a, B2B_NIST_A, m, raw, rawlen))
+        return;
+    mid_on_request(c, LEG_A, m, src, raw, rawlen, now);
 }
 
 static void on_datagram(char *buf, size_t len, const ex_addr_t *src, prack_time_t now)
@@ -2109,6 +3294,8 @@ static void on_datagram(char *buf, size_t len, const ex_addr_t *src, prack_time_
         on_a_bye(&m, src, raw, len, now);
     else if (sip_str_eq_exact(m.method, "CANCEL"))
         on_a_cancel(&m, src, raw, len, now);
+    else if (sip_str_eq_exact(m.method, "UPDATE"))
+        on_a_update(&m, src, raw, len, now);
     else
         on_other_request(LEG_A, m.to_tag.n ? find_a_dialog(&m) : NULL, &m, src, raw, len);
 }
@@ -2130,12 +3317,69 @@ static prack_time_t call_deadline(const struct call *c)
     for (size_t i = 0; i < B2B_MAX_TXNS; i++)
         if (c->txn[i].used)
             d = ex_min(d, ex_nict_deadline(&c->txn[i].t));
+    if (c->mid.on) {
+        if (c->mid.uas_on)
+            d = ex_min(d, prack_next_deadline(&c->mid.uas));
+        d = ex_min(d, ex_min(c->mid.s_next, c->mid.s_deadline));
+        d = ex_min(d, ex_min(c->mid.c_next, c->mid.c_deadline));
+    }
     return d;
+}
+
+/* A final of our own making to the relayed request: its transaction on the other leg timed out. */
+static void mid_relay_status(struct call *c, unsigned status, prack_time_t now)
+{
+    static sip_msg_t m;
+    memset(&m, 0, sizeof(m));
+    m.status = status;
+    mid_relay_final(c, &m, now);
+}
+
+static void mid_timers(struct call *c, prack_time_t now)
+{
+    struct mid *d = &c->mid;
+    prack_actions_t acts;
+    if (d->uas_on && prack_next_deadline(&d->uas) <= now &&
+        prack_on_timer(&d->uas, now, &acts) == PRACK_OK)
+        mid_uas_run(c, &acts, now, NULL, NULL);
+    if (d->s_next <= now && d->s_last.len) {
+        /* our final to the re-INVITE, until its ACK (RFC 3261 13.3.1.4, 17.2.1) */
+        send_to(&d->s_peer, BLOB_P(&d->s_last), d->s_last.len);
+        ladder(c->no, d->from, true, BLOB_P(&d->s_last), d->s_last.len, NULL, "retransmission");
+        d->s_interval = d->s_interval * 2u < EX_T2_MS ? d->s_interval * 2u : EX_T2_MS;
+        d->s_next = now + d->s_interval;
+    }
+    if (d->s_deadline <= now) {
+        note(c->no, "%s: no ACK for the %u to the re-INVITE within 64*T1", leg_name(d->from),
+             d->s_final);
+        d->s_next = d->s_deadline = PRACK_TIME_NONE;
+        if (d->ack_wait) {
+            d->ack_wait = false;
+            mid_send_ack(c, NULL, NULL, "no answer came");
+        }
+        d->on = false;
+        return;
+    }
+    if (d->c_next <= now && !d->c_proceeding && d->c_req.len) {
+        /* Timer A */
+        send_to(&d->c_dest, BLOB_P(&d->c_req), d->c_req.len);
+        ladder(c->no, other_leg(d->from), true, BLOB_P(&d->c_req), d->c_req.len, NULL,
+               "retransmission");
+        d->c_interval *= 2u;
+        d->c_next = now + d->c_interval;
+    }
+    if (d->c_deadline <= now) {
+        /* Timer B: no final to our re-INVITE */
+        note(c->no, "%s: no final to the re-INVITE within 64*T1", leg_name(other_leg(d->from)));
+        d->c_next = d->c_deadline = PRACK_TIME_NONE;
+        d->c_final = true;
+        mid_relay_status(c, 408, now);
+    }
 }
 
 static void txn_timeout(struct call *c, struct txn *t, prack_time_t now)
 {
-    static const char *const names[] = { "PRACK", "BYE", "CANCEL" };
+    static const char *const names[] = { "PRACK", "BYE", "CANCEL", "UPDATE" };
     t->used = false;
     note(c->no, "%c: %s timed out (Timer F)", t->leg == LEG_A ? 'A' : 'B', names[t->kind]);
     switch (t->kind) {
@@ -2147,10 +3391,19 @@ static void txn_timeout(struct call *c, struct txn *t, prack_time_t now)
         r.cseq = t->cseq;
         r.rseq = t->rseq;
         prack_actions_t acts;
-        if (prack_on_response(&c->uac, &c->forks[t->fork].eng, now, &r, &acts) == PRACK_OK)
+        if (t->mid) {
+            if (prack_on_response(&c->mid.uac, &c->mid.dlg, now, &r, &acts) == PRACK_OK)
+                mid_uac_run(c, &acts, NULL, now);
+        } else if (prack_on_response(&c->uac, &c->forks[t->fork].eng, now, &r, &acts) ==
+                   PRACK_OK) {
             b_run(c, &c->forks[t->fork], NULL, &acts, now);
+        }
         break;
     }
+    case T_UPDATE:
+        if (c->mid.on && c->mid.out_update)
+            mid_relay_status(c, 408, now);
+        break;
     case T_BYE:
         c->failed = true;
         if (t->leg == LEG_A)
@@ -2183,15 +3436,16 @@ static void call_timers(struct call *c, prack_time_t now)
         }
         if (c->fin_next <= now && c->a_st == A_COMPLETED) {
             /* RFC 3261 13.3.1.4 and 17.2.1: T1 doubling, capped at T2 */
-            send_to(&c->a_peer, c->a_last, c->a_last_len);
-            ladder(c->no, LEG_A, true, c->a_last, c->a_last_len, NULL, "retransmission");
+            send_to(&c->a_peer, BLOB_P(&c->a_last), c->a_last.len);
+            ladder(c->no, LEG_A, true, BLOB_P(&c->a_last), c->a_last.len, NULL, "retransmission");
             c->fin_interval = c->fin_interval * 2u < EX_T2_MS ? c->fin_interval * 2u : EX_T2_MS;
             c->fin_next = now + c->fin_interval;
         }
         if (c->b_a_next <= now && c->b_st == B_CALLING) {
             /* Timer A: the INVITE again, the interval doubling */
-            send_to(&opt.next, c->b_invite, c->b_invite_len);
-            ladder(c->no, LEG_B, true, c->b_invite, c->b_invite_len, "SDP offer", "retransmission");
+            send_to(&opt.next, BLOB_P(&c->b_invite), c->b_invite.len);
+            ladder(c->no, LEG_B, true, BLOB_P(&c->b_invite), c->b_invite.len,
+                   c->late ? NULL : "SDP offer", "retransmission");
             c->b_a_interval *= 2u;
             c->b_a_next = now + c->b_a_interval;
         }
@@ -2216,12 +3470,14 @@ static void call_timers(struct call *c, prack_time_t now)
             int r = ex_nict_tick(&t->t, now);
             if (r > 0) {
                 /* Timer E */
-                send_to(&t->dest, t->msg, t->len);
-                ladder(c->no, t->leg, true, t->msg, t->len, NULL, "retransmission");
+                send_to(&t->dest, BLOB_P(&t->msg), t->msg.len);
+                ladder(c->no, t->leg, true, BLOB_P(&t->msg), t->msg.len, NULL, "retransmission");
             } else if (r < 0) {
                 txn_timeout(c, t, now);
             }
         }
+        if (c->mid.on)
+            mid_timers(c, now);
     }
     if (c->count_at <= now)
         count_call(c);
@@ -2236,9 +3492,10 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: prack-b2bua --next HOST:PORT [options]\n"
-            "A SIP back-to-back UA over UDP that interworks 100rel (RFC 3262) between a caller\n"
-            "(leg A) and a callee (leg B). It relays SDP unchanged and needs an offer in the\n"
-            "caller's INVITE.\n"
+            "A SIP back-to-back UA over UDP that interworks 100rel (RFC 3262) and UPDATE\n"
+            "(RFC 3311) between a caller (leg A) and a callee (leg B). It relays bodies\n"
+            "unchanged (SDP, multipart), offers and answers wherever they come, re-INVITEs,\n"
+            "UPDATEs and digest challenges.\n"
             "\n"
             "  --bind HOST:PORT        local address for both legs (default 127.0.0.1:5070)\n"
             "  --next HOST:PORT        where leg B goes: the callee\n"
@@ -2246,6 +3503,15 @@ static void usage(FILE *f)
             "                          (default supported)\n"
             "  --b-100rel MODE         off | supported | required towards the callee\n"
             "                          (default off)\n"
+            "  --a-prack-failure MODE  observe | terminate: a PRACK of ours on leg A (to a\n"
+            "                          1xx of the caller's, re-INVITE) that fails is only\n"
+            "                          reported, or ends the call (default observe)\n"
+            "  --b-prack-failure MODE  the same on leg B, e.g. a callee that answers the\n"
+            "                          PRACK with 405 (default observe)\n"
+            "  --a-update MODE         reinvite | off: an UPDATE for leg A in a confirmed\n"
+            "                          dialog, when the caller's Allow lacks UPDATE, goes as\n"
+            "                          a re-INVITE, or is refused with 488 (default reinvite)\n"
+            "  --b-update MODE         the same towards the callee (default reinvite)\n"
             "  --t1 MS                 T1 (default 500)\n"
             "  --calls N               exit after N calls (default: until interrupted)\n"
             EX_USAGE_COMMON
@@ -2259,12 +3525,36 @@ static void usage(FILE *f)
             "option.\n");
 }
 
+static bool parse_failure(const char *s, prack_failure_t *out)
+{
+    if (strcmp(s, "observe") == 0)
+        *out = PRACK_FAILURE_OBSERVE;
+    else if (strcmp(s, "terminate") == 0)
+        *out = PRACK_FAILURE_TERMINATE;
+    else
+        return false;
+    return true;
+}
+
+static bool parse_interwork(const char *s, enum interwork *out)
+{
+    if (strcmp(s, "reinvite") == 0)
+        *out = IW_REINVITE;
+    else if (strcmp(s, "off") == 0)
+        *out = IW_OFF;
+    else
+        return false;
+    return true;
+}
+
 static void parse_args(int argc, char **argv)
 {
     const char *bind_text = "127.0.0.1:5070", *next_text = NULL;
     ex_common_opts_t common = {"127.0.0.1:5070", PRACK_DEFAULT_T1_MS, 0};
-    opt.a_policy = PRACK_POLICY_SUPPORTED;
-    opt.b_policy = PRACK_POLICY_OFF;
+    opt.policy[LEG_A] = PRACK_POLICY_SUPPORTED;
+    opt.policy[LEG_B] = PRACK_POLICY_OFF;
+    opt.on_failure[LEG_A] = opt.on_failure[LEG_B] = PRACK_FAILURE_OBSERVE;
+    opt.interwork[LEG_A] = opt.interwork[LEG_B] = IW_REINVITE;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (ex_common_opt(argc, argv, &i, usage, &common)) {
@@ -2272,11 +3562,23 @@ static void parse_args(int argc, char **argv)
         } else if ((v = ex_opt(argc, argv, &i, "--next")) != NULL) {
             next_text = v;
         } else if ((v = ex_opt(argc, argv, &i, "--a-100rel")) != NULL) {
-            if (!ex_parse_policy(v, &opt.a_policy))
+            if (!ex_parse_policy(v, &opt.policy[LEG_A]))
                 ex_usage_error(ex_prog, "--a-100rel: off, supported or required");
         } else if ((v = ex_opt(argc, argv, &i, "--b-100rel")) != NULL) {
-            if (!ex_parse_policy(v, &opt.b_policy))
+            if (!ex_parse_policy(v, &opt.policy[LEG_B]))
                 ex_usage_error(ex_prog, "--b-100rel: off, supported or required");
+        } else if ((v = ex_opt(argc, argv, &i, "--a-prack-failure")) != NULL) {
+            if (!parse_failure(v, &opt.on_failure[LEG_A]))
+                ex_usage_error(ex_prog, "--a-prack-failure: observe or terminate");
+        } else if ((v = ex_opt(argc, argv, &i, "--b-prack-failure")) != NULL) {
+            if (!parse_failure(v, &opt.on_failure[LEG_B]))
+                ex_usage_error(ex_prog, "--b-prack-failure: observe or terminate");
+        } else if ((v = ex_opt(argc, argv, &i, "--a-update")) != NULL) {
+            if (!parse_interwork(v, &opt.interwork[LEG_A]))
+                ex_usage_error(ex_prog, "--a-update: reinvite or off");
+        } else if ((v = ex_opt(argc, argv, &i, "--b-update")) != NULL) {
+            if (!parse_interwork(v, &opt.interwork[LEG_B]))
+                ex_usage_error(ex_prog, "--b-update: reinvite or off");
         } else {
             ex_usage_error(ex_prog, "unknown argument '%s'", argv[i]);
         }
@@ -2316,7 +3618,7 @@ int main(int argc, char **argv)
         ex_addr_str(&opt.bind, a, sizeof(a));
         ex_addr_str(&opt.next, n, sizeof(n));
         printf("prack-b2bua on %s, callee at %s (libprack %s, 100rel A %s / B %s, T1 %u ms)\n", a,
-               n, prack_version(), ex_policy_name(opt.a_policy), ex_policy_name(opt.b_policy),
+               n, prack_version(), ex_policy_name(opt.policy[LEG_A]), ex_policy_name(opt.policy[LEG_B]),
                opt.t1);
         fflush(stdout);
     }

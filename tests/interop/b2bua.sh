@@ -343,23 +343,63 @@ case_ipv6() {
     expect_grep b2bua "${B_OUT}INVITE sip:bob@\[::1\]:"
 }
 
-# An INVITE without SDP: nothing to relay, 488 with a Warning, no leg B.
-case_no_offer() {
-    local ports
-    # leg B would go to the second port; it must not be tried
-    read -r -a ports <<<"$(free_ports 127.0.0.1 2)"
-    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[0]}" \
-        --next "127.0.0.1:${ports[1]}" --calls 1
-    wait_up b2bua || fail "prack-b2bua did not start"
-    start uac "${VG[@]+"${VG[@]}"}" "$UAC" "sip:bob@127.0.0.1:${ports[0]}" --sdp no
-    finish uac
-    finish b2bua
-    expect_rc uac 1
-    expect_rc b2bua 1 # the call failed, as it should
-    expect_result uac calls=1 ok=0 final=488
-    expect_result b2bua calls=1 ok=0 final=488 prack_sent=0 prack_rcvd=0 rel1xx=0
-    expect_grep b2bua "${A_OUT}488 Not Acceptable Here"
-    expect_no_grep b2bua "$B_OUT" "the B2BUA called the callee"
+# Late offer (RFC 3262 section 5, R49, R50): a caller without 100rel sends an
+# INVITE without SDP; the callee requires 100rel and offers in its reliable 183.
+# The offer can reach the caller only in a 2xx (an unreliable 1xx carries no
+# offer), so the caller gets its 200 at once; its answer comes in the ACK and
+# goes into the PRACK that leg B held back until then.
+case_late_a_off_b_required() {
+    chain 127.0.0.1 "--100rel required --provisional 183:sdp,180 --answer-after 1000 --calls 1" \
+        "--a-100rel off --b-100rel required --calls 1" "--100rel off --sdp no --hold 2000"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=2 prack_rcvd=0 rel1xx=0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2
+    expect_grep b2bua "${A_IN}INVITE .*\(no 100rel, no SDP: the callee will offer\)"
+    expect_no_grep b2bua "${B_OUT}INVITE .*SDP" "leg B's INVITE carried SDP"
+    expect_grep b2bua "${B_IN}183 Session Progress RSeq=[0-9]+ \(reliable, SDP offer\)"
+    expect_grep b2bua 'B: PRACK for RSeq [0-9]+ waits for the caller.s answer'
+    expect_grep b2bua "${A_OUT}200 OK \(SDP offer, before the callee answered\)"
+    # R50: the PRACK for the offer carries the answer, which came in the caller's ACK
+    expect_before b2bua "${A_IN}ACK \(SDP answer\)" "${B_OUT}PRACK RAck=[0-9]+ 1 INVITE \(SDP answer, the caller.s answer\)"
+    expect_grep uas 'PRACK RAck=[0-9]+ 1 INVITE \(SDP answer'
+    expect_grep uac 'UAC <- UAS  200 OK \(SDP offer\)'
+    expect_grep uac 'UAC -> UAS  ACK \(SDP answer\)'
+    expect_no_grep uac 'RSeq=' "the caller saw a reliable 1xx"
+}
+
+# Late offer, 100rel on both legs: the callee's offer in its reliable 183 goes
+# to the caller in a reliable 183 of leg A's own (R49), the caller answers in
+# its PRACK (R50), and the answer goes on in leg B's PRACK.
+case_late_a100rel_b100rel() {
+    chain 127.0.0.1 "--100rel required --provisional 183:sdp,180 --answer-after 1000 --calls 1" \
+        "--a-100rel supported --b-100rel required --calls 1" "--100rel supported --sdp no"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=2 prack_rcvd=2 rel1xx=2
+    expect_grep b2bua "${A_OUT}183 Session Progress RSeq=[0-9]+ \(reliable, SDP offer\)"
+    expect_before b2bua "${A_IN}PRACK RAck=[0-9]+ 1 INVITE \(SDP answer\)" "${B_OUT}PRACK RAck=[0-9]+ 1 INVITE \(SDP answer, the caller.s answer\)"
+    expect_grep uac 'UAC -> UAS  PRACK RAck=[0-9]+ 1 INVITE \(SDP answer'
+    expect_no_grep b2bua "${A_OUT}200 OK \(SDP offer" "the 2xx to the caller made the offer again"
+}
+
+# Late offer, the callee without 100rel: its 183 with SDP is no offer (RFC 3261
+# 13.2.1) and reaches the caller without a body and unreliably, although the
+# caller supports 100rel (R49 forbids a first reliable 1xx without the offer).
+# The offer comes in the callee's 200; leg B's ACK waits for the caller's ACK,
+# which carries the answer.
+case_late_a100rel_b_off() {
+    chain 127.0.0.1 "--100rel off --provisional 183:sdp,180 --answer-after 500 --calls 1" \
+        "--a-100rel supported --b-100rel off --calls 1" "--100rel supported --sdp no"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=0 rel1xx=0
+    expect_grep b2bua "${B_IN}183 Session Progress \(SDP offer preview\)"
+    expect_grep b2bua "${A_OUT}183 Session Progress$"
+    expect_grep b2bua "${B_IN}200 OK \(SDP offer\)"
+    expect_grep b2bua 'B: the 2xx carries the callee.s offer: its ACK waits for the caller.s answer'
+    expect_before b2bua "${A_IN}ACK \(SDP answer\)" "${B_OUT}ACK \(SDP answer from the caller\)"
+    expect_grep uas 'ACK \(SDP answer'
 }
 
 # Many calls at once through the B2BUA, 100rel on both legs.
@@ -464,23 +504,24 @@ case_a_off_420_retry() {
 }
 
 # The callee requires 100rel and leg B has it off: leg B's engine suggests no
-# retry (--b-100rel off is off), so the callee's 421 ends the call. It is about
-# the B2BUA's own INVITE, so the caller gets 500 with a Warning, not the 421.
+# retry (--b-100rel off is off), so the callee's 421 ends the call. It goes to
+# the caller with its Require: 100rel (RFC 3261 21.4.16): the status is what
+# the callee said of the call, and it tells the caller the call needs 100rel.
 case_b_off_421() {
     chain 127.0.0.1 "--100rel required --provisional 183:sdp --answer-after 200 --calls 1" \
         "--a-100rel off --b-100rel off --calls 1" "--100rel off"
     expect_rc uac 1
-    expect_rc b2bua 0 # the callee's outcome reached the caller, translated
+    expect_rc b2bua 0 # the callee's outcome reached the caller
     expect_rc uas 1   # the 421, not the 200 it was told to give
-    expect_result uac calls=1 ok=0 final=500 prack_sent=0 rel1xx=0
-    expect_result b2bua calls=1 ok=1 final=500 prack_sent=0 prack_rcvd=0 rel1xx=0
+    expect_result uac calls=1 ok=0 final=421 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=1 final=421 prack_sent=0 prack_rcvd=0 rel1xx=0
     expect_result uas calls=1 ok=0 final=421
     expect_grep b2bua "${B_IN}421 Extension Required"
-    expect_grep b2bua 'B: 421 not retried \(--b-100rel off\)'
+    expect_grep b2bua 'B: 421 not retried \(--b-100rel off\): relayed with its option tags'
     [ "$(grep -cF "${B_OUT}INVITE" "$WORK/b2bua.log")" -eq 1 ] || fail "leg B sent more than one INVITE"
     expect_no_grep b2bua "${B_OUT}INVITE .*(Supported|Require): 100rel" "leg B offered 100rel under --b-100rel off"
-    expect_grep b2bua "${A_OUT}500 Server Internal Error"
-    expect_no_grep uac 'UAS  421 ' "the caller saw the callee's 421"
+    expect_grep b2bua "${A_OUT}421 Extension Required \(Require: 100rel\)"
+    expect_grep uac 'UAC <- UAS  421 Extension Required \(Require: 100rel\)'
 }
 
 # The callee has 100rel off and leg B requires it: after the callee's 420,
