@@ -669,6 +669,71 @@ PY
     expect_grep uac 'UAC <- UAS  BYE'
 }
 
+# sipp_callee SCENARIO "B2BUA ARGS" "UAC ARGS": SIPp plays the callee behind
+# prack-b2bua, prack-uac calls.
+sipp_callee() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 2)"
+    start_sipp -sf "$HERE/$1" -p "${ports[0]}"
+    wait_bound 127.0.0.1 "${ports[0]}" || fail "sipp did not bind"
+    # shellcheck disable=SC2086
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --t1 100 --calls 1 $2
+    wait_up b2bua || fail "prack-b2bua did not start"
+    # shellcheck disable=SC2086
+    start uac "${VG[@]+"${VG[@]}"}" "$UAC" "sip:bob@127.0.0.1:${ports[1]}" --t1 100 $3
+    finish uac
+    finish b2bua
+    finish sipp
+}
+
+# The callee's proxy challenges the INVITE with 407: the challenge goes to the
+# caller, whose INVITE with Proxy-Authorization goes to leg B with leg B's
+# Call-ID, From-tag and CSeq 2; the reliable 183 that follows is PRACKed with
+# RAck 1 2 INVITE and CSeq 3 (the SIPp scenario checks every number). R57
+case_sipp_auth_407() {
+    sipp_callee sipp-uas-invite-407.xml "--b-100rel supported" "--user alice --password secret"
+    expect_rc sipp 0
+    expect_rc b2bua 0
+    expect_rc uac 0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=1
+    expect_result uac calls=1 ok=1 final=200
+    expect_grep b2bua "${B_IN}407 Proxy Authentication Required"
+    expect_grep b2bua "${A_OUT}407 Proxy Authentication Required"
+    expect_before b2bua "${A_IN}INVITE .*" "${B_OUT}INVITE .*the caller.s credentials"
+    expect_grep b2bua "${B_OUT}PRACK RAck=1 2 INVITE"
+    expect_grep uac 'UAC <- UAS  407 Proxy Authentication Required'
+    expect_no_grep b2bua '403 Forbidden' "the challenge became a 403"
+}
+
+# A carrier that requires 100rel, then answers the PRACK with 405: under
+# --b-prack-failure observe the call goes on (the SIPp scenario of run.sh's
+# uac-prack-405-observe checks the 180, 200, ACK and BYE on leg B).
+case_sipp_prack_405_observe() {
+    sipp_callee sipp-uas-prack-405-observe.xml "--b-100rel supported --b-prack-failure observe" ""
+    expect_rc sipp 0
+    expect_rc b2bua 0
+    expect_rc uac 0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=1
+    expect_grep b2bua "${B_IN}405 Method Not Allowed \(to PRACK\)"
+    expect_grep b2bua 'B: PRACK for RSeq 1 failed with 405; the call goes on'
+}
+
+# The same carrier under --b-prack-failure terminate (OpenSIPS's
+# auto_prack_hangup_on_failure): the B2BUA cancels leg B, and the callee's
+# 487 reaches the caller with a Warning naming the 405.
+case_sipp_prack_405_terminate() {
+    sipp_callee sipp-uas-prack-405-terminate.xml "--b-100rel supported --b-prack-failure terminate" ""
+    expect_rc sipp 0
+    expect_rc b2bua 0 # the callee's 487 reached the caller
+    expect_rc uac 1
+    expect_result b2bua calls=1 ok=1 final=487 prack_sent=1
+    expect_result uac calls=1 ok=0 final=487
+    expect_grep b2bua 'B: PRACK for RSeq 1 failed with 405: ending the call \(--b-prack-failure terminate\)'
+    expect_before b2bua "${B_IN}405 " "${B_OUT}CANCEL"
+    expect_grep b2bua "${A_OUT}487 Request Terminated"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
