@@ -734,6 +734,81 @@ case_sipp_prack_405_terminate() {
     expect_grep b2bua "${A_OUT}487 Request Terminated"
 }
 
+# start_sipp_as NAME [ARGS...]: like start_sipp, for a second SIPp in a case.
+start_sipp_as() {
+    local name=$1
+    shift
+    start "$name" "$SIPP" "$@" -i 127.0.0.1 -bind_local -m 1 -nostdin -timeout 20s -timeout_error \
+        -trace_err -error_file "$WORK/$name-errors.log" \
+        -trace_msg -message_file "$WORK/$name-messages.log" \
+        -trace_screen -screen_file "$WORK/$name-screen.log"
+}
+
+# sipp_both CALLER_XML CALLER_ALLOW CALLEE_XML CALLEE_ALLOW "B2BUA ARGS": SIPp
+# on both legs, each listing the given methods in its Allow.
+sipp_both() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
+    start_sipp_as callee -sf "$HERE/$3" -p "${ports[0]}" -key allow "$4"
+    wait_bound 127.0.0.1 "${ports[0]}" || fail "the callee's sipp did not bind"
+    # shellcheck disable=SC2086
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --t1 100 --calls 1 $5
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start_sipp_as caller "127.0.0.1:${ports[1]}" -sf "$HERE/$1" -s bob -p "${ports[2]}" -key allow "$2"
+    finish caller
+    finish b2bua
+    finish callee
+    expect_rc caller 0
+    expect_rc callee 0
+    expect_rc b2bua 0
+    expect_result b2bua calls=1 ok=1 final=200
+}
+
+WITH_UPDATE='INVITE, ACK, CANCEL, BYE, PRACK, UPDATE'
+NO_UPDATE='INVITE, ACK, CANCEL, BYE'
+
+# The caller holds with a re-INVITE and resumes with an UPDATE; both ends
+# allow UPDATE, so the re-INVITE goes on as a re-INVITE (CSeq of leg B's own)
+# and the UPDATE as an UPDATE.
+case_sipp_reinvite_update_from_caller() {
+    sipp_both sipp-uac-midcall.xml "$WITH_UPDATE" sipp-uas-midcall.xml "$WITH_UPDATE" ""
+    expect_grep b2bua "${A_IN}INVITE .*\(SDP offer, re-INVITE\)"
+    expect_grep b2bua "${B_OUT}INVITE .*\(SDP offer, re-INVITE\)"
+    expect_grep b2bua "${B_OUT}UPDATE \(SDP offer\)"
+    expect_grep b2bua "${A_OUT}200 OK \(to UPDATE, SDP answer\)"
+    expect_no_grep b2bua 'as a re-INVITE' "the UPDATE became a re-INVITE although the callee allows UPDATE"
+}
+
+# RFC 3311 interworking: the caller (with 100rel) resumes with an UPDATE; the
+# callee's Allow lacks UPDATE, so leg B gets a re-INVITE with the UPDATE's
+# offer, and the UPDATE is answered with the re-INVITE's outcome (200 with
+# the answer) once leg B's 200 came and was acknowledged.
+case_sipp_update_to_reinvite_from_caller() {
+    sipp_both sipp-uac-midcall.xml "$WITH_UPDATE" sipp-uas-midcall.xml "$NO_UPDATE" ""
+    expect_grep b2bua "${B_OUT}INVITE .*\(SDP offer, the UPDATE as a re-INVITE \(RFC 3311\)\)"
+    expect_before b2bua "${B_OUT}ACK" "${A_OUT}200 OK \(to UPDATE, SDP answer, the re-INVITE.s outcome\)"
+    expect_no_grep b2bua "${B_OUT}UPDATE" "an UPDATE went to a callee that does not allow it"
+}
+
+# The callee holds and resumes; the caller allows UPDATE: relayed as they came.
+case_sipp_reinvite_update_from_callee() {
+    sipp_both sipp-uac-midcall-recv.xml "$WITH_UPDATE" sipp-uas-midcall-origin.xml "$WITH_UPDATE" ""
+    expect_grep b2bua "${B_IN}INVITE .*\(SDP offer, re-INVITE\)"
+    expect_grep b2bua "${A_OUT}INVITE .*\(SDP offer, re-INVITE\)"
+    expect_grep b2bua "${A_OUT}UPDATE \(SDP offer\)"
+    expect_grep b2bua "${B_OUT}200 OK \(to UPDATE, SDP answer\)"
+}
+
+# The callee resumes with an UPDATE; the caller's Allow lacks UPDATE: it gets
+# a re-INVITE, and the callee's UPDATE the re-INVITE's outcome.
+case_sipp_update_to_reinvite_from_callee() {
+    sipp_both sipp-uac-midcall-recv.xml "$NO_UPDATE" sipp-uas-midcall-origin.xml "$WITH_UPDATE" ""
+    expect_grep b2bua "${A_OUT}INVITE .*\(SDP offer, the UPDATE as a re-INVITE \(RFC 3311\)\)"
+    expect_grep b2bua "${B_OUT}200 OK \(to UPDATE, SDP answer, the re-INVITE.s outcome\)"
+    expect_no_grep b2bua "${A_OUT}UPDATE" "an UPDATE went to a caller that does not allow it"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
