@@ -319,6 +319,8 @@ static void stop_b(struct call *c, prack_time_t now);
 static void b_prack_answer(struct call *c, const sip_msg_t *from, prack_time_t now);
 static void stop_a(struct call *c, uint16_t status, prack_time_t now, const char *why);
 
+static bool has_sdp(const sip_msg_t *m);
+
 /* ------------------------------------------------------------------------- */
 /* Ladder: one line per message, marked with its leg and who sent it */
 
@@ -403,8 +405,18 @@ static void ladder(unsigned no, enum leg leg, bool out, const char *msg, size_t 
         if (m.status == 421 && sip_has_option(&m, SIP_H_REQUIRE, "100rel") > 0)
             note_add(notes, sizeof(notes), "Require: 100rel");
     }
-    if (err == SIP_OK && sip_has_sdp(&m))
+    if (err == SIP_OK && has_sdp(&m))
         note_add(notes, sizeof(notes), sdp_role ? sdp_role : "SDP");
+    if (err == SIP_OK && m.body.n && !sip_has_sdp(&m)) {
+        /* a body other than plain SDP: its type and size */
+        char what[96];
+        snprintf(what, sizeof(what), "%.*s, %zu bytes",
+                 (int)(m.content_type.n > 40 ? 40 : m.content_type.n), m.content_type.p, m.body.n);
+        char *semi = strchr(what, ';');
+        if (semi)
+            snprintf(semi, sizeof(what) - (size_t)(semi - what), ", %zu bytes", m.body.n);
+        note_add(notes, sizeof(notes), what);
+    }
     note_add(notes, sizeof(notes), extra);
 
     const char *dir = leg == LEG_A ? (out ? "A: caller <- B2BUA" : "A: caller -> B2BUA")

@@ -809,6 +809,67 @@ case_sipp_update_to_reinvite_from_callee() {
     expect_no_grep b2bua "${A_OUT}UPDATE" "an UPDATE went to a caller that does not allow it"
 }
 
+# An UPDATE in the early dialog from the caller (with 100rel, its 183 PRACKed)
+# towards a callee without 100rel: no reliable offer/answer on leg B can take
+# it (RFC 3311 5.1), so the caller gets 500 with Retry-After and a Warning
+# (RFC 3311 5.2, RFC 6337 4.3: the B2BUA is the INVITE's UAS on leg A), and
+# nothing reaches the callee; the call goes on.
+case_sipp_early_update_from_caller() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" --100rel off \
+        --provisional 183:sdp --answer-after 1500 --calls 1
+    wait_up uas || fail "prack-uas did not start"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --t1 100 --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start_sipp "127.0.0.1:${ports[1]}" -sf "$HERE/sipp-uac-early-update.xml" -s bob -p "${ports[2]}" \
+        -key allow "$WITH_UPDATE"
+    finish sipp
+    finish b2bua
+    finish uas
+    expect_rc sipp 0
+    expect_rc b2bua 0
+    expect_rc uas 0
+    expect_grep b2bua "${A_IN}UPDATE \(SDP offer\)"
+    expect_grep b2bua "${A_OUT}500 Server Internal Error \(to UPDATE, early UPDATE not relayed\)"
+    expect_no_grep b2bua "${B_OUT}UPDATE" "the early UPDATE went to the callee"
+    expect_no_grep uas 'UPDATE' "the callee saw the UPDATE"
+}
+
+# The mirror: an UPDATE in the early dialog from the callee (with 100rel, its
+# 183 PRACKed) towards a caller without 100rel gets 491 and a Warning (RFC 6337
+# 4.3 UAS-IcU: the B2BUA is the INVITE's UAC on leg B).
+case_sipp_early_update_from_callee() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 2)"
+    start_sipp -sf "$HERE/sipp-uas-early-update.xml" -p "${ports[0]}"
+    wait_bound 127.0.0.1 "${ports[0]}" || fail "sipp did not bind"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --t1 100 --a-100rel off --b-100rel supported --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start uac "${VG[@]+"${VG[@]}"}" "$UAC" "sip:bob@127.0.0.1:${ports[1]}" --t1 100 --100rel off
+    finish uac
+    finish b2bua
+    finish sipp
+    expect_rc sipp 0
+    expect_rc b2bua 0
+    expect_rc uac 0
+    expect_grep b2bua "${B_IN}UPDATE \(SDP offer\)"
+    expect_grep b2bua "${B_OUT}491 Request Pending \(to UPDATE, early UPDATE not relayed\)"
+    expect_no_grep b2bua "${A_OUT}UPDATE" "the early UPDATE went to the caller"
+}
+
+# Offer and answer in multipart/mixed bodies of some 9 kB (SDP and a text part
+# standing in for ISUP) go through whole, both ways (above the 3 kB kept in a
+# call, and above the 8 kB of a message kept in a call).
+case_sipp_multipart() {
+    sipp_both sipp-uac-multipart.xml "$WITH_UPDATE" sipp-uas-multipart.xml "$WITH_UPDATE" ""
+    expect_grep b2bua "${A_IN}INVITE .*\(no 100rel, SDP offer, multipart/mixed, [0-9]{4} bytes\)"
+    expect_grep b2bua "${B_OUT}INVITE .*\(no 100rel, SDP offer from the caller, multipart/mixed, [0-9]{4} bytes\)"
+    expect_grep b2bua "${A_OUT}200 OK \(SDP answer, multipart/mixed, [0-9]{4} bytes\)"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
