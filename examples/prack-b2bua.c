@@ -374,12 +374,13 @@ static void ladder(unsigned no, enum leg leg, bool out, const char *msg, size_t 
             size_t n = strlen(desc);
             snprintf(desc + n, sizeof(desc) - n, " RAck=%.*s", SIP_STR_ARG(h->value));
         }
-        if (sip_str_eq_exact(m.method, "INVITE") && !m.to_tag.n) {
+        if (sip_str_eq_exact(m.method, "INVITE")) {
+            /* a re-INVITE names only the option tag it has */
             if (sip_has_option(&m, SIP_H_REQUIRE, "100rel") > 0)
                 note_add(notes, sizeof(notes), "Require: 100rel");
             else if (sip_has_option(&m, SIP_H_SUPPORTED, "100rel") > 0)
                 note_add(notes, sizeof(notes), "Supported: 100rel");
-            else
+            else if (!m.to_tag.n)
                 note_add(notes, sizeof(notes), "no 100rel");
         }
         if (err != SIP_OK)

@@ -772,9 +772,10 @@ NO_UPDATE='INVITE, ACK, CANCEL, BYE'
 # allow UPDATE, so the re-INVITE goes on as a re-INVITE (CSeq of leg B's own)
 # and the UPDATE as an UPDATE.
 case_sipp_reinvite_update_from_caller() {
-    sipp_both sipp-uac-midcall.xml "$WITH_UPDATE" sipp-uas-midcall.xml "$WITH_UPDATE" ""
+    sipp_both sipp-uac-midcall.xml "$WITH_UPDATE" sipp-uas-midcall.xml "$WITH_UPDATE" "--b-100rel supported"
     expect_grep b2bua "${A_IN}INVITE .*\(SDP offer, re-INVITE\)"
-    expect_grep b2bua "${B_OUT}INVITE .*\(SDP offer, re-INVITE\)"
+    # leg B's 100rel policy applies to the re-INVITE it carries too
+    expect_grep b2bua "${B_OUT}INVITE .*\(Supported: 100rel, SDP offer, re-INVITE\)"
     expect_grep b2bua "${B_OUT}UPDATE \(SDP offer\)"
     expect_grep b2bua "${A_OUT}200 OK \(to UPDATE, SDP answer\)"
     expect_no_grep b2bua 'as a re-INVITE' "the UPDATE became a re-INVITE although the callee allows UPDATE"
@@ -795,7 +796,7 @@ case_sipp_update_to_reinvite_from_caller() {
 case_sipp_reinvite_update_from_callee() {
     sipp_both sipp-uac-midcall-recv.xml "$WITH_UPDATE" sipp-uas-midcall-origin.xml "$WITH_UPDATE" ""
     expect_grep b2bua "${B_IN}INVITE .*\(SDP offer, re-INVITE\)"
-    expect_grep b2bua "${A_OUT}INVITE .*\(SDP offer, re-INVITE\)"
+    expect_grep b2bua "${A_OUT}INVITE .*\(Supported: 100rel, SDP offer, re-INVITE\)"
     expect_grep b2bua "${A_OUT}UPDATE \(SDP offer\)"
     expect_grep b2bua "${B_OUT}200 OK \(to UPDATE, SDP answer\)"
 }
@@ -804,7 +805,7 @@ case_sipp_reinvite_update_from_callee() {
 # a re-INVITE, and the callee's UPDATE the re-INVITE's outcome.
 case_sipp_update_to_reinvite_from_callee() {
     sipp_both sipp-uac-midcall-recv.xml "$NO_UPDATE" sipp-uas-midcall-origin.xml "$WITH_UPDATE" ""
-    expect_grep b2bua "${A_OUT}INVITE .*\(SDP offer, the UPDATE as a re-INVITE \(RFC 3311\)\)"
+    expect_grep b2bua "${A_OUT}INVITE .*\(Supported: 100rel, SDP offer, the UPDATE as a re-INVITE \(RFC 3311\)\)"
     expect_grep b2bua "${B_OUT}200 OK \(to UPDATE, SDP answer, the re-INVITE.s outcome\)"
     expect_no_grep b2bua "${A_OUT}UPDATE" "an UPDATE went to a caller that does not allow it"
 }
@@ -868,6 +869,30 @@ case_sipp_multipart() {
     expect_grep b2bua "${A_IN}INVITE .*\(no 100rel, SDP offer, multipart/mixed, [0-9]{4} bytes\)"
     expect_grep b2bua "${B_OUT}INVITE .*\(no 100rel, SDP offer from the caller, multipart/mixed, [0-9]{4} bytes\)"
     expect_grep b2bua "${A_OUT}200 OK \(SDP answer, multipart/mixed, [0-9]{4} bytes\)"
+}
+
+# --b-update off: the caller's UPDATE in the confirmed dialog, towards a
+# callee whose Allow lacks UPDATE (prack-uas), is refused with 488 and a
+# Warning instead of becoming a re-INVITE; the callee sees nothing of it.
+case_sipp_update_interwork_off() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" --100rel off \
+        --provisional none --answer-after 0 --calls 1
+    wait_up uas || fail "prack-uas did not start"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --t1 100 --b-update off --calls 1
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start_sipp "127.0.0.1:${ports[1]}" -sf "$HERE/sipp-uac-update-refused.xml" -s bob -p "${ports[2]}" \
+        -key allow "$WITH_UPDATE"
+    finish sipp
+    finish b2bua
+    finish uas
+    expect_rc sipp 0
+    expect_rc b2bua 0
+    expect_rc uas 0
+    expect_grep b2bua "${A_OUT}488 Not Acceptable Here \(to UPDATE, UPDATE not relayed\)"
+    expect_no_grep b2bua "${B_OUT}(UPDATE|INVITE .*re-INVITE)" "the UPDATE went on to the callee"
 }
 
 # ---------------------------------------------------------------------------
