@@ -606,7 +606,7 @@ static void respond_full(struct call *c, enum leg leg, unsigned no, const sip_ms
     ex_addr_t to;
     sb_init(&b, buf, sizeof(buf));
     sip_response_start(&b, req, status, NULL, to_tag);
-    if (c && status < 300 && body) {
+    if (c && status >= 200 && status < 300) { /* a 2xx to UPDATE, a target refresh (RFC 3311 5.2) */
         char hp[80];
         leg_hostport(c, leg, hp, sizeof(hp));
         sb_printf(&b, "Contact: <sip:" B2B_USER "@%s>\r\n", hp);
@@ -2226,10 +2226,19 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
         return;
     }
     *remote = m->cseq;
-    if (from == LEG_B)
-        c->forks[leg_fork(c, LEG_B)].update = allow_update(m, c->forks[leg_fork(c, LEG_B)].update);
-    else
+    /* a target refresh request (RFC 3261 12.2.2, RFC 3311 5.2): its Contact is
+     * the new remote target, and its Allow says what the end takes now */
+    sip_str_t contact = sip_contact_uri(m);
+    if (from == LEG_B) {
+        struct fork *f = &c->forks[leg_fork(c, LEG_B)];
+        f->update = allow_update(m, f->update);
+        if (contact.n)
+            sip_str_copy(f->target, sizeof(f->target), contact);
+    } else {
         c->a_update = allow_update(m, c->a_update);
+        if (contact.n)
+            sip_str_copy(c->a_target, sizeof(c->a_target), contact);
+    }
     enum leg to = other_leg(from);
     /* the B2BUA is the UAS of the INVITE on leg A and its UAC on leg B: RFC 6337
      * 4.3 answers a request that meets an incomplete transaction with 500 where

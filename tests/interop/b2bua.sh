@@ -402,6 +402,22 @@ case_late_a100rel_b_off() {
     expect_grep uas 'ACK \(SDP answer'
 }
 
+# Late offer, a caller that requires 100rel and a callee without it: the
+# callee's 180 and 183 carry no offer, and the caller's first reliable 1xx
+# must carry one (R49), so neither reaches the caller (leg A's engine refuses
+# them, PRACK_ERR_OFFER_REQUIRED); the offer goes in the 200, the answer
+# comes back in the ACK.
+case_late_a_required_b_off() {
+    chain 127.0.0.1 "--100rel off --provisional 183:sdp,180 --answer-after 500 --calls 1" \
+        "--a-100rel supported --b-100rel off --calls 1" "--100rel required --sdp no"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=0 rel1xx=0
+    expect_grep b2bua 'A: 183 not relayed: the caller requires 100rel, and its first reliable 1xx must carry the offer the callee has not made yet \(R49\)'
+    expect_no_grep b2bua "${A_OUT}18[03] " "a 1xx without the offer reached a caller that requires 100rel"
+    expect_before b2bua "${A_IN}ACK \(SDP answer\)" "${B_OUT}ACK \(SDP answer from the caller\)"
+}
+
 # Many calls at once through the B2BUA, 100rel on both legs.
 case_load() {
     # the ladders of the callee and the B2BUA stay on: their banner says when they listen
