@@ -911,6 +911,16 @@ case_sipp_update_interwork_off() {
     expect_no_grep b2bua "${B_OUT}(UPDATE|INVITE .*re-INVITE)" "the UPDATE went on to the callee"
 }
 
+# An UPDATE in the early dialog where both legs have had a reliable
+# offer/answer and the callee allows UPDATE: it goes on in leg B's early
+# dialog (CSeq 3, after the INVITE and the PRACK), and its answer comes back.
+case_sipp_early_update_relayed() {
+    sipp_both sipp-uac-early-update-relayed.xml "$WITH_UPDATE" sipp-uas-early-update-relayed.xml \
+        "$WITH_UPDATE" "--b-100rel supported"
+    expect_grep b2bua "${B_OUT}UPDATE \(SDP offer, early dialog\)"
+    expect_before b2bua "${A_OUT}200 OK \(to UPDATE, SDP answer\)" "${B_IN}200 OK \(SDP"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
