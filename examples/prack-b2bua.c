@@ -177,6 +177,8 @@ struct mid {
     bool early;      /* an UPDATE in the early dialog */
     bool offer_in;   /* the request carried an offer */
     body_t offer;    /* its body */
+    char auth[2048]; /* its Authorization lines, for the other leg */
+    char s_extra[2048]; /* header lines of the other leg's final to pass on (challenges) */
     /* server side, on `from` */
     char s_hdrs[2048];  /* Via..CSeq of our responses */
     char s_branch[128];
@@ -1859,15 +1861,20 @@ static void b_on_2xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
 
 /* Header lines of the callee's final that the caller needs, copied into the
  * caller's final: challenges, the option tags of a 420/421, a 3xx's Contacts. */
-static void copy_final_headers(struct call *c, const sip_msg_t *m, sip_hid_t id, const char *name)
+static void copy_headers(char *dst, size_t cap, const sip_msg_t *m, sip_hid_t id, const char *name)
 {
-    size_t n = strlen(c->fin_extra);
+    size_t n = strlen(dst);
     sip_buf_t b;
-    sb_init(&b, c->fin_extra + n, sizeof(c->fin_extra) - n);
+    sb_init(&b, dst + n, cap - n);
     for (const sip_header_t *h = sip_find(m, id, NULL); h; h = sip_find(m, id, h))
         sb_header(&b, name, h->value);
     if (b.overflow)
-        c->fin_extra[n] = '\0';
+        dst[n] = '\0';
+}
+
+static void copy_final_headers(struct call *c, const sip_msg_t *m, sip_hid_t id, const char *name)
+{
+    copy_headers(c->fin_extra, sizeof(c->fin_extra), m, id, name);
 }
 
 static void b_on_final(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
@@ -2099,6 +2106,8 @@ static void mid_s_send(struct call *c, unsigned status, const char *extra, const
         sb_printf(&b, "Require: 100rel\r\nRSeq: %s\r\n", rseq);
     if (extra)
         sb_printf(&b, "%s", extra);
+    if (status >= 200)
+        sb_printf(&b, "%s", d->s_extra);
     leg_capabilities(&b, c, d->from, status < 300);
     sb_body(&b, status < 300 ? body : NULL);
     if (b.overflow) {
@@ -2154,9 +2163,12 @@ static bool mid_send_request(struct call *c, prack_time_t now)
     const char *why = d->in_update && !d->out_update ? "the UPDATE as a re-INVITE (RFC 3311)" : NULL;
     if (d->out_update) {
         sip_buf_t e;
-        char extra[256];
+        char extra[2400];
         sb_init(&e, extra, sizeof(extra));
         leg_capabilities(&e, c, to, true);
+        sb_printf(&e, "%s", d->auth);
+        if (e.overflow)
+            return false;
         struct txn *t = dlg_send(c, to, fi, T_UPDATE, "UPDATE", extra, &d->offer, now,
                                  d->offer_in ? "SDP offer" : NULL, d->early ? "early dialog" : NULL);
         if (!t)
@@ -2187,6 +2199,7 @@ static bool mid_send_request(struct call *c, prack_time_t now)
     char hp[80];
     leg_hostport(c, to, hp, sizeof(hp));
     sb_printf(&b, "Contact: <sip:" B2B_USER "@%s>\r\nAllow: " B2B_ALLOW "\r\n", hp);
+    sb_printf(&b, "%s", d->auth);
     sb_body(&b, &d->offer);
     if (b.overflow || !smsg_keep(c, &d->c_req, buf, b.len))
         return false;
@@ -2301,6 +2314,10 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
     d->offer_in = offer;
     d->s_cseq = m->cseq;
     d->s_final = 0;
+    d->auth[0] = d->s_extra[0] = '\0';
+    /* credentials answering the other end's challenge to an earlier one go on */
+    copy_headers(d->auth, sizeof(d->auth), m, SIP_H_AUTHORIZATION, "Authorization");
+    copy_headers(d->auth, sizeof(d->auth), m, SIP_H_PROXY_AUTHORIZATION, "Proxy-Authorization");
     d->s_acked = d->c_proceeding = d->c_final = d->ack_wait = d->uas_on = false;
     sip_str_copy(d->s_branch, sizeof(d->s_branch), m->branch);
     reply_addr(m, src, &d->s_peer);
@@ -2363,6 +2380,10 @@ static void mid_relay_final(struct call *c, const sip_msg_t *m, prack_time_t now
     unsigned status = m->status;
     if (m->body.n && status < 300)
         body_keep(c, &d->answer, m);
+    /* a challenge goes back with the request's sender, whose re-send carries
+     * the credentials (a new request, with its own CSeq on each leg) */
+    copy_headers(d->s_extra, sizeof(d->s_extra), m, SIP_H_WWW_AUTHENTICATE, "WWW-Authenticate");
+    copy_headers(d->s_extra, sizeof(d->s_extra), m, SIP_H_PROXY_AUTHENTICATE, "Proxy-Authenticate");
     /* a 500 of the other leg's makes the sender retry later, as it did here */
     char extra[64] = "";
     if (status == 500)
