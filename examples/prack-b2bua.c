@@ -2301,9 +2301,8 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
         return;
     }
 
-    /* keep what answering takes, then relay */
-    /* every field set here or before its use; the bodies and messages keep
-     * their pool blocks for the next request */
+    /* keep what answering takes, then relay; the bodies and messages of the
+     * previous request keep their pool blocks for this one */
     d->slot.used = false;
     d->s_last.len = d->s_rel.len = d->c_req.len = d->c_ack.len = 0;
     d->s_next = d->s_deadline = d->c_next = d->c_deadline = PRACK_TIME_NONE;
@@ -2357,7 +2356,7 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
         }
         if (prack_uas_send_1xx(&d->uas, now, 100, 0, 0, &acts) == PRACK_OK)
             mid_uas_run(c, &acts, now, NULL, NULL);
-        if (update == false && !offer)
+        if (!offer)
             note(c->no, "%s: re-INVITE without an offer: the answer to the other leg's offer "
                         "comes in the ACK", leg_name(from));
     }
