@@ -921,6 +921,17 @@ case_sipp_early_update_relayed() {
     expect_before b2bua "${A_OUT}200 OK \(to UPDATE, SDP answer\)" "${B_IN}200 OK \(SDP"
 }
 
+# The late-offer case between a caller without 100rel and a callee requiring
+# it, SIPp on both legs: the callee's scenario checks that its PRACK carries
+# the very answer the caller put in its ACK (R50), the caller's that its 200
+# carries the callee's offer.
+case_sipp_late_offer() {
+    sipp_both sipp-uac-late-offer.xml "$NO_UPDATE" sipp-uas-late-offer.xml "$WITH_UPDATE" \
+        "--a-100rel off --b-100rel required"
+    expect_grep b2bua "${A_OUT}200 OK \(SDP offer, before the callee answered\)"
+    expect_before b2bua "${A_IN}ACK \(SDP answer\)" "${B_OUT}PRACK RAck=1 1 INVITE \(SDP answer, the caller.s answer\)"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
