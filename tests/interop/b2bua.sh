@@ -932,6 +932,20 @@ case_sipp_late_offer() {
     expect_before b2bua "${A_IN}ACK \(SDP answer\)" "${B_OUT}PRACK RAck=1 1 INVITE \(SDP answer, the caller.s answer\)"
 }
 
+# The caller's hold re-INVITE towards a callee that gets 100rel required on
+# leg B: the re-INVITE carries Require: 100rel, the callee's reliable 183 to it
+# is PRACKed on leg B (RAck 1 2 INVITE, CSeq 3, checked by SIPp) and reaches
+# the caller unreliably (its re-INVITE named no 100rel); the UPDATE after it
+# takes CSeq 4 on leg B.
+case_sipp_reinvite_100rel() {
+    sipp_both sipp-uac-midcall.xml "$WITH_UPDATE" sipp-uas-midcall-100rel.xml "$WITH_UPDATE" \
+        "--b-100rel required"
+    expect_grep b2bua "${B_OUT}INVITE .*\(Require: 100rel, SDP offer, re-INVITE\)"
+    expect_grep b2bua "${B_OUT}PRACK RAck=1 2 INVITE \(re-INVITE\)"
+    expect_grep b2bua "${A_OUT}183 Session Progress$"
+    expect_result b2bua prack_sent=1 prack_rcvd=0
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
