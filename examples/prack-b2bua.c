@@ -13,10 +13,14 @@
  *   CANCEL, BYE, timeout on one leg -> CANCEL or BYE on the other
  *
  * So the B2BUA PRACKs the callee's reliable 1xx whatever the caller supports,
- * and answers the caller's PRACKs whatever the callee supports. It relays SDP
- * without terminating media: the caller's offer goes to the callee unchanged
- * and the callee's answer comes back unchanged, which is why it needs the
- * offer in the caller's INVITE (see doc/interworking.md).
+ * and answers the caller's PRACKs whatever the callee supports. It relays
+ * bodies without terminating media: each offer and answer goes to the other
+ * leg unchanged, in the message that leg allows (a late offer from the callee
+ * may reach a caller without 100rel only in a 2xx, and the caller's answer in
+ * its ACK then goes into the PRACK leg B held back). re-INVITEs and UPDATEs go
+ * across too (struct mid), an UPDATE as a re-INVITE towards an end without
+ * UPDATE, and the callee's challenges go to the caller, whose credentials come
+ * back. doc/interworking.md draws each case.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
@@ -135,6 +139,7 @@ struct fork {
     body_t sdp;             /* the last SDP of its 1xx: the answer, if its 2xx has none */
     bool confirmed;         /* a 2xx arrived on it and was acknowledged */
     bool reliable_oa;       /* offer and answer went in a reliable 1xx and its PRACK */
+    uint32_t last_1xx;      /* hash of its last unreliable 1xx, to spot a repeat */
     enum allow update;      /* its Allow */
 };
 
@@ -1737,11 +1742,24 @@ static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
 
     prack_response_t r;
     rsp_facts(m, &r);
+    bool reliable = (r.flags & PRACK_RSP_REQUIRE_100REL) && (r.flags & PRACK_RSP_RSEQ);
+    if (f && !reliable) {
+        /* an unreliable 1xx has no RSeq to tell a repeat by: the same bytes
+         * again are the callee's answer to a retransmission of our INVITE,
+         * which leg A's engine would otherwise send as one more reliable 1xx */
+        uint32_t h = 2166136261u;
+        for (size_t i = 0; i < rawlen; i++)
+            h = (h ^ (uint8_t)raw[i]) * 16777619u;
+        if (h == f->last_1xx) {
+            ladder(c->no, LEG_B, false, raw, rawlen, NULL, "repeated: not relayed");
+            return;
+        }
+        f->last_1xx = h;
+    }
     prack_actions_t acts;
     int rc = prack_on_response(&c->uac, f ? &f->eng : NULL, now, &r, &acts);
 
     const char *role = NULL;
-    bool reliable = (r.flags & PRACK_RSP_REQUIRE_100REL) && (r.flags & PRACK_RSP_RSEQ);
     for (size_t i = 0; rc == PRACK_OK && i < acts.n; i++)
         if (acts.v[i].type == PRACK_ACT_SEND_PRACK)
             role = (acts.v[i].flags & PRACK_AF_OTHER_FORK) ? "SDP of a fork not taken"

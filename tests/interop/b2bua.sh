@@ -534,7 +534,9 @@ case_b_off_421() {
     expect_result uas calls=1 ok=0 final=421
     expect_grep b2bua "${B_IN}421 Extension Required"
     expect_grep b2bua 'B: 421 not retried \(--b-100rel off\): relayed with its option tags'
-    [ "$(grep -cF "${B_OUT}INVITE" "$WORK/b2bua.log")" -eq 1 ] || fail "leg B sent more than one INVITE"
+    # retransmissions (Timer A, under valgrind) aside
+    [ "$(grep -F "${B_OUT}INVITE" "$WORK/b2bua.log" | grep -vc retransmission)" -eq 1 ] ||
+        fail "leg B sent more than one INVITE"
     expect_no_grep b2bua "${B_OUT}INVITE .*(Supported|Require): 100rel" "leg B offered 100rel under --b-100rel off"
     expect_grep b2bua "${A_OUT}421 Extension Required \(Require: 100rel\)"
     expect_grep uac 'UAC <- UAS  421 Extension Required \(Require: 100rel\)'
