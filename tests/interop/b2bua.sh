@@ -948,6 +948,18 @@ case_sipp_reinvite_100rel() {
     expect_result b2bua prack_sent=1 prack_rcvd=0
 }
 
+# The PRACK failure policy of leg A: the callee's hold re-INVITE goes to the
+# caller with Supported: 100rel, the caller sends a reliable 183 and answers
+# the B2BUA's PRACK with 405; under --a-prack-failure observe the call goes on.
+case_sipp_prack_405_leg_a() {
+    sipp_both sipp-uac-reinvite-prack-405.xml "$WITH_UPDATE" sipp-uas-midcall-origin.xml "$WITH_UPDATE" \
+        "--a-prack-failure observe"
+    expect_grep b2bua "${A_OUT}PRACK RAck=1 1 INVITE \(re-INVITE\)"
+    expect_grep b2bua "${A_IN}405 Method Not Allowed \(to PRACK\)"
+    expect_grep b2bua 'A: PRACK for RSeq 1 failed with 405'
+    expect_grep b2bua "${B_OUT}200 OK \(SDP answer\)"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
