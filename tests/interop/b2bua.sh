@@ -960,6 +960,16 @@ case_sipp_prack_405_leg_a() {
     expect_grep b2bua "${B_OUT}200 OK \(SDP answer\)"
 }
 
+# A re-INVITE without an offer: the callee offers in its 200, which goes to the
+# caller; leg B's ACK waits for the caller's ACK and carries its answer (the
+# SIPp scenarios check both bodies).
+case_sipp_reinvite_no_offer() {
+    sipp_both sipp-uac-reinvite-no-offer.xml "$WITH_UPDATE" sipp-uas-reinvite-no-offer.xml "$WITH_UPDATE" ""
+    expect_grep b2bua 'B: the ACK waits for the answer from leg A'
+    expect_grep b2bua "${A_OUT}200 OK \(SDP offer\)"
+    expect_before b2bua "${A_IN}ACK \(SDP answer, to the re-INVITE\)" "${B_OUT}ACK \(SDP answer, the answer from the other leg\)"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
