@@ -2169,6 +2169,7 @@ static void mid_reject(struct call *c, enum leg leg, const sip_msg_t *m, const e
 
 static void mid_uas_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
                         const sip_msg_t *prack, const ex_addr_t *src);
+static void mid_relay_status(struct call *c, unsigned status, prack_time_t now);
 
 /* The request goes out on the other leg: an UPDATE, or a re-INVITE with the
  * 100rel option tag and PRACK failure policy of that leg. */
@@ -2570,14 +2571,24 @@ static void mid_uac_run(struct call *c, const prack_actions_t *acts, const sip_m
             note(c->no, "%s: %u RSeq %u not relayed: %s", leg_name(to), a->status, a->rseq,
                  prack_reason_name(a->reason));
             break;
-        case PRACK_ACT_TERMINATE:
+        case PRACK_ACT_TERMINATE: {
             note(c->no, "%s: PRACK for RSeq %u failed with %u: ending the call (--%s-prack-failure "
                         "terminate)",
                  leg_name(to), a->rseq, a->status, to == LEG_A ? "a" : "b");
             c->failed = true;
+            if (!d->s_final) {
+                /* the sender of the request gets its final before the BYE */
+                char hp[80];
+                leg_hostport(c, d->from, hp, sizeof(hp));
+                snprintf(d->s_extra, sizeof(d->s_extra),
+                         "Warning: 399 %s \"Leg %s answered a PRACK with %u\"\r\n", hp, leg_name(to),
+                         a->status);
+                mid_relay_status(c, 500, now);
+            }
             stop_b(c, now);
             stop_a(c, 500, now, "a PRACK failed");
             break;
+        }
         case PRACK_ACT_EVENT:
             if (a->reason == PRACK_R_PRACK_FAILED)
                 note(c->no, "%s: PRACK for RSeq %u failed with %u", leg_name(to), a->rseq, a->status);

@@ -970,6 +970,29 @@ case_sipp_reinvite_no_offer() {
     expect_before b2bua "${A_IN}ACK \(SDP answer, to the re-INVITE\)" "${B_OUT}ACK \(SDP answer, the answer from the other leg\)"
 }
 
+# The same under --a-prack-failure terminate: the callee's re-INVITE gets 500
+# with a Warning, and the B2BUA ends the call with a BYE on each leg.
+case_sipp_prack_405_leg_a_terminate() {
+    local ports
+    read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
+    start_sipp_as callee -sf "$HERE/sipp-uas-midcall-origin-terminate.xml" -p "${ports[0]}" -key allow "$WITH_UPDATE"
+    wait_bound 127.0.0.1 "${ports[0]}" || fail "the callee's sipp did not bind"
+    start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
+        --next "127.0.0.1:${ports[0]}" --t1 100 --calls 1 --a-prack-failure terminate
+    wait_up b2bua || fail "prack-b2bua did not start"
+    start_sipp_as caller "127.0.0.1:${ports[1]}" -sf "$HERE/sipp-uac-reinvite-prack-405-terminate.xml" -s bob \
+        -p "${ports[2]}" -key allow "$WITH_UPDATE"
+    finish caller
+    finish b2bua
+    finish callee
+    expect_rc caller 0
+    expect_rc callee 0
+    expect_rc b2bua 1 # ended by the B2BUA's policy: not an outcome of the callee's
+    expect_grep b2bua 'A: PRACK for RSeq 1 failed with 405: ending the call \(--a-prack-failure terminate\)'
+    expect_before b2bua "${B_OUT}500 Server Internal Error" "${B_OUT}BYE"
+    expect_grep b2bua "${A_OUT}BYE"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
