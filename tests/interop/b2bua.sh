@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Interop cases for prack-b2bua: prack-uac calls prack-b2bua, which calls
-# prack-uas, with 100rel on, off or both on either leg. Loopback only.
+# prack-uas, with 100rel on, off or both on either leg; and SIPp on one leg or
+# both (sipp-* cases) for late offers, re-INVITE and UPDATE relayed or
+# converted, challenges, PRACK failures and large multipart bodies. Loopback
+# only.
 #
 #   b2bua.sh CASE          run one case (exit 0 pass, 1 fail, 77 skip)
 #   b2bua.sh --list        print the case names
