@@ -195,7 +195,6 @@ struct mid {
     smsg_t s_last;      /* what a retransmission of the request gets */
     smsg_t s_rel;       /* the unacknowledged reliable 1xx */
     uint16_t s_final;
-    bool s_acked;
     prack_time_t s_next, s_interval, s_deadline;
     body_t answer;      /* body of the final from the other leg */
     /* client side, on the other leg */
@@ -240,7 +239,6 @@ struct call {
     enum allow a_update;   /* the caller's Allow */
     prack_uas_t uas;       /* its queue of reliable 1xx is inside */
     bool uas_on;
-    bool a_reliable;       /* leg A's engine sends 1xx reliably */
     bool a_oa_done;        /* a reliable 1xx with SDP was PRACKed on leg A */
     struct slot slots[B2B_SLOTS];
     smsg_t a_last;         /* what an INVITE retransmission gets */
@@ -286,7 +284,6 @@ struct call {
     bool b_retry;        /* the UAC engine suggested a new INVITE (420/421) */
     prack_option_t b_retry_option;
     bool b_retried;
-    bool b_terminate;    /* leg B's engine ended the call: a PRACK failed */
     struct fork forks[B2B_MAX_FORKS];
     unsigned nforks;
     int confirmed;       /* index of the fork the call went on with, or -1 */
@@ -1589,7 +1586,6 @@ static void b_terminate(struct call *c, const prack_action_t *a, prack_time_t no
 {
     char hp[80];
     hostport(&c->a_local, hp, sizeof(hp));
-    c->b_terminate = true;
     note(c->no, "B: PRACK for RSeq %u failed with %u: ending the call (--b-prack-failure terminate)",
          a->rseq, a->status);
     snprintf(c->fin_extra, sizeof(c->fin_extra),
@@ -2336,7 +2332,7 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
     /* credentials answering the other end's challenge to an earlier one go on */
     copy_headers(d->auth, sizeof(d->auth), m, SIP_H_AUTHORIZATION, "Authorization");
     copy_headers(d->auth, sizeof(d->auth), m, SIP_H_PROXY_AUTHORIZATION, "Proxy-Authorization");
-    d->s_acked = d->c_proceeding = d->c_final = d->ack_wait = d->uas_on = false;
+    d->c_proceeding = d->c_final = d->ack_wait = d->uas_on = false;
     sip_str_copy(d->s_branch, sizeof(d->s_branch), m->branch);
     reply_addr(m, src, &d->s_peer);
     if (!mid_copy_headers(d, m)) {
@@ -2510,7 +2506,6 @@ static void mid_on_ack(struct call *c, const sip_msg_t *m, const char *raw, size
     (void)now;
     ladder(c->no, d->from, false, raw, rawlen, has_sdp(m) ? "SDP answer" : NULL, "to the re-INVITE");
     d->s_next = d->s_deadline = PRACK_TIME_NONE;
-    d->s_acked = true;
     if (d->ack_wait) {
         body_t *ans = &d->answer;
         if (!has_sdp(m) || !body_keep(c, ans, m))
