@@ -839,7 +839,7 @@ case_sipp_update_to_reinvite_from_callee() {
 case_sipp_early_update_from_caller() {
     local ports
     read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
-    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" --100rel off \
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --linger 0 --bind "127.0.0.1:${ports[0]}" --100rel off \
         --provisional 183:sdp --answer-after 1500 --calls 1
     wait_up uas || fail "prack-uas did not start"
     start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
@@ -898,7 +898,7 @@ case_sipp_multipart() {
 case_sipp_update_interwork_off() {
     local ports
     read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
-    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --bind "127.0.0.1:${ports[0]}" --100rel off \
+    start uas "${VG[@]+"${VG[@]}"}" "$UAS" --linger 0 --bind "127.0.0.1:${ports[0]}" --100rel off \
         --provisional none --answer-after 0 --calls 1
     wait_up uas || fail "prack-uas did not start"
     start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
