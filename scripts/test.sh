@@ -36,6 +36,10 @@
 #                       and reused by the next run; default: a new temporary
 #                       directory, removed at the end
 #   PRACK_KEEP_BUILD=1  keep that temporary directory (its path is printed)
+#   PRACK_PARALLEL      1 (default): stages gcc and valgrind run one after
+#                       the other, and the other stages one after the other
+#                       next to them, each printed in one piece when it ends;
+#                       0: every stage in turn
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -48,7 +52,7 @@ usage() {
 usage: bash scripts/test.sh [STAGE...]
 stages (default: all, in this order): ${all_stages[*]}
 environment: PRACK_STAGES, PRACK_FUZZ_SECONDS (default 10), PRACK_BUILD_ROOT,
-PRACK_KEEP_BUILD=1 (see the top of scripts/test.sh)
+PRACK_KEEP_BUILD=1, PRACK_PARALLEL=0|1 (see the top of scripts/test.sh)
 EOF
 }
 
@@ -70,6 +74,12 @@ if [ "${#stages[@]}" -eq 0 ]; then
     stages=("${all_stages[@]}")
 fi
 
+parallel=${PRACK_PARALLEL:-1}
+case "$parallel" in
+    0 | 1) ;;
+    *) echo "test.sh: PRACK_PARALLEL must be 0 or 1" >&2; exit 2 ;;
+esac
+
 fuzz_seconds=${PRACK_FUZZ_SECONDS:-10}
 case "$fuzz_seconds" in
     '' | *[!0-9]*) echo "test.sh: PRACK_FUZZ_SECONDS must be a number of seconds" >&2; exit 2 ;;
@@ -77,20 +87,20 @@ esac
 
 build_root=
 keep_build=0
-failed_stages=()
-stage_times=()
 heartbeat_pid=
 
 # Test counts of every stage, one "passed failed skipped" line per test run.
 # Stages run in subshells, so they report through this file.
 results_file=$(mktemp)
+# One line per finished stage: its summary line, then FAILED NAME if it failed.
+stages_file=$(mktemp)
 times_file=$(mktemp)
 
 cleanup() {
     if [ -n "$heartbeat_pid" ]; then
         kill "$heartbeat_pid" 2>/dev/null || true
     fi
-    rm -f "$results_file" "$times_file"
+    rm -f "$results_file" "$stages_file" "$times_file"
     if [ -z "$build_root" ]; then
         :
     elif [ "$keep_build" = 1 ]; then
@@ -153,10 +163,27 @@ run_stage() {
     status=ok
     if [ "$rc" -ne 0 ]; then
         status="FAILED (exit $rc)"
-        failed_stages+=("$name")
     fi
     header "end $name: $status, ${secs} s (cpu ${cpu} s)"
-    stage_times+=("$(printf '%-10s %5d s  (cpu %4d s)  %s' "$name" "$secs" "$cpu" "$status")")
+    printf '%-10s %5d s  (cpu %4d s)  %s\n' "$name" "$secs" "$cpu" "$status" >>"$stages_file"
+}
+
+# run_stage_quietly NAME: run_stage with the stage's output kept in a file
+# and printed in one piece when the stage ends, so that a stage running next
+# to another one does not interleave its lines with the other's; only its
+# start and its heartbeat show meanwhile.
+run_stage_quietly() {
+    local out="$build_root/$1.out"
+    printf '[%s: started next to the others at %s UTC, output shown when it ends]\n' \
+        "$1" "$(date -u +%H:%M:%S)"
+    run_stage "$1" >"$out" 2>&1 &
+    local pid=$!
+    heartbeat "$1" "$(date +%s)" &
+    local hb=$!
+    wait "$pid" || true
+    kill "$hb" 2>/dev/null || true
+    wait "$hb" 2>/dev/null || true
+    cat "$out"
 }
 
 # meson_configure DIR CC CXX [MESON_ARGS...]: configure DIR for this source
@@ -252,7 +279,11 @@ stage_gcc() {
     meson test -C "$dir" --no-rebuild --print-errorlogs --suite chaos --logbase chaos \
         >"$dir/chaos.out" 2>&1 &
     chaos_pid=$!
-    meson_run_tests "$dir" --no-rebuild --no-suite soak --no-suite fuzz --no-suite chaos || rc=$?
+    # Four at a time on two cores: the interop cases mostly wait (T1 timers,
+    # --answer-after, SIPp pauses); the ones that measure intervals are
+    # registered as not parallel and run alone.
+    meson_run_tests "$dir" --no-rebuild --num-processes 4 \
+        --no-suite soak --no-suite fuzz --no-suite chaos || rc=$?
     echo "waiting for the chaos test"
     wait "$chaos_pid" || chaos_rc=$?
     cat "$dir/chaos.out"
@@ -420,12 +451,41 @@ main() {
     echo "build directories: $build_root"
 
     run_stage setup
-    for s in "${stages[@]}"; do
-        run_stage "$s"
-    done
+    if [ "$parallel" = 1 ]; then
+        # Two lanes. The first runs gcc and valgrind, which share the gcc
+        # build, live; the second runs every other stage, one after the
+        # other, next to it. The interop cases of the first lane spend most
+        # of their time waiting on timers and sockets, and the second lane's
+        # stages are mostly compiling and computing, so the two fill the two
+        # cores.
+        local first=() second=() lane_pid
+        for s in "${stages[@]}"; do
+            case "$s" in
+                gcc | valgrind) first+=("$s") ;;
+                *) second+=("$s") ;;
+            esac
+        done
+        (
+            for s in "${second[@]+"${second[@]}"}"; do
+                run_stage_quietly "$s"
+            done
+        ) &
+        lane_pid=$!
+        for s in "${first[@]+"${first[@]}"}"; do
+            run_stage "$s"
+        done
+        if [ "${#second[@]}" -ne 0 ]; then
+            echo "waiting for the stages running next to these: ${second[*]}"
+        fi
+        wait "$lane_pid" || true
+    else
+        for s in "${stages[@]}"; do
+            run_stage "$s"
+        done
+    fi
 
     header "summary"
-    printf '%s\n' "${stage_times[@]}"
+    cat "$stages_file"
     echo "all stages: $(($(date +%s) - total_start)) s"
     local total_passed=0 total_failed=0 total_skipped=0
     while read -r p f s; do
@@ -433,6 +493,8 @@ main() {
         total_failed=$((total_failed + f))
         total_skipped=$((total_skipped + s))
     done <"$results_file"
+    local failed_stages=()
+    read -r -a failed_stages <<<"$(awk '/  FAILED \(exit/ { printf "%s ", $1 }' "$stages_file")"
     if [ "${#failed_stages[@]}" -ne 0 ]; then
         printf 'failed stage: %s\n' "${failed_stages[@]}"
     fi
