@@ -38,6 +38,7 @@
 #include "prack/prack.h"
 
 #include "common.h"
+#include "host.h"
 #include "sipmsg.h"
 
 /* Calls at once; one more INVITE gets 503. */
@@ -48,14 +49,6 @@
 #define B2B_MAX_TXNS 8u
 /* Largest message built or relayed: one UDP datagram. */
 #define B2B_MSG_MAX SIP_MAX_DGRAM
-/* Bodies and stored messages are kept in the call up to these sizes; a larger
- * one, up to a whole datagram, takes a block of a pool that all calls share,
- * so that the call table stays small and any body that fits a datagram goes
- * through (SDP with ISUP in multipart/mixed, say). */
-#define B2B_BODY_INLINE 3072u
-#define B2B_MSG_INLINE 8192u
-#define B2B_BLOCK (SIP_MAX_DGRAM + 1u)
-#define B2B_BLOCKS 64u
 /* Bodies of leg A's 1xx that its engine still holds a cookie for: the
  * unacknowledged one, the queued ones, and the one being handed over. */
 #define B2B_SLOTS (PRACK_UAS_QUEUE_MAX + 2u)
@@ -78,19 +71,19 @@ static struct options {
     unsigned long calls; /* 0: until interrupted */
 } opt;
 
-/* A body with its Content-Type, as received. */
+/* A body with its Content-Type, as received; both allocated at their size
+ * (any body that fits a datagram goes through: SDP with ISUP in
+ * multipart/mixed, say). */
 typedef struct body {
     size_t len;
-    unsigned blk; /* pool block + 1 when the body is larger than `in` */
-    char type[128];
-    char in[B2B_BODY_INLINE];
+    char *p;
+    char *type; /* NULL: none */
 } body_t;
 
-/* A message kept for retransmission. */
+/* A message kept for retransmission, allocated at its size. */
 typedef struct smsg {
     size_t len;
-    unsigned blk;
-    char in[B2B_MSG_INLINE];
+    char *p;
 } smsg_t;
 
 /*
@@ -459,53 +452,46 @@ static void note(unsigned no, const char *fmt, ...)
 /* ------------------------------------------------------------------------- */
 /* Helpers */
 
-static char pool[B2B_BLOCKS][B2B_BLOCK];
-static const struct call *pool_owner[B2B_BLOCKS];
-
-/* Keep n bytes in a body or stored message: inline when they fit, else in a
- * pool block the call owns until it is stored over or the call is freed. */
-static bool blob_store(const struct call *c, size_t *len, unsigned *blk, char *in, size_t cap,
-                       const char *p, size_t n)
+/* Keep n bytes in a body or stored message, in a block of exactly that size
+ * (none for 0 bytes). */
+static bool blob_store(char **dst, size_t *len, const char *p, size_t n)
 {
-    if (n <= cap) {
-        if (n)
-            memmove(in, p, n);
-        if (*blk)
-            pool_owner[*blk - 1u] = NULL;
-        *blk = 0;
-        *len = n;
+    if (n == 0) {
+        free(*dst);
+        *dst = NULL;
+        *len = 0;
         return true;
     }
-    if (n > B2B_BLOCK) {
+    char *q = realloc(*dst, n);
+    if (!q) {
+        ex_warn("out of memory for %zu bytes", n);
+        free(*dst);
+        *dst = NULL;
         *len = 0;
         return false;
     }
-    if (!*blk) {
-        for (unsigned i = 0; i < B2B_BLOCKS && !*blk; i++) {
-            if (!pool_owner[i]) {
-                pool_owner[i] = c;
-                *blk = i + 1u;
-            }
-        }
-        if (!*blk) {
-            ex_warn("call %u: no free block for %zu bytes", c->no, n);
-            *len = 0;
-            return false;
-        }
-    }
-    memmove(pool[*blk - 1u], p, n);
+    memmove(q, p, n);
+    *dst = q;
     *len = n;
     return true;
 }
 
-#define BLOB_SET(c, b, p, n) blob_store((c), &(b)->len, &(b)->blk, (b)->in, sizeof((b)->in), (p), (n))
-#define BLOB_P(b) ((b)->blk ? pool[(b)->blk - 1u] : (b)->in)
+#define BLOB_SET(c, b, src, n) ((void)(c), blob_store(&(b)->p, &(b)->len, (src), (n)))
+#define BLOB_P(b) ((const char *)(b)->p)
 
-static void pool_release(const struct call *c)
+static void body_free(body_t *b)
 {
-    for (unsigned i = 0; i < B2B_BLOCKS; i++)
-        if (pool_owner[i] == c)
-            pool_owner[i] = NULL;
+    free(b->p);
+    free(b->type);
+    b->p = b->type = NULL;
+    b->len = 0;
+}
+
+static void smsg_free(smsg_t *m)
+{
+    free(m->p);
+    m->p = NULL;
+    m->len = 0;
 }
 
 /* Whether a message carries a session description: application/sdp, or a
@@ -529,13 +515,12 @@ static bool has_sdp(const sip_msg_t *m)
  * nothing kept) when it has none or it does not fit. */
 static bool body_keep(const struct call *c, body_t *b, const sip_msg_t *m)
 {
-    b->type[0] = '\0';
-    if (!m->body.n || !sip_str_copy(b->type, sizeof(b->type), m->content_type)) {
-        BLOB_SET(c, b, "", 0);
+    (void)c;
+    body_free(b);
+    if (!m->body.n || !m->content_type.n || !(b->type = ex_strdup_str(m->content_type)))
         return false;
-    }
     if (!BLOB_SET(c, b, m->body.p, m->body.n)) {
-        b->type[0] = '\0';
+        body_free(b);
         return false;
     }
     return true;
@@ -545,23 +530,28 @@ static void body_copy(const struct call *c, body_t *dst, const body_t *src)
 {
     if (dst == src)
         return;
-    if (!BLOB_SET(c, dst, BLOB_P(src), src->len))
-        dst->type[0] = '\0';
-    else
-        memcpy(dst->type, src->type, sizeof(dst->type));
+    (void)c;
+    char *type = src->type ? strdup(src->type) : NULL;
+    if ((src->type && !type) || !BLOB_SET(c, dst, BLOB_P(src), src->len)) {
+        free(type);
+        body_free(dst);
+        return;
+    }
+    free(dst->type);
+    dst->type = type;
 }
 
 static void body_clear(const struct call *c, body_t *b)
 {
-    BLOB_SET(c, b, "", 0);
-    b->type[0] = '\0';
+    (void)c;
+    body_free(b);
 }
 
 /* Content-Type, Content-Length, the empty line and the body (none when b is NULL or empty). */
 static void sb_body(sip_buf_t *sb, const body_t *b)
 {
     if (b && b->len)
-        sb_finish(sb, b->type[0] ? b->type : "application/sdp", BLOB_P(b), b->len);
+        sb_finish(sb, b->type ? b->type : "application/sdp", BLOB_P(b), b->len);
     else
         sb_finish(sb, NULL, NULL, 0);
 }
@@ -628,17 +618,7 @@ static void respond_full(struct call *c, enum leg leg, unsigned no, const sip_ms
     ladder(no, leg, true, buf, b.len, sdp_role, note);
     if (save) {
         save->to = to;
-        if (c) {
-            if (!smsg_keep(c, &save->rsp, buf, b.len))
-                save->rsp.len = 0;
-        } else if (b.len <= sizeof(save->rsp.in)) {
-            /* a block it had stays the call's until the call is freed */
-            memcpy(save->rsp.in, buf, b.len);
-            save->rsp.blk = 0;
-            save->rsp.len = b.len;
-        } else {
-            save->rsp.len = 0;
-        }
+        smsg_keep(c, &save->rsp, buf, b.len);
     }
 }
 
@@ -749,6 +729,37 @@ static struct call *find_b_call(const sip_msg_t *m)
     return NULL;
 }
 
+/* Everything a call allocated, back to the heap. */
+static void call_release(struct call *c)
+{
+    for (size_t i = 0; i < B2B_SLOTS; i++)
+        body_free(&c->slots[i].body);
+    smsg_free(&c->a_last);
+    smsg_free(&c->a_rel);
+    body_free(&c->fin_body);
+    body_free(&c->offer);
+    body_free(&c->a_answer);
+    for (size_t i = 0; i < B2B_NIST_A; i++)
+        smsg_free(&c->nist_a[i].rsp);
+    for (size_t i = 0; i < B2B_NIST_B; i++)
+        smsg_free(&c->nist_b[i].rsp);
+    smsg_free(&c->b_invite);
+    for (size_t i = 0; i < B2B_MAX_FORKS; i++)
+        body_free(&c->forks[i].sdp);
+    smsg_free(&c->b_ack);
+    smsg_free(&c->b_nack);
+    for (size_t i = 0; i < B2B_MAX_TXNS; i++)
+        smsg_free(&c->txn[i].msg);
+    struct mid *d = &c->mid;
+    body_free(&d->offer);
+    body_free(&d->slot.body);
+    smsg_free(&d->s_last);
+    smsg_free(&d->s_rel);
+    body_free(&d->answer);
+    smsg_free(&d->c_req);
+    smsg_free(&d->c_ack);
+}
+
 static void count_call(struct call *c)
 {
     c->count_at = PRACK_TIME_NONE;
@@ -798,7 +809,7 @@ static void free_call(struct call *c)
 {
     if (c->count_at != PRACK_TIME_NONE)
         count_call(c);
-    pool_release(c);
+    call_release(c);
     c->used = false;
 }
 
@@ -1464,6 +1475,7 @@ static struct fork *b_fork(struct call *c, const sip_msg_t *m, bool create)
         return NULL;
     }
     struct fork *f = &c->forks[c->nforks];
+    body_free(&f->sdp);
     memset(f, 0, sizeof(*f));
     if (!sip_str_copy(f->to_tag, sizeof(f->to_tag), m->to_tag) ||
         !sip_str_copy(f->to_hdr, sizeof(f->to_hdr), m->to))
@@ -2317,7 +2329,7 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
     }
 
     /* keep what answering takes, then relay; the bodies and messages of the
-     * previous request keep their pool blocks for this one */
+     * previous request are stored over */
     d->slot.used = false;
     d->s_last.len = d->s_rel.len = d->c_req.len = d->c_ack.len = 0;
     d->s_next = d->s_deadline = d->c_next = d->c_deadline = PRACK_TIME_NONE;
@@ -2850,7 +2862,7 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
                 NULL);
         return;
     }
-    pool_release(c);
+    call_release(c);
     memset(c, 0, sizeof(*c));
     c->used = true;
     c->no = next_call_no++;
