@@ -41,8 +41,6 @@
 #include "host.h"
 #include "sipmsg.h"
 
-/* Calls at once; one more INVITE gets 503. */
-#define B2B_MAX_CALLS 128u
 /* Early dialogs (forks) per call on leg B. */
 #define B2B_MAX_FORKS 4u
 /* Non-INVITE client transactions in progress per call (PRACK, BYE, CANCEL, UPDATE). */
@@ -68,7 +66,8 @@ static struct options {
     prack_failure_t on_failure[2]; /* --a-prack-failure, --b-prack-failure */
     enum interwork interwork[2];   /* --a-update, --b-update */
     uint32_t t1;
-    unsigned long calls; /* 0: until interrupted */
+    unsigned long calls;     /* 0: until interrupted */
+    unsigned long max_calls; /* --max-calls: one more INVITE gets 503 */
 } opt;
 
 /* A body with its Content-Type, as received; both allocated at their size
@@ -139,6 +138,8 @@ struct fork {
 enum txn_kind { T_PRACK, T_BYE, T_CANCEL, T_UPDATE };
 
 struct txn {
+    ex_hnode_t node;     /* in host.ctx while used: branch, method */
+    struct call *call;
     bool used;
     bool mid;      /* PRACK for a 1xx to our re-INVITE: the engines of struct mid */
     enum leg leg;
@@ -205,6 +206,11 @@ struct mid {
 };
 
 struct call {
+    ex_timer_t timer;    /* the earliest deadline of both legs (call_deadline) */
+    ex_hnode_t a_node;   /* in a_calls: Call-ID and From tag of the caller */
+    ex_hnode_t b_node;   /* in b_calls: leg B's Call-ID */
+    struct call *prev, *next;   /* every call */
+    struct call *lprev, *lnext; /* the calls that are over, oldest first */
     bool used;
     bool over; /* both legs ended; kept a while for retransmissions */
     unsigned no;
@@ -288,7 +294,7 @@ struct call {
     uint16_t b_final;
     struct nist nist_b[B2B_NIST_B];
     unsigned nist_b_cur;
-    struct txn txn[B2B_MAX_TXNS];
+    struct txn *txn[B2B_MAX_TXNS]; /* allocated when first needed */
 
     struct mid mid;
 
@@ -301,8 +307,11 @@ struct call {
     prack_time_t linger_until, count_at;
 };
 
-static struct call calls[B2B_MAX_CALLS];
-static int sock = -1;
+/* One host for both legs: socket, timer heap, client transactions. */
+static ex_host_t host;
+static ex_htab_t a_calls, b_calls;
+static struct call *all_head, *linger_head, *linger_tail;
+static unsigned long ncalls;
 static unsigned next_call_no = 1;
 
 static struct stats {
@@ -564,7 +573,7 @@ static bool smsg_keep(const struct call *c, smsg_t *m, const char *p, size_t n)
 
 static void send_to(const ex_addr_t *to, const char *msg, size_t len)
 {
-    ex_udp_send(sock, to, msg, len);
+    ex_host_send(&host, to, msg, len);
 }
 
 /* RFC 3261 18.2.2: back to the source address, at the Via port unless rport. */
@@ -695,37 +704,84 @@ static bool dialog_dest(const char *first_route, const char *target, const ex_ad
 /* ------------------------------------------------------------------------- */
 /* The call table */
 
+/* The calls a message touched: their timer is re-armed and whether they are
+ * over checked once it has been handled (on_datagram). */
+static struct call *touched[4];
+static size_t ntouched;
+
+static struct call *touch(struct call *c)
+{
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < ntouched; i++)
+        if (touched[i] == c)
+            return c;
+    if (ntouched < sizeof(touched) / sizeof(touched[0]))
+        touched[ntouched++] = c;
+    return c;
+}
+
+/* Leg A's key: Call-ID and the caller's tag. A caller's retry after a
+ * challenge or a 420/421 shares it with the call it replaces. */
+static bool a_key(ex_key_t *k, sip_str_t call_id, sip_str_t caller_tag)
+{
+    ex_key_init(k);
+    ex_key_add(k, call_id);
+    ex_key_add(k, caller_tag);
+    return !k->overflow;
+}
+
+/* The next call after `after` (NULL: the first) with the caller's Call-ID and tag. */
+static struct call *a_next(const ex_key_t *k, struct call *after)
+{
+    ex_hnode_t *n = ex_htab_find(&a_calls, k, after ? &after->a_node : NULL);
+    return n ? EX_OWNER(n, struct call, a_node) : NULL;
+}
+
+/* The next call after `after` with leg B's Call-ID `call_id`. */
+static struct call *b_next(const ex_key_t *k, struct call *after)
+{
+    ex_hnode_t *n = ex_htab_find(&b_calls, k, after ? &after->b_node : NULL);
+    return n ? EX_OWNER(n, struct call, b_node) : NULL;
+}
+
+static void b_key(ex_key_t *k, sip_str_t call_id)
+{
+    ex_key_init(k);
+    ex_key_add(k, call_id);
+}
+
 static struct call *find_a_dialog(const sip_msg_t *m)
 {
-    for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
-        if (c->used && sip_str_eq_exact(m->call_id, c->a_call_id) &&
-            sip_str_eq_exact(m->from_tag, c->a_from_tag) && sip_str_eq_exact(m->to_tag, c->a_to_tag))
-            return c;
-    }
+    ex_key_t k;
+    if (!a_key(&k, m->call_id, m->from_tag))
+        return NULL;
+    for (struct call *c = a_next(&k, NULL); c; c = a_next(&k, c))
+        if (sip_str_eq_exact(m->to_tag, c->a_to_tag))
+            return touch(c);
     return NULL;
 }
 
 /* The INVITE transaction of a request without To-tag (RFC 3261 17.2.3). */
 static struct call *find_a_invite(const sip_msg_t *m)
 {
-    for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
-        if (c->used && sip_str_eq_exact(m->call_id, c->a_call_id) &&
-            sip_str_eq_exact(m->from_tag, c->a_from_tag) && sip_str_eq_exact(m->branch, c->a_branch))
-            return c;
-    }
+    ex_key_t k;
+    if (!a_key(&k, m->call_id, m->from_tag))
+        return NULL;
+    for (struct call *c = a_next(&k, NULL); c; c = a_next(&k, c))
+        if (sip_str_eq_exact(m->branch, c->a_branch))
+            return touch(c);
     return NULL;
 }
 
 static struct call *find_b_call(const sip_msg_t *m)
 {
-    for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
+    ex_key_t k;
+    b_key(&k, m->call_id);
+    for (struct call *c = b_next(&k, NULL); c; c = b_next(&k, c))
         /* a call replaced by the caller's re-send with credentials shares the Call-ID */
-        if (c->used && !c->superseded && c->b_call_id[0] && sip_str_eq_exact(m->call_id, c->b_call_id))
-            return c;
-    }
+        if (!c->superseded)
+            return touch(c);
     return NULL;
 }
 
@@ -748,8 +804,14 @@ static void call_release(struct call *c)
         body_free(&c->forks[i].sdp);
     smsg_free(&c->b_ack);
     smsg_free(&c->b_nack);
-    for (size_t i = 0; i < B2B_MAX_TXNS; i++)
-        smsg_free(&c->txn[i].msg);
+    for (size_t i = 0; i < B2B_MAX_TXNS; i++) {
+        if (c->txn[i]) {
+            ex_htab_del(&host.ctx, &c->txn[i]->node);
+            smsg_free(&c->txn[i]->msg);
+            free(c->txn[i]);
+            c->txn[i] = NULL;
+        }
+    }
     struct mid *d = &c->mid;
     body_free(&d->offer);
     body_free(&d->slot.body);
@@ -775,14 +837,43 @@ static void count_call(struct call *c)
             c->a_final, c->b_final);
 }
 
-/* Both legs ended: keep the slot a while for retransmissions. */
+static const char *const txn_method[] = { "PRACK", "BYE", "CANCEL", "UPDATE" };
+
+/* A client transaction sent: its responses find it by branch and method
+ * (RFC 3261 17.1.3). Without a key it still times out, unanswered. */
+static void txn_register(struct txn *t)
+{
+    ex_key_t k;
+    if (!ex_ctx_key(&k, sip_str_c(t->branch), sip_str_c(txn_method[t->kind])) ||
+        !ex_htab_add(&host.ctx, &t->node, &k))
+        ex_warn("call %u: %s: no room for its key", t->call->no, txn_method[t->kind]);
+}
+
+/* A client transaction is over: its responses match nothing from now on. Its
+ * block stays the call's for the next one. */
+static void txn_done(struct txn *t)
+{
+    t->used = false;
+    ex_htab_del(&host.ctx, &t->node);
+}
+
+/* Both legs ended: keep the call a while for retransmissions. */
 static void end_call(struct call *c, prack_time_t now)
 {
     c->over = true;
     c->fin_next = c->fin_deadline = PRACK_TIME_NONE;
     c->b_a_next = c->b_deadline = PRACK_TIME_NONE;
     for (size_t i = 0; i < B2B_MAX_TXNS; i++)
-        c->txn[i].used = false;
+        if (c->txn[i])
+            txn_done(c->txn[i]);
+    /* the oldest that is over makes room when --max-calls is reached */
+    c->lprev = linger_tail;
+    c->lnext = NULL;
+    if (linger_tail)
+        linger_tail->lnext = c;
+    else
+        linger_head = c;
+    linger_tail = c;
     c->mid.on = false;
     c->linger_until = now + 64u * (prack_time_t)opt.t1;
     if (c->retryable && !c->superseded) {
@@ -809,29 +900,66 @@ static void free_call(struct call *c)
 {
     if (c->count_at != PRACK_TIME_NONE)
         count_call(c);
+    if (c->over) {
+        if (c->lprev)
+            c->lprev->lnext = c->lnext;
+        else
+            linger_head = c->lnext;
+        if (c->lnext)
+            c->lnext->lprev = c->lprev;
+        else
+            linger_tail = c->lprev;
+    }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        all_head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    ex_htab_del(&a_calls, &c->a_node);
+    ex_htab_del(&b_calls, &c->b_node);
+    ex_timer_stop(&host.timers, &c->timer);
     call_release(c);
-    c->used = false;
+    for (size_t i = 0; i < ntouched; i++)
+        if (touched[i] == c)
+            touched[i] = NULL;
+    free(c);
+    ncalls--;
 }
 
+static void call_timer(ex_timer_t *t, prack_time_t now);
+
+/* A new call, zeroed; at --max-calls the oldest call that is over makes room,
+ * and with none NULL (503). */
 static struct call *alloc_call(void)
 {
-    struct call *oldest = NULL;
-    for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
-        if (!calls[i].used)
-            return &calls[i];
-        if (calls[i].over && (!oldest || calls[i].linger_until < oldest->linger_until))
-            oldest = &calls[i];
+    if (ncalls >= opt.max_calls) {
+        if (!linger_head)
+            return NULL;
+        free_call(linger_head);
     }
-    if (oldest)
-        free_call(oldest);
-    return oldest;
+    struct call *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->timer.fn = call_timer;
+    c->next = all_head;
+    if (all_head)
+        all_head->prev = c;
+    all_head = c;
+    ncalls++;
+    return c;
 }
 
 static struct txn *new_txn(struct call *c, enum leg leg, enum txn_kind kind, unsigned fork)
 {
     for (size_t i = 0; i < B2B_MAX_TXNS; i++) {
-        struct txn *t = &c->txn[i];
+        if (!c->txn[i] && !(c->txn[i] = calloc(1, sizeof(*c->txn[i])))) {
+            ex_warn("call %u: out of memory", c->no);
+            return NULL;
+        }
+        struct txn *t = c->txn[i];
         if (!t->used) {
+            t->call = c;
             t->used = true;
             t->leg = leg;
             t->kind = kind;
@@ -1190,6 +1318,7 @@ static struct txn *dlg_send(struct call *c, enum leg leg, unsigned fi, enum txn_
     }
     dlg_dest(c, leg, fi, &t->dest);
     ex_nict_start(&t->t, opt.t1, now);
+    txn_register(t);
     send_to(&t->dest, buf, b.len);
     ladder(c->no, leg, true, buf, b.len, sdp_role, why);
     return t;
@@ -1412,6 +1541,7 @@ static void b_send_cancel(struct call *c, prack_time_t now)
     }
     t->dest = opt.next;
     ex_nict_start(&t->t, opt.t1, now);
+    txn_register(t);
     send_to(&t->dest, buf, b.len);
     ladder(c->no, LEG_B, true, buf, b.len, NULL, NULL);
     c->cancel_pending = false;
@@ -1995,7 +2125,7 @@ static void b_on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m,
         t->t.proceeding = true;
         return;
     }
-    t->used = false;
+    txn_done(t);
     switch (t->kind) {
     case T_PRACK: {
         prack_response_t r;
@@ -2776,8 +2906,8 @@ struct b_ident {
 static void b_start(struct call *c, unsigned max_forwards, const struct b_ident *prev,
                     prack_time_t now)
 {
-    char host[64], rnd[24], hp[80], next[80];
-    ex_local_for(sock, &opt.bind, &opt.next, &c->b_local);
+    char lhost[64], rnd[24], hp[80], next[80];
+    ex_local_for(host.sock, &opt.bind, &opt.next, &c->b_local);
     if (prev) {
         memcpy(c->b_call_id, prev->call_id, sizeof(c->b_call_id));
         memcpy(c->b_from_tag, prev->from_tag, sizeof(c->b_from_tag));
@@ -2786,9 +2916,9 @@ static void b_start(struct call *c, unsigned max_forwards, const struct b_ident 
         memcpy(c->b_to, prev->to, sizeof(c->b_to));
         c->b_cseq = prev->cseq + 1u;
     } else {
-        ex_addr_host(&c->b_local, host, sizeof(host), true);
+        ex_addr_host(&c->b_local, lhost, sizeof(lhost), true);
         ex_random_hex(rnd, 20);
-        snprintf(c->b_call_id, sizeof(c->b_call_id), "%s@%s", rnd, host);
+        snprintf(c->b_call_id, sizeof(c->b_call_id), "%s@%s", rnd, lhost);
         ex_random_hex(c->b_from_tag, 16);
         b_hostport(c, hp, sizeof(hp));
         hostport(&opt.next, next, sizeof(next));
@@ -2797,6 +2927,13 @@ static void b_start(struct call *c, unsigned max_forwards, const struct b_ident 
         snprintf(c->b_to, sizeof(c->b_to), "<%s>", c->b_ruri);
         snprintf(c->b_from, sizeof(c->b_from), "<sip:" B2B_USER "@%s>;tag=%s", hp, c->b_from_tag);
         c->b_cseq = 1;
+    }
+    ex_key_t k;
+    b_key(&k, sip_str_c(c->b_call_id));
+    if (!ex_htab_add(&b_calls, &c->b_node, &k)) {
+        c->b_st = B_DONE;
+        a_local_final(c, 500, "No room for the call towards the callee", now);
+        return;
     }
     c->b_policy = opt.policy[LEG_B];
     c->b_max_forwards = max_forwards;
@@ -2830,11 +2967,9 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     /* RFC 3261 8.2.2.2: the same request again on another branch while the first is pending */
     static struct b_ident prev;
     bool resend = false;
-    for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
-        struct call *o = &calls[i];
-        if (!o->used || !sip_str_eq_exact(m->call_id, o->a_call_id) ||
-            !sip_str_eq_exact(m->from_tag, o->a_from_tag))
-            continue;
+    ex_key_t ak;
+    bool ak_ok = a_key(&ak, m->call_id, m->from_tag);
+    for (struct call *o = ak_ok ? a_next(&ak, NULL) : NULL; o; o = a_next(&ak, o)) {
         if (o->a_st == A_PROCEEDING && o->a_cseq == m->cseq) {
             ladder(o->no, LEG_A, false, raw, rawlen, NULL, "merged request");
             respond(LEG_A, o->no, m, src, 482, NULL, NULL, NULL, NULL);
@@ -2862,8 +2997,6 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
                 NULL);
         return;
     }
-    call_release(c);
-    memset(c, 0, sizeof(*c));
     c->used = true;
     c->no = next_call_no++;
     c->confirmed = c->early_fork = c->prack_wait = -1;
@@ -2877,21 +3010,27 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
         !sip_str_copy(c->a_from_tag, sizeof(c->a_from_tag), m->from_tag) ||
         !sip_str_copy(c->a_branch, sizeof(c->a_branch), m->branch)) {
         respond(LEG_A, c->no, m, src, 400, NULL, NULL, "header value too long", NULL);
-        c->used = false;
+        free_call(c);
         return;
     }
     ex_random_hex(c->a_to_tag, 16);
     c->a_cseq = c->a_remote_cseq = m->cseq;
     reply_addr(m, src, &c->a_peer);
-    ex_local_for(sock, &opt.bind, &c->a_peer, &c->a_local);
+    ex_local_for(host.sock, &opt.bind, &c->a_peer, &c->a_local);
     sip_uri_t ruri;
     if (sip_uri_parse(m->uri, &ruri))
         copy_user(c->a_user, sizeof(c->a_user), ruri.user);
     if (!a_copy_headers(c, m)) {
         respond(LEG_A, c->no, m, src, 513, c->a_to_tag, NULL, "headers too large", NULL);
-        c->used = false;
+        free_call(c);
         return;
     }
+    if (!ak_ok || !ex_htab_add(&a_calls, &c->a_node, &ak)) {
+        respond(LEG_A, c->no, m, src, 500, c->a_to_tag, NULL, "no room for the call's key", NULL);
+        free_call(c);
+        return;
+    }
+    touch(c);
     c->a_st = A_PROCEEDING;
     c->a_update = allow_update(m, ALLOW_UNKNOWN);
 
@@ -3250,67 +3389,89 @@ static void on_b_request(struct call *c, const sip_msg_t *m, const ex_addr_t *sr
 /* ------------------------------------------------------------------------- */
 /* Responses */
 
-static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prack_time_t now)
+/* A response to a request of ours on leg `leg` of call c. */
+static void on_call_response(struct call *c, enum leg leg, const sip_msg_t *m, const char *raw,
+                             size_t rawlen, prack_time_t now)
 {
-    for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
-        if (!c->used)
-            continue;
-        bool leg_b = c->b_call_id[0] && sip_str_eq_exact(m->call_id, c->b_call_id) &&
-                     sip_str_eq_exact(m->from_tag, c->b_from_tag);
-        bool leg_a = sip_str_eq_exact(m->call_id, c->a_call_id) &&
-                     sip_str_eq_exact(m->from_tag, c->a_to_tag);
-        if (!leg_a && !leg_b)
-            continue;
-        enum leg leg = leg_b ? LEG_B : LEG_A;
-        bool invite = sip_str_eq_exact(m->cseq_method, "INVITE");
-        if (invite && c->mid.on && !c->mid.out_update && other_leg(c->mid.from) == leg &&
-            sip_str_eq_exact(m->branch, c->mid.c_branch) && m->cseq == c->mid.c_cseq) {
-            mid_on_invite_response(c, m, raw, rawlen, now); /* to our re-INVITE */
+    bool leg_b = leg == LEG_B;
+    bool invite = sip_str_eq_exact(m->cseq_method, "INVITE");
+    if (invite && c->mid.on && !c->mid.out_update && other_leg(c->mid.from) == leg &&
+        sip_str_eq_exact(m->branch, c->mid.c_branch) && m->cseq == c->mid.c_cseq) {
+        mid_on_invite_response(c, m, raw, rawlen, now); /* to our re-INVITE */
+        return;
+    }
+    if (leg_b && invite) {
+        if (!sip_str_eq_exact(m->branch, c->b_branch) || m->cseq != c->b_cseq) {
+            if (m->status >= 300 && c->b_nack.len && sip_str_eq_exact(m->branch, c->b_nack_branch)) {
+                /* the final of the INVITE a 420/421 retry replaced: the same ACK again */
+                ladder(c->no, LEG_B, false, raw, rawlen, NULL, "retransmission");
+                send_to(&opt.next, BLOB_P(&c->b_nack), c->b_nack.len);
+                ladder(c->no, LEG_B, true, BLOB_P(&c->b_nack), c->b_nack.len, NULL,
+                       "retransmission");
+            } else {
+                ladder(c->no, LEG_B, false, raw, rawlen, NULL, "earlier INVITE: ignored");
+            }
             return;
         }
-        if (leg_b && c->superseded && !sip_str_eq_exact(m->branch, c->b_branch))
-            continue; /* a call re-sent with credentials shares leg B's Call-ID */
-        if (leg_b && invite) {
-            if (!sip_str_eq_exact(m->branch, c->b_branch) || m->cseq != c->b_cseq) {
-                if (m->status >= 300 && c->b_nack.len && sip_str_eq_exact(m->branch, c->b_nack_branch)) {
-                    /* the final of the INVITE a 420/421 retry replaced: the same ACK again */
-                    ladder(c->no, LEG_B, false, raw, rawlen, NULL, "retransmission");
-                    send_to(&opt.next, BLOB_P(&c->b_nack), c->b_nack.len);
-                    ladder(c->no, LEG_B, true, BLOB_P(&c->b_nack), c->b_nack.len, NULL,
-                           "retransmission");
-                } else {
-                    ladder(c->no, LEG_B, false, raw, rawlen, NULL, "earlier INVITE: ignored");
-                }
-                return;
-            }
-            if (c->over && m->status < 300) {
-                const struct fork *f = b_fork(c, m, false);
-                if (m->status >= 200 && f && f->confirmed)
-                    b_on_2xx(c, m, raw, rawlen, now); /* only ACKs it again */
-                else
-                    ladder(c->no, LEG_B, false, raw, rawlen, NULL, "call over: ignored");
-                return;
-            }
-            if (m->status < 200)
-                b_on_1xx(c, m, raw, rawlen, now);
-            else if (m->status < 300)
-                b_on_2xx(c, m, raw, rawlen, now);
+        if (c->over && m->status < 300) {
+            const struct fork *f = b_fork(c, m, false);
+            if (m->status >= 200 && f && f->confirmed)
+                b_on_2xx(c, m, raw, rawlen, now); /* only ACKs it again */
             else
-                b_on_final(c, m, raw, rawlen, now);
+                ladder(c->no, LEG_B, false, raw, rawlen, NULL, "call over: ignored");
             return;
         }
-        static const char *const methods[] = { "PRACK", "BYE", "CANCEL", "UPDATE" };
-        for (size_t k = 0; k < B2B_MAX_TXNS; k++) {
-            struct txn *t = &c->txn[k];
-            if (t->used && t->leg == leg && sip_str_eq_exact(m->branch, t->branch) &&
-                m->cseq == t->cseq && sip_str_eq_exact(m->cseq_method, methods[t->kind])) {
+        if (m->status < 200)
+            b_on_1xx(c, m, raw, rawlen, now);
+        else if (m->status < 300)
+            b_on_2xx(c, m, raw, rawlen, now);
+        else
+            b_on_final(c, m, raw, rawlen, now);
+        return;
+    }
+    ex_key_t k;
+    if (ex_ctx_key(&k, m->branch, m->cseq_method)) {
+        for (ex_hnode_t *n = ex_htab_find(&host.ctx, &k, NULL); n;
+             n = ex_htab_find(&host.ctx, &k, n)) {
+            struct txn *t = EX_OWNER(n, struct txn, node);
+            if (t->call == c && t->used && t->leg == leg && m->cseq == t->cseq) {
                 b_on_txn_response(c, t, m, raw, rawlen, now);
                 return;
             }
         }
-        ladder(c->no, leg, false, raw, rawlen, NULL, "no transaction: ignored");
+    }
+    ladder(c->no, leg, false, raw, rawlen, NULL, "no transaction: ignored");
+}
+
+static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prack_time_t now)
+{
+    /* leg B: its Call-ID and our From tag. A call re-sent with credentials
+     * shares both with the call it replaced, which keeps only the responses to
+     * its own INVITE (its branch). */
+    ex_key_t k;
+    struct call *live = NULL, *old = NULL;
+    b_key(&k, m->call_id);
+    for (struct call *c = b_next(&k, NULL); c && !old; c = b_next(&k, c)) {
+        if (!sip_str_eq_exact(m->from_tag, c->b_from_tag))
+            continue;
+        if (!c->superseded)
+            live = live ? live : c;
+        else if (sip_str_eq_exact(m->branch, c->b_branch))
+            old = c;
+    }
+    if (old || live) {
+        struct call *c = touch(old ? old : live);
+        on_call_response(c, LEG_B, m, raw, rawlen, now);
         return;
+    }
+    /* leg A: the caller's dialog, our tag in From */
+    if (a_key(&k, m->call_id, m->to_tag)) {
+        for (struct call *c = a_next(&k, NULL); c; c = a_next(&k, c)) {
+            if (sip_str_eq_exact(m->from_tag, c->a_to_tag)) {
+                on_call_response(touch(c), LEG_A, m, raw, rawlen, now);
+                return;
+            }
+        }
     }
     ladder(0, LEG_B, false, raw, rawlen, NULL, "stray response: ignored");
 }
@@ -3330,7 +3491,7 @@ static void on_a_update(const sip_msg_t *m, const ex_addr_t *src, const char *ra
     mid_on_request(c, LEG_A, m, src, raw, rawlen, now);
 }
 
-static void on_datagram(char *buf, size_t len, const ex_addr_t *src, prack_time_t now)
+static void dispatch(char *buf, size_t len, const ex_addr_t *src, prack_time_t now)
 {
     static sip_msg_t m;
     static char raw[SIP_MAX_DGRAM + 1];
@@ -3393,8 +3554,8 @@ static prack_time_t call_deadline(const struct call *c)
     d = ex_min(d, c->b_a_next);
     d = ex_min(d, c->b_deadline);
     for (size_t i = 0; i < B2B_MAX_TXNS; i++)
-        if (c->txn[i].used)
-            d = ex_min(d, ex_nict_deadline(&c->txn[i].t));
+        if (c->txn[i] && c->txn[i]->used)
+            d = ex_min(d, ex_nict_deadline(&c->txn[i]->t));
     if (c->mid.on) {
         if (c->mid.uas_on)
             d = ex_min(d, prack_next_deadline(&c->mid.uas));
@@ -3457,9 +3618,8 @@ static void mid_timers(struct call *c, prack_time_t now)
 
 static void txn_timeout(struct call *c, struct txn *t, prack_time_t now)
 {
-    static const char *const names[] = { "PRACK", "BYE", "CANCEL", "UPDATE" };
-    t->used = false;
-    note(c->no, "%c: %s timed out (Timer F)", t->leg == LEG_A ? 'A' : 'B', names[t->kind]);
+    txn_done(t);
+    note(c->no, "%c: %s timed out (Timer F)", t->leg == LEG_A ? 'A' : 'B', txn_method[t->kind]);
     switch (t->kind) {
     case T_PRACK: {
         prack_response_t r;
@@ -3542,8 +3702,8 @@ static void call_timers(struct call *c, prack_time_t now)
             }
         }
         for (size_t i = 0; i < B2B_MAX_TXNS; i++) {
-            struct txn *t = &c->txn[i];
-            if (!t->used)
+            struct txn *t = c->txn[i];
+            if (!t || !t->used)
                 continue;
             int r = ex_nict_tick(&t->t, now);
             if (r > 0) {
@@ -3559,8 +3719,35 @@ static void call_timers(struct call *c, prack_time_t now)
     }
     if (c->count_at <= now)
         count_call(c);
-    if (c->over && c->linger_until <= now)
+}
+
+/* After an event on a call: is it over, and when is it due next. */
+static void call_settle(struct call *c, prack_time_t now)
+{
+    check_over(c, now);
+    ex_timer_set(&host.timers, &c->timer, call_deadline(c));
+}
+
+/* The call's one timer: whatever of both legs is due, then the next deadline. */
+static void call_timer(ex_timer_t *t, prack_time_t now)
+{
+    struct call *c = EX_OWNER(t, struct call, timer);
+    call_timers(c, now);
+    if (c->over && c->linger_until <= now) {
         free_call(c);
+        return;
+    }
+    call_settle(c, now);
+}
+
+static void on_datagram(char *buf, size_t len, const ex_addr_t *src, prack_time_t now)
+{
+    ntouched = 0;
+    dispatch(buf, len, src, now);
+    for (size_t i = 0; i < ntouched; i++)
+        if (touched[i])
+            call_settle(touched[i], now);
+    ntouched = 0;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -3592,6 +3779,7 @@ static void usage(FILE *f)
             "  --b-update MODE         the same towards the callee (default reinvite)\n"
             "  --t1 MS                 T1 (default 500)\n"
             "  --calls N               exit after N calls (default: until interrupted)\n"
+            EX_USAGE_HOST
             EX_USAGE_COMMON
             "\n" EX_USAGE_LADDER
             "ARROW is 'A: caller -> B2BUA', 'A: caller <- B2BUA', 'B: B2BUA -> callee' or\n"
@@ -3633,9 +3821,12 @@ static void parse_args(int argc, char **argv)
     opt.policy[LEG_B] = PRACK_POLICY_OFF;
     opt.on_failure[LEG_A] = opt.on_failure[LEG_B] = PRACK_FAILURE_OBSERVE;
     opt.interwork[LEG_A] = opt.interwork[LEG_B] = IW_REINVITE;
+    opt.max_calls = EX_MAX_CALLS_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (ex_common_opt(argc, argv, &i, usage, &common)) {
+            continue;
+        } else if (ex_host_opt(argc, argv, &i, &opt.max_calls)) {
             continue;
         } else if ((v = ex_opt(argc, argv, &i, "--next")) != NULL) {
             next_text = v;
@@ -3684,8 +3875,11 @@ int main(int argc, char **argv)
     ex_show_call_no = opt.calls != 1;
     ex_signals();
 
-    sock = ex_udp_open(&opt.bind);
-    if (sock < 0) {
+    ex_host_init(&host, true, opt.max_calls, opt.t1);
+    ex_htab_init(&a_calls, opt.max_calls);
+    ex_htab_init(&b_calls, opt.max_calls);
+    host.sock = ex_udp_open(&opt.bind);
+    if (host.sock < 0) {
         char a[80];
         ex_addr_str(&opt.bind, a, sizeof(a));
         fprintf(stderr, "prack-b2bua: cannot bind %s: %s\n", a, strerror(errno));
@@ -3701,37 +3895,27 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
-    static char buf[SIP_MAX_DGRAM + 1];
     while (!ex_stop && !(opt.calls && stats.done >= opt.calls)) {
-        prack_time_t now = ex_now();
-        prack_time_t next = PRACK_TIME_NONE;
-        for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
-            struct call *c = &calls[i];
-            if (!c->used)
-                continue;
-            if (call_deadline(c) <= now)
-                call_timers(c, now);
-            check_over(c, now);
-            if (c->used)
-                next = ex_min(next, call_deadline(c));
-        }
+        prack_time_t now = ex_host_timers(&host);
         if (opt.calls && stats.done >= opt.calls)
             break;
-        if (ex_poll_receive(sock, now, next, buf, on_datagram) < 0)
+        if (ex_host_poll(&host, now, PRACK_TIME_NONE, on_datagram) < 0)
             break;
     }
 
     unsigned active = 0;
-    for (size_t i = 0; i < B2B_MAX_CALLS; i++) {
-        struct call *c = &calls[i];
-        if (!c->used)
-            continue;
+    for (struct call *c = all_head; c; c = c->next) {
         if (c->over && c->count_at != PRACK_TIME_NONE)
             count_call(c);
         else if (!c->over && !c->superseded)
             active++;
     }
-    close(sock);
+    while (all_head)
+        free_call(all_head);
+    close(host.sock);
+    ex_host_free(&host);
+    ex_htab_free(&a_calls);
+    ex_htab_free(&b_calls);
     ex_result("b2bua", stats.done, stats.ok, stats.last_final, stats.prack_sent, stats.prack_rcvd,
               stats.rel1xx);
     return (stats.ok == stats.done && active == 0) ? 0 : 1;
