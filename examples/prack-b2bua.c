@@ -121,11 +121,11 @@ enum allow { ALLOW_UNKNOWN = 0, ALLOW_NO, ALLOW_YES };
 
 struct fork {
     unsigned no;            /* 1, 2, ... in order of appearance */
-    char to_tag[128];
-    char to_hdr[512];       /* the To value with its tag, for our requests */
-    char target[256];       /* remote target: the Contact of its responses */
-    char route[1024];       /* Route value: its Record-Route list reversed */
-    char first_route[256];  /* where requests go when there is a route set */
+    char *to_tag;
+    char *to_hdr;           /* the To value with its tag, for our requests */
+    char *target;           /* remote target: the Contact of its responses */
+    char *route;            /* Route value: its Record-Route list reversed */
+    char *first_route;      /* where requests go when there is a route set */
     uint32_t local_cseq;    /* the last CSeq we used on it (starts at the INVITE's) */
     prack_uac_dialog_t eng; /* libprack's per-dialog state (its RSeq space) */
     body_t sdp;             /* the last SDP of its 1xx: the answer, if its 2xx has none */
@@ -156,7 +156,7 @@ struct txn {
 
 /* A non-INVITE request received on a leg and our answer, for its retransmissions. */
 struct nist {
-    char branch[128];
+    char *branch;
     char method[16];
     uint32_t cseq;
     smsg_t rsp;
@@ -176,10 +176,10 @@ struct mid {
     bool early;      /* an UPDATE in the early dialog */
     bool offer_in;   /* the request carried an offer */
     body_t offer;    /* its body */
-    char auth[2048]; /* its Authorization lines, for the other leg */
-    char s_extra[2048]; /* header lines of the other leg's final to pass on (challenges) */
+    char *auth;      /* its Authorization lines, for the other leg */
+    char *s_extra;      /* header lines of the other leg's final to pass on (challenges) */
     /* server side, on `from` */
-    char s_hdrs[2048];  /* Via..CSeq of our responses */
+    char *s_hdrs;       /* Via..CSeq of our responses */
     char s_branch[128];
     uint32_t s_cseq;
     ex_addr_t s_peer;
@@ -217,24 +217,24 @@ struct call {
 
     /* leg A: we are the UAS */
     enum a_state a_st;
-    char a_call_id[256];
-    char a_from_tag[128];
+    char *a_call_id;
+    char *a_from_tag;
     char a_to_tag[24];
-    char a_branch[128];
+    char *a_branch;
     char a_user[64];       /* user part of the Request-URI, reused on leg B */
     uint32_t a_cseq;       /* the INVITE's */
     uint32_t a_remote_cseq;
     uint32_t a_local_cseq; /* for requests of ours */
     ex_addr_t a_peer;      /* where responses go (RFC 3261 18.2.2) */
     ex_addr_t a_local;     /* our address towards the caller */
-    char a_hdrs[2048];     /* Via..CSeq of every response to the INVITE, our tag included */
-    char a_rr[1024];       /* Record-Route lines, copied into 1xx and 2xx */
-    char a_route[1024];    /* the caller's route set, for our requests (RFC 3261 12.1.1) */
-    char a_first_route[256];
-    char a_target[256];    /* the caller's Contact */
-    char a_remote[512];    /* the caller's From: To of our requests */
-    char a_local_party[512]; /* its To with our tag: From of our requests */
-    char a_auth[4096];     /* the caller's Authorization lines, relayed to leg B */
+    char *a_hdrs;          /* Via..CSeq of every response to the INVITE, our tag included */
+    char *a_rr;            /* Record-Route lines, copied into 1xx and 2xx */
+    char *a_route;         /* the caller's route set, for our requests (RFC 3261 12.1.1) */
+    char *a_first_route;
+    char *a_target;        /* the caller's Contact */
+    char *a_remote;        /* the caller's From: To of our requests */
+    char *a_local_party;   /* its To with our tag: From of our requests */
+    char *a_auth;          /* the caller's Authorization lines, relayed to leg B */
     enum allow a_update;   /* the caller's Allow */
     prack_uas_t uas;       /* its queue of reliable 1xx is inside */
     bool uas_on;
@@ -244,7 +244,7 @@ struct call {
     smsg_t a_rel;          /* the unacknowledged reliable 1xx, resent byte for byte */
     uint16_t a_final;
     body_t fin_body;       /* body of the 2xx to A, also while the engine holds it */
-    char fin_extra[4096];  /* extra header lines for the next final to A */
+    char *fin_extra;       /* extra header lines for the next final to A */
     prack_time_t fin_next, fin_interval, fin_deadline;
     bool bye_a_pending;    /* the callee hung up before the caller's ACK */
     body_t offer;          /* the caller's offer, if its INVITE had one */
@@ -267,9 +267,9 @@ struct call {
     enum b_state b_st;
     char b_call_id[96];
     char b_from_tag[24];
-    char b_from[256];
-    char b_ruri[256];
-    char b_to[300];
+    char *b_from;
+    char *b_ruri;
+    char *b_to;
     char b_branch[32];
     unsigned b_max_forwards;
     uint32_t b_cseq;
@@ -326,6 +326,75 @@ static void b_prack_answer(struct call *c, const sip_msg_t *from, prack_time_t n
 static void stop_a(struct call *c, uint16_t status, prack_time_t now, const char *why);
 
 static bool has_sdp(const sip_msg_t *m);
+
+/* ------------------------------------------------------------------------- */
+/* Header text a call keeps (header blocks, route sets, credentials, URIs): a
+ * heap string of its size, NULL for none, read through HS(). Each keeps the
+ * cap it had as a fixed field, so that what was too long still is. */
+
+#define HS(p) ((p) ? (const char *)(p) : "")
+#define CAP_TAG 128u
+#define CAP_CALL_ID 256u
+#define CAP_URI 256u
+#define CAP_NAMEADDR 512u
+#define CAP_ROUTE 1024u
+#define CAP_HDRS 2048u
+#define CAP_AUTH 4096u
+#define CAP_EXTRA 4096u
+
+static char hs_tmp[CAP_AUTH + CAP_EXTRA];
+
+static bool hs_set(char **dst, const char *p, size_t n)
+{
+    if (n == 0) {
+        free(*dst);
+        *dst = NULL;
+        return true;
+    }
+    char *q = realloc(*dst, n + 1u);
+    if (!q) {
+        free(*dst);
+        *dst = NULL;
+        return false;
+    }
+    memmove(q, p, n);
+    q[n] = '\0';
+    *dst = q;
+    return true;
+}
+
+static void hs_clear(char **dst)
+{
+    hs_set(dst, "", 0);
+}
+
+/* sip_str_copy() into a heap string: none kept and false when s has cap bytes or more. */
+static bool hs_str(char **dst, size_t cap, sip_str_t s)
+{
+    if (s.n >= cap) {
+        hs_clear(dst);
+        return false;
+    }
+    return hs_set(dst, s.p, s.n);
+}
+
+/* snprintf() into a heap string of at most cap - 1 bytes: false when it was cut. */
+static bool hs_fmt(char **dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool hs_fmt(char **dst, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (cap > sizeof(hs_tmp))
+        cap = sizeof(hs_tmp);
+    va_start(ap, fmt);
+    int n = vsnprintf(hs_tmp, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        hs_clear(dst);
+        return false;
+    }
+    size_t len = (size_t)n < cap ? (size_t)n : cap - 1u;
+    return hs_set(dst, hs_tmp, len) && (size_t)n < cap;
+}
 
 /* ------------------------------------------------------------------------- */
 /* Ladder: one line per message, marked with its leg and who sent it */
@@ -648,7 +717,7 @@ static bool nist_again(unsigned no, enum leg leg, struct nist *n, size_t count,
                        const sip_msg_t *m, const char *raw, size_t rawlen)
 {
     for (size_t i = 0; i < count; i++, n++) {
-        if (!n->rsp.len || !sip_str_eq_exact(m->branch, n->branch) ||
+        if (!n->rsp.len || !sip_str_eq_exact(m->branch, HS(n->branch)) ||
             !sip_str_eq_exact(m->method, n->method) || m->cseq != n->cseq)
             continue;
         ladder(no, leg, false, raw, rawlen, NULL, "retransmission");
@@ -661,7 +730,7 @@ static bool nist_again(unsigned no, enum leg leg, struct nist *n, size_t count,
 
 static void nist_begin(struct nist *n, const sip_msg_t *m)
 {
-    sip_str_copy(n->branch, sizeof(n->branch), m->branch);
+    hs_str(&n->branch, CAP_TAG, m->branch);
     sip_str_copy(n->method, sizeof(n->method), m->method);
     n->cseq = m->cseq;
     n->rsp.len = 0;
@@ -769,7 +838,7 @@ static struct call *find_a_invite(const sip_msg_t *m)
     if (!a_key(&k, m->call_id, m->from_tag))
         return NULL;
     for (struct call *c = a_next(&k, NULL); c; c = a_next(&k, c))
-        if (sip_str_eq_exact(m->branch, c->a_branch))
+        if (sip_str_eq_exact(m->branch, HS(c->a_branch)))
             return touch(c);
     return NULL;
 }
@@ -785,9 +854,25 @@ static struct call *find_b_call(const sip_msg_t *m)
     return NULL;
 }
 
+static void fork_free(struct fork *f)
+{
+    body_free(&f->sdp);
+    hs_clear(&f->to_tag);
+    hs_clear(&f->to_hdr);
+    hs_clear(&f->target);
+    hs_clear(&f->route);
+    hs_clear(&f->first_route);
+}
+
 /* Everything a call allocated, back to the heap. */
 static void call_release(struct call *c)
 {
+    char **strs[] = { &c->a_call_id, &c->a_from_tag, &c->a_branch, &c->a_hdrs, &c->a_rr,
+                      &c->a_route, &c->a_first_route, &c->a_target, &c->a_remote,
+                      &c->a_local_party, &c->a_auth, &c->fin_extra, &c->b_from, &c->b_ruri,
+                      &c->b_to, &c->mid.auth, &c->mid.s_extra, &c->mid.s_hdrs };
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        hs_clear(strs[i]);
     for (size_t i = 0; i < B2B_SLOTS; i++)
         body_free(&c->slots[i].body);
     smsg_free(&c->a_last);
@@ -795,13 +880,17 @@ static void call_release(struct call *c)
     body_free(&c->fin_body);
     body_free(&c->offer);
     body_free(&c->a_answer);
-    for (size_t i = 0; i < B2B_NIST_A; i++)
+    for (size_t i = 0; i < B2B_NIST_A; i++) {
         smsg_free(&c->nist_a[i].rsp);
-    for (size_t i = 0; i < B2B_NIST_B; i++)
+        hs_clear(&c->nist_a[i].branch);
+    }
+    for (size_t i = 0; i < B2B_NIST_B; i++) {
         smsg_free(&c->nist_b[i].rsp);
+        hs_clear(&c->nist_b[i].branch);
+    }
     smsg_free(&c->b_invite);
     for (size_t i = 0; i < B2B_MAX_FORKS; i++)
-        body_free(&c->forks[i].sdp);
+        fork_free(&c->forks[i]);
     smsg_free(&c->b_ack);
     smsg_free(&c->b_nack);
     for (size_t i = 0; i < B2B_MAX_TXNS; i++) {
@@ -1016,14 +1105,14 @@ static void slot_release(struct call *c, const prack_action_t *a)
 static void a_start_response(sip_buf_t *b, const struct call *c, unsigned status)
 {
     sb_printf(b, "SIP/2.0 %u %s\r\n", status, sip_reason_phrase(status));
-    sb_printf(b, "%s", c->a_hdrs);
+    sb_printf(b, "%s", HS(c->a_hdrs));
 }
 
 static void a_dialog_headers(sip_buf_t *b, const struct call *c)
 {
     char hp[80];
     hostport(&c->a_local, hp, sizeof(hp));
-    sb_printf(b, "%s", c->a_rr);
+    sb_printf(b, "%s", HS(c->a_rr));
     sb_printf(b, "Contact: <sip:" B2B_USER "@%s>\r\n", hp);
 }
 
@@ -1108,14 +1197,14 @@ static void a_send_final(struct call *c, const prack_action_t *a, prack_time_t n
         sb_printf(&b, "Require: 100rel\r\n");
     if (a->flags & PRACK_AF_TIMEOUT)
         sb_printf(&b, "Warning: 399 %s \"%s\"\r\n", hp, a->text ? a->text : PRACK_TIMEOUT_TEXT);
-    sb_printf(&b, "%s", c->fin_extra);
+    sb_printf(&b, "%s", HS(c->fin_extra));
     if (a->status == 503)
         sb_printf(&b, "Retry-After: 5\r\n");
     a_capabilities(&b);
     const body_t *body = (success && a->sdp != PRACK_SDP_NONE && c->fin_body.len) ? &c->fin_body
                                                                                  : NULL;
     sb_body(&b, body);
-    c->fin_extra[0] = '\0';
+    hs_clear(&c->fin_extra);
     if (b.overflow) {
         /* a body that fitted the callee's datagram but not ours with our headers */
         c->failed = true;
@@ -1237,19 +1326,19 @@ static void a_run(struct call *c, const prack_actions_t *acts, prack_time_t now,
 static void a_final(struct call *c, uint16_t status, prack_time_t now)
 {
     if (!c->uas_on) {
-        c->fin_extra[0] = '\0';
+        hs_clear(&c->fin_extra);
         return;
     }
     unsigned st = prack_uas_state(&c->uas);
     if (st != PRACK_UAS_PROCEEDING && st != PRACK_UAS_HELD) {
-        c->fin_extra[0] = '\0';
+        hs_clear(&c->fin_extra);
         return;
     }
     prack_actions_t acts;
     int rc = prack_uas_send_final(&c->uas, now, status, &acts);
     if (rc != PRACK_OK) {
         note(c->no, "A: %u not sent: %s", status, prack_strerror(rc));
-        c->fin_extra[0] = '\0';
+        hs_clear(&c->fin_extra);
         return;
     }
     a_run(c, &acts, now, NULL, NULL);
@@ -1272,12 +1361,12 @@ static void dlg_start_request(sip_buf_t *b, const struct call *c, enum leg leg, 
     }
     char hp[80];
     hostport(&c->a_local, hp, sizeof(hp));
-    sb_printf(b, "%s %s SIP/2.0\r\n", method, c->a_target[0] ? c->a_target : "sip:invalid");
+    sb_printf(b, "%s %s SIP/2.0\r\n", method, c->a_target ? c->a_target : "sip:invalid");
     sb_printf(b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, branch);
     sb_printf(b, "Max-Forwards: 70\r\n");
-    sb_printf(b, "From: %s\r\nTo: %s\r\n", c->a_local_party, c->a_remote);
-    sb_printf(b, "Call-ID: %s\r\nCSeq: %u %s\r\n", c->a_call_id, cseq, method);
-    if (c->a_route[0])
+    sb_printf(b, "From: %s\r\nTo: %s\r\n", HS(c->a_local_party), HS(c->a_remote));
+    sb_printf(b, "Call-ID: %s\r\nCSeq: %u %s\r\n", HS(c->a_call_id), cseq, method);
+    if (c->a_route)
         sb_printf(b, "Route: %s\r\n", c->a_route);
 }
 
@@ -1285,7 +1374,7 @@ static void dlg_dest(const struct call *c, enum leg leg, unsigned fi, ex_addr_t 
 {
     if (leg == LEG_B)
         b_dest(c, &c->forks[fi], out);
-    else if (!dialog_dest(c->a_first_route, c->a_target, &c->a_local, out))
+    else if (!dialog_dest(HS(c->a_first_route), HS(c->a_target), &c->a_local, out))
         *out = c->a_peer;
 }
 
@@ -1362,18 +1451,18 @@ static void b_start_request(sip_buf_t *b, const struct call *c, const struct for
 {
     char hp[80];
     b_hostport(c, hp, sizeof(hp));
-    sb_printf(b, "%s %s SIP/2.0\r\n", method, f->target);
+    sb_printf(b, "%s %s SIP/2.0\r\n", method, HS(f->target));
     sb_printf(b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, branch);
     sb_printf(b, "Max-Forwards: 70\r\n");
-    sb_printf(b, "From: %s\r\nTo: %s\r\n", c->b_from, f->to_hdr);
+    sb_printf(b, "From: %s\r\nTo: %s\r\n", HS(c->b_from), HS(f->to_hdr));
     sb_printf(b, "Call-ID: %s\r\nCSeq: %u %s\r\n", c->b_call_id, cseq, method);
-    if (f->route[0])
+    if (f->route)
         sb_printf(b, "Route: %s\r\n", f->route);
 }
 
 static void b_dest(const struct call *c, const struct fork *f, ex_addr_t *out)
 {
-    if (!dialog_dest(f->first_route, f->target, &c->b_local, out))
+    if (!dialog_dest(HS(f->first_route), HS(f->target), &c->b_local, out))
         *out = opt.next; /* an unusable Contact: the callee's address is the best guess */
 }
 
@@ -1402,10 +1491,10 @@ static bool b_send_invite(struct call *c, prack_time_t now)
     b_hostport(c, hp, sizeof(hp));
     sip_buf_t b;
     sb_init(&b, buf, sizeof(buf));
-    sb_printf(&b, "INVITE %s SIP/2.0\r\n", c->b_ruri);
+    sb_printf(&b, "INVITE %s SIP/2.0\r\n", HS(c->b_ruri));
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->b_branch);
     sb_printf(&b, "Max-Forwards: %u\r\n", c->b_max_forwards);
-    sb_printf(&b, "From: %s\r\nTo: %s\r\n", c->b_from, c->b_to);
+    sb_printf(&b, "From: %s\r\nTo: %s\r\n", HS(c->b_from), HS(c->b_to));
     sb_printf(&b, "Call-ID: %s\r\nCSeq: %u INVITE\r\n", c->b_call_id, c->b_cseq);
     sb_printf(&b, "Contact: <sip:" B2B_USER "@%s>\r\n", hp);
     /* R31-R33: leg B's engine names the option tag, whatever leg A negotiated */
@@ -1417,7 +1506,7 @@ static bool b_send_invite(struct call *c, prack_time_t now)
     sb_printf(&b, "Allow: " B2B_ALLOW "\r\n");
     sb_printf(&b, "User-Agent: " B2B_USER " (libprack %s)\r\n", prack_version());
     /* the caller's credentials, for the callee that challenged it (RFC 3261 22.2) */
-    sb_printf(&b, "%s", c->a_auth);
+    sb_printf(&b, "%s", HS(c->a_auth));
     sb_body(&b, &c->offer); /* the caller's offer (or other body), as is */
     if (b.overflow || !smsg_keep(c, &c->b_invite, buf, b.len)) {
         ex_warn("call %u: INVITE for leg B does not fit", c->no);
@@ -1425,7 +1514,7 @@ static bool b_send_invite(struct call *c, prack_time_t now)
     }
     send_to(&opt.next, buf, b.len);
     ladder(c->no, LEG_B, true, buf, b.len, "SDP offer from the caller",
-           c->a_auth[0] ? "the caller's credentials" : NULL);
+           c->a_auth ? "the caller's credentials" : NULL);
     c->b_st = B_CALLING;
     /* RFC 3261 17.1.1.2: Timer A from T1, doubling; Timer B at 64*T1 */
     c->b_a_interval = opt.t1;
@@ -1503,10 +1592,10 @@ static void b_send_ack_non2xx(struct call *c, const sip_msg_t *m)
     /* RFC 3261 17.1.1.3: same branch and Request-URI as the INVITE, To from the response */
     sip_buf_t b;
     sb_init(&b, buf, sizeof(buf));
-    sb_printf(&b, "ACK %s SIP/2.0\r\n", c->b_ruri);
+    sb_printf(&b, "ACK %s SIP/2.0\r\n", HS(c->b_ruri));
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->b_branch);
     sb_printf(&b, "Max-Forwards: 70\r\n");
-    sb_printf(&b, "From: %s\r\nTo: %.*s\r\n", c->b_from, SIP_STR_ARG(m->to));
+    sb_printf(&b, "From: %s\r\nTo: %.*s\r\n", HS(c->b_from), SIP_STR_ARG(m->to));
     sb_printf(&b, "Call-ID: %s\r\nCSeq: %u ACK\r\n", c->b_call_id, c->b_cseq);
     sb_finish(&b, NULL, NULL, 0);
     if (b.overflow || !smsg_keep(c, &c->b_nack, buf, b.len))
@@ -1529,10 +1618,10 @@ static void b_send_cancel(struct call *c, prack_time_t now)
     t->cseq = c->b_cseq;
     sip_buf_t b;
     sb_init(&b, buf, sizeof(buf));
-    sb_printf(&b, "CANCEL %s SIP/2.0\r\n", c->b_ruri);
+    sb_printf(&b, "CANCEL %s SIP/2.0\r\n", HS(c->b_ruri));
     sb_printf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", hp, c->b_branch);
     sb_printf(&b, "Max-Forwards: 70\r\n");
-    sb_printf(&b, "From: %s\r\nTo: %s\r\n", c->b_from, c->b_to);
+    sb_printf(&b, "From: %s\r\nTo: %s\r\n", HS(c->b_from), HS(c->b_to));
     sb_printf(&b, "Call-ID: %s\r\nCSeq: %u CANCEL\r\n", c->b_call_id, c->b_cseq);
     sb_finish(&b, NULL, NULL, 0);
     if (b.overflow || !smsg_keep(c, &t->msg, buf, b.len)) {
@@ -1588,7 +1677,10 @@ static void stop_b(struct call *c, prack_time_t now)
 /* Reverse the Record-Route list into the route set (RFC 3261 12.1.2). */
 static void b_set_route(struct fork *f, const sip_msg_t *m)
 {
-    ex_uac_route_set(m, f->route, sizeof(f->route), f->first_route, sizeof(f->first_route));
+    char first[CAP_URI];
+    ex_uac_route_set(m, hs_tmp, CAP_ROUTE, first, sizeof(first));
+    hs_set(&f->route, hs_tmp, strlen(hs_tmp));
+    hs_set(&f->first_route, first, strlen(first));
 }
 
 static struct fork *b_fork(struct call *c, const sip_msg_t *m, bool create)
@@ -1596,7 +1688,7 @@ static struct fork *b_fork(struct call *c, const sip_msg_t *m, bool create)
     if (!m->to_tag.n)
         return NULL;
     for (unsigned i = 0; i < c->nforks; i++)
-        if (sip_str_eq_exact(m->to_tag, c->forks[i].to_tag))
+        if (sip_str_eq_exact(m->to_tag, HS(c->forks[i].to_tag)))
             return &c->forks[i];
     if (!create)
         return NULL;
@@ -1605,18 +1697,17 @@ static struct fork *b_fork(struct call *c, const sip_msg_t *m, bool create)
         return NULL;
     }
     struct fork *f = &c->forks[c->nforks];
-    body_free(&f->sdp);
+    fork_free(f);
     memset(f, 0, sizeof(*f));
-    if (!sip_str_copy(f->to_tag, sizeof(f->to_tag), m->to_tag) ||
-        !sip_str_copy(f->to_hdr, sizeof(f->to_hdr), m->to))
+    if (!hs_str(&f->to_tag, CAP_TAG, m->to_tag) || !hs_str(&f->to_hdr, CAP_NAMEADDR, m->to))
         return NULL;
     f->no = ++c->nforks;
     /* RFC 3261 12.1.2: the local sequence number starts at the INVITE's */
     f->local_cseq = c->b_cseq;
     b_set_route(f, m);
     prack_uac_dialog_init(&f->eng);
-    if (!sip_str_copy(f->target, sizeof(f->target), sip_contact_uri(m)) || !f->target[0])
-        snprintf(f->target, sizeof(f->target), "%s", c->b_ruri);
+    if (!hs_str(&f->target, CAP_URI, sip_contact_uri(m)) || !f->target)
+        hs_set(&f->target, HS(c->b_ruri), strlen(HS(c->b_ruri)));
     return f;
 }
 
@@ -1698,7 +1789,7 @@ static void b_offer_error(struct call *c, prack_time_t now)
     char hp[80];
     hostport(&c->a_local, hp, sizeof(hp));
     c->failed = true;
-    snprintf(c->fin_extra, sizeof(c->fin_extra),
+    hs_fmt(&c->fin_extra, CAP_EXTRA,
              "Warning: 399 %s \"The callee sent an SDP offer where the answer was due\"\r\n", hp);
     note(c->no, "B: the 1xx carries an offer, not the answer to the caller's offer: giving up");
     a_final(c, 488, now); /* stop_b follows from the 488: CANCEL on leg B */
@@ -1730,11 +1821,11 @@ static void b_terminate(struct call *c, const prack_action_t *a, prack_time_t no
     hostport(&c->a_local, hp, sizeof(hp));
     note(c->no, "B: PRACK for RSeq %u failed with %u: ending the call (--b-prack-failure terminate)",
          a->rseq, a->status);
-    snprintf(c->fin_extra, sizeof(c->fin_extra),
+    hs_fmt(&c->fin_extra, CAP_EXTRA,
              "Warning: 399 %s \"The callee answered a PRACK with %u\"\r\n", hp, a->status);
     if (c->b_st == B_CONFIRMED) {
         /* the 2xx came first: BYE on both legs */
-        c->fin_extra[0] = '\0';
+        hs_clear(&c->fin_extra);
         stop_b(c, now);
         stop_a(c, 500, now, "the callee's PRACK failed");
     } else if (c->b_st == B_CALLING || c->b_st == B_PROCEEDING) {
@@ -1869,7 +1960,7 @@ static void b_on_1xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     if (f) {
         sip_str_t contact = sip_contact_uri(m);
         if (contact.n) /* a 1xx may refresh the remote target (RFC 6141) */
-            sip_str_copy(f->target, sizeof(f->target), contact);
+            hs_str(&f->target, CAP_URI, contact);
         f->update = allow_update(m, f->update);
     }
     if (c->b_st == B_CALLING) {
@@ -1950,7 +2041,7 @@ static void b_on_2xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
     b_set_route(f, m);
     sip_str_t contact = sip_contact_uri(m);
     if (contact.n)
-        sip_str_copy(f->target, sizeof(f->target), contact);
+        hs_str(&f->target, CAP_URI, contact);
     f->update = allow_update(m, f->update);
     c->b_a_next = c->b_deadline = PRACK_TIME_NONE;
 
@@ -2017,20 +2108,27 @@ static void b_on_2xx(struct call *c, const sip_msg_t *m, const char *raw, size_t
 
 /* Header lines of the callee's final that the caller needs, copied into the
  * caller's final: challenges, the option tags of a 420/421, a 3xx's Contacts. */
-static void copy_headers(char *dst, size_t cap, const sip_msg_t *m, sip_hid_t id, const char *name)
+/* Append every `id` header of m to *dst as `name` lines, or none when they
+ * would take it to cap bytes. */
+static void copy_headers(char **dst, size_t cap, const sip_msg_t *m, sip_hid_t id, const char *name)
 {
-    size_t n = strlen(dst);
+    size_t n = strlen(HS(*dst));
+    if (cap > sizeof(hs_tmp))
+        cap = sizeof(hs_tmp);
+    if (n >= cap)
+        return;
+    memcpy(hs_tmp, HS(*dst), n);
     sip_buf_t b;
-    sb_init(&b, dst + n, cap - n);
+    sb_init(&b, hs_tmp + n, cap - n);
     for (const sip_header_t *h = sip_find(m, id, NULL); h; h = sip_find(m, id, h))
         sb_header(&b, name, h->value);
-    if (b.overflow)
-        dst[n] = '\0';
+    if (!b.overflow && b.len)
+        hs_set(dst, hs_tmp, n + b.len);
 }
 
 static void copy_final_headers(struct call *c, const sip_msg_t *m, sip_hid_t id, const char *name)
 {
-    copy_headers(c->fin_extra, sizeof(c->fin_extra), m, id, name);
+    copy_headers(&c->fin_extra, CAP_EXTRA, m, id, name);
 }
 
 static void b_on_final(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
@@ -2225,14 +2323,14 @@ static void leg_capabilities(sip_buf_t *b, const struct call *c, enum leg l, boo
 static bool mid_copy_headers(struct mid *d, const sip_msg_t *m)
 {
     sip_buf_t b;
-    sb_init(&b, d->s_hdrs, sizeof(d->s_hdrs));
+    sb_init(&b, hs_tmp, CAP_HDRS);
     for (const sip_header_t *h = sip_find(m, SIP_H_VIA, NULL); h; h = sip_find(m, SIP_H_VIA, h))
         sb_header(&b, "Via", h->value);
     sb_header(&b, "From", m->from);
     sb_header(&b, "To", m->to);
     sb_header(&b, "Call-ID", m->call_id);
     sb_printf(&b, "CSeq: %u %.*s\r\n", m->cseq, SIP_STR_ARG(m->method));
-    return !b.overflow;
+    return !b.overflow && hs_set(&d->s_hdrs, hs_tmp, b.len);
 }
 
 /* Keep the answer to an UPDATE for its retransmissions, once the relay is over. */
@@ -2241,7 +2339,7 @@ static void mid_keep_answer(struct call *c)
     struct mid *d = &c->mid;
     struct nist *n = d->from == LEG_A ? &c->nist_a[c->nist_a_cur = (c->nist_a_cur + 1u) % B2B_NIST_A]
                                       : &c->nist_b[c->nist_b_cur = (c->nist_b_cur + 1u) % B2B_NIST_B];
-    memcpy(n->branch, d->s_branch, sizeof(n->branch));
+    hs_set(&n->branch, d->s_branch, strlen(d->s_branch));
     snprintf(n->method, sizeof(n->method), "UPDATE");
     n->cseq = d->s_cseq;
     n->to = d->s_peer;
@@ -2257,13 +2355,13 @@ static void mid_s_send(struct call *c, unsigned status, const char *extra, const
     struct mid *d = &c->mid;
     sip_buf_t b;
     sb_init(&b, buf, sizeof(buf));
-    sb_printf(&b, "SIP/2.0 %u %s\r\n%s", status, sip_reason_phrase(status), d->s_hdrs);
+    sb_printf(&b, "SIP/2.0 %u %s\r\n%s", status, sip_reason_phrase(status), HS(d->s_hdrs));
     if (rseq)
         sb_printf(&b, "Require: 100rel\r\nRSeq: %s\r\n", rseq);
     if (extra)
         sb_printf(&b, "%s", extra);
     if (status >= 200)
-        sb_printf(&b, "%s", d->s_extra);
+        sb_printf(&b, "%s", HS(d->s_extra));
     leg_capabilities(&b, c, d->from, status < 300);
     sb_body(&b, status < 300 ? body : NULL);
     if (b.overflow) {
@@ -2323,7 +2421,7 @@ static bool mid_send_request(struct call *c, prack_time_t now)
         char extra[2400];
         sb_init(&e, extra, sizeof(extra));
         leg_capabilities(&e, c, to, true);
-        sb_printf(&e, "%s", d->auth);
+        sb_printf(&e, "%s", HS(d->auth));
         if (e.overflow)
             return false;
         struct txn *t = dlg_send(c, to, fi, T_UPDATE, "UPDATE", extra, &d->offer, now,
@@ -2356,7 +2454,7 @@ static bool mid_send_request(struct call *c, prack_time_t now)
     char hp[80];
     leg_hostport(c, to, hp, sizeof(hp));
     sb_printf(&b, "Contact: <sip:" B2B_USER "@%s>\r\nAllow: " B2B_ALLOW "\r\n", hp);
-    sb_printf(&b, "%s", d->auth);
+    sb_printf(&b, "%s", HS(d->auth));
     sb_body(&b, &d->offer);
     if (b.overflow || !smsg_keep(c, &d->c_req, buf, b.len))
         return false;
@@ -2403,11 +2501,11 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
         struct fork *f = &c->forks[leg_fork(c, LEG_B)];
         f->update = allow_update(m, f->update);
         if (contact.n)
-            sip_str_copy(f->target, sizeof(f->target), contact);
+            hs_str(&f->target, CAP_URI, contact);
     } else {
         c->a_update = allow_update(m, c->a_update);
         if (contact.n)
-            sip_str_copy(c->a_target, sizeof(c->a_target), contact);
+            hs_str(&c->a_target, CAP_URI, contact);
     }
     enum leg to = other_leg(from);
     /* the B2BUA is the UAS of the INVITE on leg A and its UAC on leg B: RFC 6337
@@ -2470,10 +2568,11 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
     d->offer_in = offer;
     d->s_cseq = m->cseq;
     d->s_final = 0;
-    d->auth[0] = d->s_extra[0] = '\0';
+    hs_clear(&d->auth);
+    hs_clear(&d->s_extra);
     /* credentials answering the other end's challenge to an earlier one go on */
-    copy_headers(d->auth, sizeof(d->auth), m, SIP_H_AUTHORIZATION, "Authorization");
-    copy_headers(d->auth, sizeof(d->auth), m, SIP_H_PROXY_AUTHORIZATION, "Proxy-Authorization");
+    copy_headers(&d->auth, CAP_HDRS, m, SIP_H_AUTHORIZATION, "Authorization");
+    copy_headers(&d->auth, CAP_HDRS, m, SIP_H_PROXY_AUTHORIZATION, "Proxy-Authorization");
     d->c_proceeding = d->c_final = d->ack_wait = d->uas_on = false;
     sip_str_copy(d->s_branch, sizeof(d->s_branch), m->branch);
     reply_addr(m, src, &d->s_peer);
@@ -2538,8 +2637,8 @@ static void mid_relay_final(struct call *c, const sip_msg_t *m, prack_time_t now
         body_keep(c, &d->answer, m);
     /* a challenge goes back with the request's sender, whose re-send carries
      * the credentials (a new request, with its own CSeq on each leg) */
-    copy_headers(d->s_extra, sizeof(d->s_extra), m, SIP_H_WWW_AUTHENTICATE, "WWW-Authenticate");
-    copy_headers(d->s_extra, sizeof(d->s_extra), m, SIP_H_PROXY_AUTHENTICATE, "Proxy-Authenticate");
+    copy_headers(&d->s_extra, CAP_HDRS, m, SIP_H_WWW_AUTHENTICATE, "WWW-Authenticate");
+    copy_headers(&d->s_extra, CAP_HDRS, m, SIP_H_PROXY_AUTHENTICATE, "Proxy-Authenticate");
     /* a 500 of the other leg's makes the sender retry later, as it did here */
     char extra[64] = "";
     if (status == 500)
@@ -2605,11 +2704,11 @@ static void mid_on_invite_response(struct call *c, const sip_msg_t *m, const cha
     if (to == LEG_B && m->status >= 200 && m->status < 300) {
         sip_str_t contact = sip_contact_uri(m); /* a target refresh (RFC 3261 12.2.1.2) */
         if (contact.n)
-            sip_str_copy(c->forks[leg_fork(c, LEG_B)].target, sizeof(c->forks[0].target), contact);
+            hs_str(&c->forks[leg_fork(c, LEG_B)].target, CAP_URI, contact);
     } else if (to == LEG_A && m->status >= 200 && m->status < 300) {
         sip_str_t contact = sip_contact_uri(m);
         if (contact.n)
-            sip_str_copy(c->a_target, sizeof(c->a_target), contact);
+            hs_str(&c->a_target, CAP_URI, contact);
     }
     if (m->status < 200) {
         d->c_next = PRACK_TIME_NONE;
@@ -2717,7 +2816,7 @@ static void mid_uac_run(struct call *c, const prack_actions_t *acts, const sip_m
                 /* the sender of the request gets its final before the BYE */
                 char hp[80];
                 leg_hostport(c, d->from, hp, sizeof(hp));
-                snprintf(d->s_extra, sizeof(d->s_extra),
+                hs_fmt(&d->s_extra, CAP_HDRS,
                          "Warning: 399 %s \"Leg %s answered a PRACK with %u\"\r\n", hp, leg_name(to),
                          a->status);
                 mid_relay_status(c, 500, now);
@@ -2839,40 +2938,39 @@ static void copy_user(char *dst, size_t cap, sip_str_t user)
 static bool a_copy_headers(struct call *c, const sip_msg_t *m)
 {
     sip_buf_t b;
-    sb_init(&b, c->a_hdrs, sizeof(c->a_hdrs));
+    sb_init(&b, hs_tmp, CAP_HDRS);
     for (const sip_header_t *h = sip_find(m, SIP_H_VIA, NULL); h; h = sip_find(m, SIP_H_VIA, h))
         sb_header(&b, "Via", h->value);
     sb_header(&b, "From", m->from);
     sb_printf(&b, "To: %.*s;tag=%s\r\n", SIP_STR_ARG(m->to), c->a_to_tag);
     sb_header(&b, "Call-ID", m->call_id);
     sb_printf(&b, "CSeq: %u INVITE\r\n", m->cseq);
-    if (b.overflow)
+    if (b.overflow || !hs_set(&c->a_hdrs, hs_tmp, b.len))
         return false;
 
-    sb_init(&b, c->a_rr, sizeof(c->a_rr));
+    sb_init(&b, hs_tmp, CAP_ROUTE);
     for (const sip_header_t *h = sip_find(m, SIP_H_RECORD_ROUTE, NULL); h;
          h = sip_find(m, SIP_H_RECORD_ROUTE, h))
         sb_header(&b, "Record-Route", h->value);
-    if (b.overflow)
+    if (b.overflow || !hs_set(&c->a_rr, hs_tmp, b.len))
         return false;
 
     /* as the UAS, the route set is the Record-Route list in order (RFC 3261 12.1.1) */
     sip_str_t rr[SIP_MAX_ROUTES];
     size_t n = sip_routes(m, SIP_H_RECORD_ROUTE, rr, SIP_MAX_ROUTES);
-    sb_init(&b, c->a_route, sizeof(c->a_route));
+    sb_init(&b, hs_tmp, CAP_ROUTE);
     for (size_t i = 0; i < n; i++)
         sb_printf(&b, "%s%.*s", b.len ? ", " : "", SIP_STR_ARG(rr[i]));
-    if (b.overflow)
+    if (b.overflow || !hs_set(&c->a_route, hs_tmp, b.len))
         return false;
     if (n) {
         sip_str_t uri, params;
         sip_split_nameaddr(rr[0], &uri, &params);
-        sip_str_copy(c->a_first_route, sizeof(c->a_first_route), uri);
+        hs_str(&c->a_first_route, CAP_URI, uri);
     }
-    sip_str_copy(c->a_target, sizeof(c->a_target), sip_contact_uri(m));
-    return sip_str_copy(c->a_remote, sizeof(c->a_remote), m->from) &&
-           snprintf(c->a_local_party, sizeof(c->a_local_party), "%.*s;tag=%s", SIP_STR_ARG(m->to),
-                    c->a_to_tag) < (int)sizeof(c->a_local_party);
+    hs_str(&c->a_target, CAP_URI, sip_contact_uri(m));
+    return hs_str(&c->a_remote, CAP_NAMEADDR, m->from) &&
+           hs_fmt(&c->a_local_party, CAP_NAMEADDR, "%.*s;tag=%s", SIP_STR_ARG(m->to), c->a_to_tag);
 }
 
 /* A final decided here, not by the engine (it may not exist yet). */
@@ -2885,7 +2983,7 @@ static void a_local_final(struct call *c, uint16_t status, const char *warning, 
     if (warning) {
         char hp[80];
         hostport(&c->a_local, hp, sizeof(hp));
-        snprintf(c->fin_extra, sizeof(c->fin_extra), "Warning: 399 %s \"%s\"\r\n", hp, warning);
+        hs_fmt(&c->fin_extra, CAP_EXTRA, "Warning: 399 %s \"%s\"\r\n", hp, warning);
     }
     c->failed = true;
     a_send_final(c, &a, now);
@@ -2911,9 +3009,9 @@ static void b_start(struct call *c, unsigned max_forwards, const struct b_ident 
     if (prev) {
         memcpy(c->b_call_id, prev->call_id, sizeof(c->b_call_id));
         memcpy(c->b_from_tag, prev->from_tag, sizeof(c->b_from_tag));
-        memcpy(c->b_from, prev->from, sizeof(c->b_from));
-        memcpy(c->b_ruri, prev->ruri, sizeof(c->b_ruri));
-        memcpy(c->b_to, prev->to, sizeof(c->b_to));
+        hs_set(&c->b_from, prev->from, strlen(prev->from));
+        hs_set(&c->b_ruri, prev->ruri, strlen(prev->ruri));
+        hs_set(&c->b_to, prev->to, strlen(prev->to));
         c->b_cseq = prev->cseq + 1u;
     } else {
         ex_addr_host(&c->b_local, lhost, sizeof(lhost), true);
@@ -2922,10 +3020,10 @@ static void b_start(struct call *c, unsigned max_forwards, const struct b_ident 
         ex_random_hex(c->b_from_tag, 16);
         b_hostport(c, hp, sizeof(hp));
         hostport(&opt.next, next, sizeof(next));
-        snprintf(c->b_ruri, sizeof(c->b_ruri), "sip:%s%s%s", c->a_user, c->a_user[0] ? "@" : "",
+        hs_fmt(&c->b_ruri, CAP_URI, "sip:%s%s%s", c->a_user, c->a_user[0] ? "@" : "",
                  next);
-        snprintf(c->b_to, sizeof(c->b_to), "<%s>", c->b_ruri);
-        snprintf(c->b_from, sizeof(c->b_from), "<sip:" B2B_USER "@%s>;tag=%s", hp, c->b_from_tag);
+        hs_fmt(&c->b_to, CAP_URI + 44u, "<%s>", HS(c->b_ruri));
+        hs_fmt(&c->b_from, CAP_URI, "<sip:" B2B_USER "@%s>;tag=%s", hp, c->b_from_tag);
         c->b_cseq = 1;
     }
     ex_key_t k;
@@ -2947,7 +3045,7 @@ static void b_start(struct call *c, unsigned max_forwards, const struct b_ident 
 static bool a_copy_auth(struct call *c, const sip_msg_t *m)
 {
     sip_buf_t b;
-    sb_init(&b, c->a_auth, sizeof(c->a_auth));
+    sb_init(&b, hs_tmp, CAP_AUTH);
     for (const sip_header_t *h = sip_find(m, SIP_H_AUTHORIZATION, NULL); h;
          h = sip_find(m, SIP_H_AUTHORIZATION, h))
         sb_header(&b, "Authorization", h->value);
@@ -2955,10 +3053,10 @@ static bool a_copy_auth(struct call *c, const sip_msg_t *m)
          h = sip_find(m, SIP_H_PROXY_AUTHORIZATION, h))
         sb_header(&b, "Proxy-Authorization", h->value);
     if (b.overflow) {
-        c->a_auth[0] = '\0';
+        hs_clear(&c->a_auth);
         return false;
     }
-    return true;
+    return hs_set(&c->a_auth, hs_tmp, b.len);
 }
 
 static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw, size_t rawlen,
@@ -2981,9 +3079,9 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
             /* the caller's answer to the challenge the callee sent through us */
             memcpy(prev.call_id, o->b_call_id, sizeof(prev.call_id));
             memcpy(prev.from_tag, o->b_from_tag, sizeof(prev.from_tag));
-            memcpy(prev.from, o->b_from, sizeof(prev.from));
-            memcpy(prev.ruri, o->b_ruri, sizeof(prev.ruri));
-            memcpy(prev.to, o->b_to, sizeof(prev.to));
+            snprintf(prev.from, sizeof(prev.from), "%s", HS(o->b_from));
+            snprintf(prev.ruri, sizeof(prev.ruri), "%s", HS(o->b_ruri));
+            snprintf(prev.to, sizeof(prev.to), "%s", HS(o->b_to));
             prev.cseq = o->b_cseq;
             o->challenged = false;
             resend = true;
@@ -3006,9 +3104,8 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     bool offer = has_sdp(m);
     ladder(c->no, LEG_A, false, raw, rawlen, offer ? "SDP offer" : NULL,
            offer ? NULL : "no SDP: the callee will offer");
-    if (!sip_str_copy(c->a_call_id, sizeof(c->a_call_id), m->call_id) ||
-        !sip_str_copy(c->a_from_tag, sizeof(c->a_from_tag), m->from_tag) ||
-        !sip_str_copy(c->a_branch, sizeof(c->a_branch), m->branch)) {
+    if (!hs_str(&c->a_call_id, CAP_CALL_ID, m->call_id) ||
+        !hs_str(&c->a_from_tag, CAP_TAG, m->from_tag) || !hs_str(&c->a_branch, CAP_TAG, m->branch)) {
         respond(LEG_A, c->no, m, src, 400, NULL, NULL, "header value too long", NULL);
         free_call(c);
         return;
@@ -3058,7 +3155,7 @@ static void on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *
     }
     char unknown[256];
     if (unknown_required(m, unknown, sizeof(unknown))) {
-        snprintf(c->fin_extra, sizeof(c->fin_extra), "Unsupported: %s\r\n", unknown);
+        hs_fmt(&c->fin_extra, CAP_EXTRA, "Unsupported: %s\r\n", unknown);
         c->retryable = true;
         a_local_final(c, 420, NULL, now);
         return;
@@ -3319,7 +3416,7 @@ static struct fork *b_request_fork(struct call *c, const sip_msg_t *m)
     if (!sip_str_eq_exact(m->to_tag, c->b_from_tag))
         return NULL;
     for (unsigned i = 0; i < c->nforks; i++)
-        if (sip_str_eq_exact(m->from_tag, c->forks[i].to_tag))
+        if (sip_str_eq_exact(m->from_tag, HS(c->forks[i].to_tag)))
             return &c->forks[i];
     return NULL;
 }
