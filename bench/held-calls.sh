@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Many calls in progress at once: SIPp calls prack-uas, then prack-uac calls
-# SIPp, CALLS calls started at RATE per second and each held HOLD_MS, so that
+# Many calls in progress at once: SIPp calls prack-uas, prack-uac calls SIPp,
+# then SIPp calls prack-uas through prack-b2bua (100rel on both legs), CALLS
+# calls started at RATE per second and each held HOLD_MS, so that
 # with the defaults all 10,000 are up at once for about a second. Prints, for
 # each program, whether every call succeeded (its RESULT line and SIPp's
 # counts), the peak resident set size against the one before the first call,
 # and the bytes per call in progress that makes. A measurement run by hand
-# (doc/examples.md), not a test: it takes about half a minute and most of
-# both cores.
+# (doc/examples.md), not a test: it takes about a minute and most of both
+# cores.
 #
 #   bench/held-calls.sh BUILD-DIR [CALLS [RATE [HOLD_MS]]]
+#
+# PROGRAMS="uas uac b2bua" (the default) picks which of the three runs.
 #
 # BUILD-DIR is a meson build of this tree (a release build measures what a
 # user runs); sipp must be on PATH (Debian: sip-tester).
@@ -19,11 +22,13 @@ BUILD=${1:?usage: held-calls.sh BUILD-DIR [CALLS [RATE [HOLD_MS]]]}
 CALLS=${2:-10000}
 RATE=${3:-2500}
 HOLD=${4:-5000}
+PROGRAMS=" ${PROGRAMS:-uas uac b2bua} "
 UAS=$BUILD/examples/prack-uas
 UAC=$BUILD/examples/prack-uac
+B2BUA=$BUILD/examples/prack-b2bua
 SIPP=${SIPP:-sipp}
 command -v "$SIPP" >/dev/null || { echo "sipp not found" >&2; exit 77; }
-[ -x "$UAS" ] && [ -x "$UAC" ] || { echo "not built: $UAS $UAC" >&2; exit 1; }
+[ -x "$UAS" ] && [ -x "$UAC" ] && [ -x "$B2BUA" ] || { echo "not built: $UAS $UAC $B2BUA" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/held-calls.XXXXXX")
 PIDS=()
@@ -93,6 +98,7 @@ report() { # NAME PID BASE_KB LOG
         "$(( (peak - $3) * 1024 / CALLS )) bytes per call in progress ($CALLS calls)"
 }
 
+if [[ $PROGRAMS == *" uas "* ]]; then
 echo "== $CALLS calls at $RATE/s held $HOLD ms: SIPp -> prack-uas"
 p=$(port)
 "$UAS" --bind "127.0.0.1:$p" --quiet --calls "$CALLS" --linger 0 --provisional 183:sdp,180 \
@@ -111,7 +117,9 @@ sleep 0.2
 echo "sipp exit $rc"
 report prack-uas "$uas" "$base" "$WORK/uas.log"
 rm -f "$WORK/sipp-stat.csv" "$WORK/sipp-errors.log"
+fi
 
+if [[ $PROGRAMS == *" uac "* ]]; then
 echo "== $CALLS calls at $RATE/s held $HOLD ms: prack-uac -> SIPp"
 p=$(port)
 "$SIPP" -sf "$HERE/sipp-uas-held.xml" -i 127.0.0.1 -p "$p" -m "$CALLS" "${sipp_args[@]}" \
@@ -138,3 +146,34 @@ wait_or_stop "$sipp"
 sleep 0.2
 echo "prack-uac exit $rc"
 report prack-uac "$uac" "$base" "$WORK/uac.log"
+rm -f "$WORK/sipp-stat.csv" "$WORK/sipp-errors.log"
+fi
+
+if [[ $PROGRAMS == *" b2bua "* ]]; then
+echo "== $CALLS calls at $RATE/s held $HOLD ms: SIPp -> prack-b2bua -> prack-uas"
+# the callee answers after 1 s as above; 100rel on both legs, so the B2BUA
+# PRACKs the callee's 183 and 180 and the caller PRACKs the ones it relays
+pu=$(port)
+"$UAS" --bind "127.0.0.1:$pu" --quiet --calls "$CALLS" --linger 0 --provisional 183:sdp,180 \
+    --answer-after 1000 >"$WORK/uas.log" 2>&1 &
+uas=$!
+PIDS+=("$uas")
+pb=$(port)
+"$B2BUA" --bind "127.0.0.1:$pb" --next "127.0.0.1:$pu" --quiet --calls "$CALLS" \
+    --a-100rel supported --b-100rel supported >"$WORK/b2bua.log" 2>&1 &
+b2bua=$!
+PIDS+=("$b2bua")
+sleep 0.5
+base=$(rss_kb "$b2bua")
+sample "$b2bua" &
+PIDS+=("$!")
+rc=0
+"$SIPP" "127.0.0.1:$pb" -sf "$HERE/sipp-uac-held.xml" -s bob -i 127.0.0.1 -p "$(port)" \
+    -m "$CALLS" -r "$RATE" -l "$CALLS" -d "$HOLD" "${sipp_args[@]}" >"$WORK/sipp.out" 2>&1 || rc=$?
+wait_or_stop "$b2bua"
+wait_or_stop "$uas"
+sleep 0.2
+echo "sipp exit $rc"
+echo "prack-uas (callee): $(grep '^RESULT' "$WORK/uas.log")"
+report prack-b2bua "$b2bua" "$base" "$WORK/b2bua.log"
+fi

@@ -595,7 +595,10 @@ static bool body_keep(const struct call *c, body_t *b, const sip_msg_t *m)
 {
     (void)c;
     body_free(b);
-    if (!m->body.n || !m->content_type.n || !(b->type = ex_strdup_str(m->content_type)))
+    /* a Content-Type of 128 bytes or more is refused, as when it had a fixed field */
+    if (!m->body.n || m->content_type.n >= 128u)
+        return false;
+    if (m->content_type.n && !(b->type = ex_strdup_str(m->content_type)))
         return false;
     if (!BLOB_SET(c, b, m->body.p, m->body.n)) {
         body_free(b);
