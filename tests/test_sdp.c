@@ -31,15 +31,28 @@ static int setup_caps(void **state)
     return sdp_caps_parse(&caps, SDP_CODECS_DEFAULT);
 }
 
+/* A parsed description points into its text: the exact-size copies live
+ * until the end of the run. */
+static char *copies[256];
+static size_t ncopies;
+
+static int free_copies(void **state)
+{
+    (void)state;
+    while (ncopies)
+        free(copies[--ncopies]);
+    return 0;
+}
+
 static int parse_exact(const char *text, sdp_t *s)
 {
     size_t n = strlen(text);
     char *copy = malloc(n ? n : 1u);
     assert_non_null(copy);
+    assert_true(ncopies < sizeof(copies) / sizeof(copies[0]));
+    copies[ncopies++] = copy;
     memcpy(copy, text, n);
-    int rc = sdp_parse(copy, n, s);
-    free(copy);
-    return rc;
+    return sdp_parse(copy, n, s);
 }
 
 /* Answer `offer` into a fresh session; the parsed offer must outlive nothing. */
@@ -722,5 +735,5 @@ int main(void)
         cmocka_unit_test(test_check_answer_text_errors),
         cmocka_unit_test(test_caps_parse),
     };
-    return cmocka_run_group_tests(tests, setup_caps, NULL);
+    return cmocka_run_group_tests(tests, setup_caps, free_copies);
 }
