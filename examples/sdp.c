@@ -641,12 +641,18 @@ int sdp_answer_text(sdp_local_t *l, const sdp_caps_t *caps, const char *offer, s
 /* ------------------------------------------------------------------------- */
 /* Checking an answer */
 
+/* Whether the offer's m= line lists this format; payload types compare as
+ * numbers ("08" is 8), other formats as text. */
 static bool fmt_listed(const sdp_media_t *m, sdp_text_t tok)
 {
     sdp_text_t rest = m->fmts, t;
-    while (next_token(&rest, &t))
-        if (t.n == tok.n && memcmp(t.p, tok.p, t.n) == 0)
+    uint64_t want = 0, have;
+    bool num = m->rtp && parse_num(tok, 127, &want);
+    while (next_token(&rest, &t)) {
+        if (num ? parse_num(t, 127, &have) && have == want
+                : t.n == tok.n && memcmp(t.p, tok.p, t.n) == 0)
             return true;
+    }
     return false;
 }
 

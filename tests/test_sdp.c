@@ -661,6 +661,16 @@ static void test_check_answer(void **state)
         if (rc != SDP_OK)
             assert_non_null(v.text);
     }
+    /* payload types compare as numbers: "0008" was offered, "8" answers it */
+    {
+        sdp_t o3, a3;
+        sdp_verdict_t v3;
+        assert_int_equal(parse_exact(offer_with("m=audio 5000 RTP/AVP 0008\r\n"), &o3), SDP_OK);
+        assert_int_equal(parse_exact(offer_with("m=audio 6000 RTP/AVP 8\r\n"), &a3), SDP_OK);
+        assert_int_equal(sdp_check_answer(&o3, &a3, &v3), SDP_OK);
+        assert_int_equal(parse_exact(offer_with("m=audio 6000 RTP/AVP 80\r\n"), &a3), SDP_OK);
+        assert_int_equal(sdp_check_answer(&o3, &a3, &v3), SDP_E_FORMAT);
+    }
     /* an offered port 0 answered with a port */
     const char *o2 = offer_with("m=audio 0 RTP/AVP 0\r\n");
     assert_int_equal(parse_exact(o2, &o), SDP_OK);
