@@ -661,6 +661,52 @@ case_uas_hangup_after() {
         fail "the BYE came $(awk -v a="$t_ack" -v b="$t_bye" 'BEGIN { print b - a }') ms after the ACK, not 400"
 }
 
+# SDP offer/answer (RFC 3264) of prack-uas: the answer follows the offer.
+uas_sdp_case() { # SCENARIO: one call, a reliable 183 with SDP, the 200 held until its PRACK
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp --answer-after 0 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac "$1" 127.0.0.1 "$port"
+    finish sipp
+    finish uas
+}
+
+case_uas_sdp_pcma_inactive() {
+    uas_sdp_case sipp-uac-pcma-inactive.xml
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1
+    # neither the 183 nor the 200 fell back to PCMU or sendrecv
+    expect_no_grep sipp-messages 'PCMU|sendrecv'
+}
+
+case_uas_sdp_no_common_488() {
+    uas_sdp_case sipp-uac-no-common-codec.xml
+    expect_rc sipp 0
+    expect_rc uas 1 # the call ended with the 488
+    expect_result uas calls=1 ok=0 final=488 prack_rcvd=0 rel1xx=0
+    expect_grep uas 'SDP offer refused: 305 Incompatible media format'
+    expect_grep uas 'UAC <- UAS  488 Not Acceptable Here'
+    expect_no_grep uas 'UAC <- UAS  1[0-9][0-9] .*SDP'
+}
+
+# An offer in a PRACK with nothing in common: the PRACK matches the 183, so
+# it gets 200 (R17) with an answer refusing the stream (RFC 3264 6), and the
+# INVITE ends with 488 (RFC 6337 2.3), not with the 200 held for that PRACK.
+case_uas_sdp_prack_offer_488() {
+    uas_sdp_case sipp-uac-prack-offer-488.xml
+    expect_rc sipp 0
+    expect_rc uas 1 # the call ended with the 488
+    expect_result uas calls=1 ok=0 final=488 prack_rcvd=1 rel1xx=1
+    expect_grep uas 'SDP offer refused: 305 Incompatible media format'
+    expect_grep uas 'UAC <- UAS  200 OK \(to PRACK, SDP answer, every stream refused\)'
+    expect_before uas 'UAC <- UAS  200 OK \(to PRACK' 'UAC <- UAS  488 Not Acceptable Here'
+    expect_count uas 'UAC <- UAS  488 Not Acceptable Here' 1
+    expect_count uas 'UAC <- UAS  200 OK' 1
+    expect_no_grep uas 'UAC <- UAS  4[0-9][0-9] .*to PRACK'
+}
+
 # ---------------------------------------------------------------------------
 # Cases: prack-uac driven by SIPp (SIPp is the callee)
 
