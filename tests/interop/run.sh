@@ -1027,6 +1027,34 @@ case_pair_offer_in_183() {
     expect_grep uas 'PRACK RAck=[0-9]+ 1 INVITE \(SDP answer\)'
 }
 
+# --codecs on both sides: the answer is checked by the side that offered.
+case_pair_sdp_codecs() {
+    pair "--codecs PCMU,PCMA,telephone-event --provisional 183:sdp --answer-after 300" "--codecs PCMA,telephone-event"
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_no_grep uac 'does not fit|refuses every stream'
+}
+
+case_pair_sdp_no_common_488() {
+    pair "--codecs PCMU --provisional 183:sdp --answer-after 300" "--codecs G722"
+    expect_rc uac 1
+    expect_rc uas 1
+    expect_result uac calls=1 ok=0 final=488 prack_sent=0 rel1xx=0
+    expect_grep uas 'SDP offer refused: 305 Incompatible media format'
+    expect_grep uac 'UAC <- UAS  488 Not Acceptable Here'
+}
+
+# An offer in a reliable 1xx cannot be refused with 488: the PRACK answers it
+# with every stream refused, and the UAS sees that in its check.
+case_pair_sdp_offer_in_183_no_common() {
+    pair "--codecs PCMU --provisional 183,180 --answer-after 600" "--sdp no --codecs G722"
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_grep uac 'SDP offer: Incompatible media format; every stream refused in the answer'
+    expect_grep uac 'PRACK RAck=[0-9]+ 1 INVITE \(SDP answer\)'
+    expect_grep uas 'the SDP answer refuses every stream'
+}
+
 case_pair_auth() {
     pair "--auth alice:secret --provisional 183:sdp,180 --answer-after 800" "--user alice --password secret --hold 100"
     expect_rc uac 0
