@@ -744,6 +744,17 @@ case_uac_offer_in_183() {
     expect_grep uac 'PRACK RAck=2000 1 INVITE \(SDP answer\)'
 }
 
+# RFC 3264 6 on prack-uac's side: an offer in the 183 answered in the PRACK.
+case_uac_sdp_offer_pcma_sendonly() {
+    uac_vs_sipp sipp-uas-offer-pcma-sendonly.xml --sdp no
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1
+    expect_grep uac 'PRACK RAck=2000 1 INVITE \(SDP answer\)'
+    # the answer fell back neither to PCMU nor to sendrecv
+    expect_no_grep sipp-messages 'PCMU|sendrecv'
+}
+
 case_uac_prack_timer_e() {
     uac_vs_sipp sipp-uas-prack-timeout.xml --t1 50
     expect_rc sipp 0
