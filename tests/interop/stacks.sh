@@ -40,6 +40,9 @@ prog() {
 sipp_excluded() { # STACK CASE
     case "$2" in
     pair-*) echo "pairs prack-uac with prack-uas: the cross-* cases do that for every pair" ;;
+    uas-sdp-* | uac-sdp-*)
+        echo "checks the RFC 3264 answers of examples/sdp.c (--codecs), which the stack programs do not" \
+            "use: their SDP bodies are their own" ;;
     uas-malformed)
         echo "checks what prack-uas's own parser answers to junk (which datagrams get 400 or 505, with" \
             "which reason text); on a stack that is the stack parser's choice, not libprack's" ;;
