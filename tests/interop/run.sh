@@ -691,6 +691,14 @@ case_uas_sdp_no_common_488() {
     expect_no_grep uas 'UAC <- UAS  1[0-9][0-9] .*SDP'
 }
 
+case_uas_sdp_malformed_488() {
+    uas_sdp_case sipp-uac-malformed-sdp.xml
+    expect_rc sipp 0
+    expect_rc uas 1 # the call ended with the 488
+    expect_result uas calls=1 ok=0 final=488 prack_rcvd=0 rel1xx=0
+    expect_grep uas 'SDP offer refused: 399 SDP: malformed m= line'
+}
+
 # An offer in a PRACK with nothing in common: the PRACK matches the 183, so
 # it gets 200 (R17) with an answer refusing the stream (RFC 3264 6), and the
 # INVITE ends with 488 (RFC 6337 2.3), not with the 200 held for that PRACK.
