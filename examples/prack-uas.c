@@ -24,6 +24,7 @@
 #include "common.h"
 #include "digest.h"
 #include "host.h"
+#include "sdp.h"
 #include "sipmsg.h"
 
 /* Entries of --provisional. */
@@ -53,6 +54,7 @@ static struct options {
     unsigned long max_calls;
     long hangup_after;     /* -1: never; else ms after the ACK of the 2xx */
     prack_time_t linger;   /* after --calls N: at most this long for retransmissions */
+    sdp_caps_t caps;       /* --codecs */
 } opt;
 
 enum call_state {
@@ -95,7 +97,8 @@ struct call {
     char *local_to;
 
     enum oa oa;
-    bool reinvite; /* the COMPLETED state belongs to a re-INVITE */
+    bool reinvite;        /* the COMPLETED state belongs to a re-INVITE */
+    uint16_t rei_status;  /* the final to that re-INVITE (final_status stays the INVITE's) */
 
     uint32_t held_rseq; /* the RSeq whose PRACK releases the held final */
     prack_uas_t eng; /* its queue of reliable 1xx is inside (prack_config_t.queue_max) */
@@ -125,7 +128,11 @@ struct call {
     bool superseded; /* a retry with the same Call-ID replaced it */
     bool counted;
     bool cancelled;
-    uint64_t sdp_sess;
+    /* what we offer or answer (RFC 3264); allocated with the call, freed when
+     * it ends, since a call that only lingers sends no new description */
+    sdp_local_t *sdp;
+    unsigned sdp_warn_code; /* why the last offer was refused (Warning, RFC 3261 20.43) */
+    char sdp_warn_text[96];
 };
 
 static ex_host_t host;
@@ -233,7 +240,9 @@ static void end_call(struct call *c, bool ok, prack_time_t now)
     free(c->remote_from);
     free(c->local_to);
     free(c->rel);
+    free(c->sdp);
     c->hdrs = c->rr = c->remote_target = c->remote_from = c->local_to = c->rel = NULL;
+    c->sdp = NULL;
     c->rel_len = 0;
     list_unlink(c, &active_head, NULL);
     c->prev = linger_tail;
@@ -266,6 +275,7 @@ static void free_call(struct call *c)
     free(c->local_to);
     free(c->rel);
     free(c->bye);
+    free(c->sdp);
     free(c);
     ncalls--;
 }
@@ -344,13 +354,84 @@ static void add_dialog_headers(sip_buf_t *b, const struct call *c)
     sb_printf(b, "Contact: <sip:prack-uas@%s>\r\n", hp);
 }
 
-static void add_body(sip_buf_t *b, const struct call *c, prack_sdp_t role)
+static void add_body(sip_buf_t *b, struct call *c, prack_sdp_t role)
 {
-    char sdp[512];
+    char sdp[SDP_BODY_MAX];
     size_t n = 0;
-    if (role != PRACK_SDP_NONE)
-        n = ex_sdp(sdp, sizeof(sdp), "prack-uas", c->sdp_sess, 1, &c->local, EX_RTP_PORT);
+    /* no offer came yet: ours goes in the first body we send (R49, RFC 3261 13.2.1) */
+    if (role == PRACK_SDP_OFFER && c->sdp && !c->sdp->len &&
+        sdp_make_offer(c->sdp, &opt.caps) != SDP_OK)
+        ex_warn("our SDP offer does not fit");
+    if (role != PRACK_SDP_NONE && c->sdp)
+        n = sdp_local_write(c->sdp, sdp, sizeof(sdp));
     sb_finish(b, "application/sdp", sdp, n);
+}
+
+/* ------------------------------------------------------------------------- */
+/* SDP offer/answer (RFC 3264) */
+
+/* The session of a new call: no description yet, a fresh o= session id. */
+static bool uas_sdp_init(struct call *c)
+{
+    char h[64];
+    c->sdp = malloc(sizeof(*c->sdp));
+    if (!c->sdp)
+        return false;
+    ex_addr_host(&c->local, h, sizeof(h), false);
+    sdp_local_init(c->sdp, "prack-uas", ex_random32(), h, ex_addr_is_v6(&c->local), EX_RTP_PORT);
+    return true;
+}
+
+enum offer_verdict {
+    OFFER_ANSWERED,   /* the answer is in c->sdp */
+    OFFER_REFUSED,    /* nothing in common (Warning 304 or 305) */
+    OFFER_UNREADABLE  /* the body is not SDP we can read (Warning 399) */
+};
+
+/*
+ * The SDP decision for an offer from the peer, in an INVITE, a re-INVITE or a
+ * PRACK: answered from the --codecs formats (RFC 3264 6: one m= line per
+ * offered one, the common formats, the direction mirrored), or refused, the
+ * Warning of the 488 kept in c->sdp_warn_* (RFC 3261 13.3.1.1, 20.43). A
+ * refused offer leaves c->sdp as it was, unless `must_answer` (an offer in a
+ * PRACK, whose 200 carries the answer, R52): then c->sdp holds the answer that
+ * refuses every stream (RFC 3264 6, RFC 6337 2.3).
+ */
+static enum offer_verdict uas_offer_decision(struct call *c, sip_str_t body, bool must_answer)
+{
+    sdp_verdict_t v;
+    if (!c->sdp)
+        return OFFER_UNREADABLE;
+    int rc = sdp_answer_text(c->sdp, &opt.caps, body.p, body.n, must_answer, &v);
+    if (rc == SDP_OK)
+        return OFFER_ANSWERED;
+    c->sdp_warn_code = rc == SDP_REJECT ? v.warning : 399u;
+    snprintf(c->sdp_warn_text, sizeof(c->sdp_warn_text), "%s%s", rc == SDP_REJECT ? "" : "SDP: ",
+             v.text ? v.text : sdp_strerror(rc));
+    ex_note(c->no, "SDP offer refused: %u %s", c->sdp_warn_code, c->sdp_warn_text);
+    return rc == SDP_REJECT ? OFFER_REFUSED : OFFER_UNREADABLE;
+}
+
+/* "Warning: 305 HOST:PORT "Incompatible media format"" for a 488. */
+static void add_sdp_warning(sip_buf_t *b, const struct call *c)
+{
+    char hp[80];
+    local_hostport(c, hp, sizeof(hp));
+    sb_printf(b, "Warning: %u %s \"%s\"\r\n", c->sdp_warn_code, hp, c->sdp_warn_text);
+}
+
+/* A received answer to our offer: say when it does not answer it (RFC 3264 6). */
+static void uas_check_answer(struct call *c, sip_str_t body)
+{
+    sdp_verdict_t v;
+    if (!c->sdp)
+        return;
+    int rc = sdp_check_answer_text(c->sdp, body.p, body.n, &v);
+    if (rc != SDP_OK)
+        ex_note(c->no, "the SDP answer does not fit our offer: %s (m= line %u)", v.text,
+                v.stream + 1u);
+    else if (!v.accepted)
+        ex_note(c->no, "the SDP answer refuses every stream");
 }
 
 static const char *sdp_label(struct call *c, prack_sdp_t role, bool reliable)
@@ -367,6 +448,12 @@ static const char *sdp_label(struct call *c, prack_sdp_t role, bool reliable)
     case PRACK_SDP_REPEAT: return "SDP repeated";
     default: return NULL;
     }
+}
+
+/* The final of the INVITE transaction in progress: the INVITE's, or the re-INVITE's. */
+static uint16_t txn_final(const struct call *c)
+{
+    return c->reinvite ? c->rei_status : c->final_status;
 }
 
 /* Send (or resend) the final and retransmit it until the ACK. */
@@ -394,6 +481,8 @@ static void send_final(struct call *c, const prack_action_t *a, prack_time_t now
     }
     if (a->status == 503)
         sb_printf(&b, "Retry-After: 5\r\n");
+    if (a->status == 488)
+        add_sdp_warning(&b, c);
     sb_printf(&b, "Allow: %s\r\n", UAS_ALLOW);
     if (opt.policy != PRACK_POLICY_OFF)
         sb_printf(&b, "Supported: 100rel\r\n");
@@ -419,7 +508,10 @@ static void send_final(struct call *c, const prack_action_t *a, prack_time_t now
     ex_ladder_msg(c->no, false, buf, b.len,
                   sdp_label(c, a->status < 300 ? a->sdp : PRACK_SDP_NONE, true), note);
 
-    c->final_status = a->status;
+    if (c->reinvite)
+        c->rei_status = a->status; /* the call's outcome stays the INVITE's */
+    else
+        c->final_status = a->status;
     c->st = C_COMPLETED;
     /* no reliable 1xx is retransmitted after a final */
     free(c->rel);
@@ -477,7 +569,9 @@ static void send_provisional(struct call *c, const prack_action_t *a)
 struct prack_ctx {
     const sip_msg_t *req;
     const ex_addr_t *src;
-    ex_stx_t *stx; /* its server transaction, which keeps the answer */
+    ex_stx_t *stx;   /* its server transaction, which keeps the answer */
+    bool refusing;   /* its offer was refused: the INVITE ends with 488, not a 2xx */
+    bool no_answer;  /* that offer could not be read: its 200 has no body */
 };
 
 static void answer_prack(struct call *c, const prack_action_t *a, const struct prack_ctx *px)
@@ -489,7 +583,8 @@ static void answer_prack(struct call *c, const prack_action_t *a, const struct p
     ex_addr_t to;
     sb_init(&b, buf, sizeof(buf));
     sip_response_start(&b, px->req, a->status, NULL, NULL);
-    add_body(&b, c, a->sdp == PRACK_SDP_ANSWER ? PRACK_SDP_ANSWER : PRACK_SDP_NONE);
+    bool answer = a->sdp == PRACK_SDP_ANSWER && !px->no_answer;
+    add_body(&b, c, answer ? PRACK_SDP_ANSWER : PRACK_SDP_NONE);
     if (b.overflow)
         return;
     ex_reply_addr(px->req, px->src, &to);
@@ -503,9 +598,12 @@ static void answer_prack(struct call *c, const prack_action_t *a, const struct p
     case PRACK_R_NO_MATCH: why = "RAck matches no unacknowledged reliable 1xx"; break;
     case PRACK_R_BAD_RACK: why = "missing or malformed RAck"; break;
     case PRACK_R_DUPLICATE: why = "the PRACK again, the same 200"; break;
-    default: break;
+    default:
+        if (px->refusing)
+            why = answer ? "every stream refused" : "its offer unreadable";
+        break;
     }
-    ex_ladder_msg(c->no, false, buf, b.len, a->sdp == PRACK_SDP_ANSWER ? "SDP answer" : NULL, why);
+    ex_ladder_msg(c->no, false, buf, b.len, answer ? "SDP answer" : NULL, why);
 }
 
 static void run_actions(struct call *c, const prack_actions_t *acts, prack_time_t now,
@@ -526,7 +624,14 @@ static void run_actions(struct call *c, const prack_actions_t *acts, prack_time_
             else
                 ex_note(c->no, "queued %u dropped: the final response comes first", a->status);
             break;
-        case PRACK_ACT_SEND_FINAL: send_final(c, a, now); break;
+        case PRACK_ACT_SEND_FINAL:
+            if (px && px->refusing && a->status < 300) {
+                /* the held 2xx this PRACK released: the INVITE ends with 488 instead */
+                ex_note(c->no, "%u not sent: the offer in the PRACK was refused", a->status);
+                break;
+            }
+            send_final(c, a, now);
+            break;
         case PRACK_ACT_HOLD_FINAL:
             ex_note(c->no, "%u held until PRACK for RSeq %u (that 1xx carries SDP)", a->status, a->rseq);
             c->held_rseq = a->rseq;
@@ -535,7 +640,10 @@ static void run_actions(struct call *c, const prack_actions_t *acts, prack_time_
         case PRACK_ACT_ANSWER_PRACK: answer_prack(c, a, px); break;
         case PRACK_ACT_EVENT:
             switch (a->reason) {
-            case PRACK_R_SESSION: ex_note(c->no, "offer/answer complete: media may start"); break;
+            case PRACK_R_SESSION:
+                ex_note(c->no, px && px->refusing ? "offer/answer complete: no stream accepted"
+                                                  : "offer/answer complete: media may start");
+                break;
             case PRACK_R_TIMEOUT: ex_note(c->no, "reliable 1xx never PRACKed: giving up"); break;
             case PRACK_R_ANSWER_MISSING:
                 ex_note(c->no, "the PRACK owed an SDP answer and carried none");
@@ -669,7 +777,6 @@ static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, cons
     c->inv_cseq = c->remote_cseq = m->cseq;
     ex_reply_addr(m, src, &c->peer);
     ex_local_for(host.sock, &opt.bind, &c->peer, &c->local);
-    c->sdp_sess = ex_random32();
     sip_str_t contact = sip_contact_uri(m);
     c->remote_target = contact.n ? ex_strdup_str(contact) : NULL;
     c->remote_from = ex_strdup_str(m->from);
@@ -681,8 +788,11 @@ static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, cons
         end_call(c, false, now);
         return c;
     }
-    if (offer && !ex_sdp_has_pcmu(m->body))
-        ex_note(c->no, "the offer has no PCMU (payload 0); answering anyway");
+    if (!uas_sdp_init(c)) {
+        respond(m, src, 500, NULL, c->to_tag, NULL, c->no, &c->inv);
+        end_call(c, false, now);
+        return c;
+    }
 
     int sup = sip_has_option(m, SIP_H_SUPPORTED, "100rel");
     int req = sip_has_option(m, SIP_H_REQUIRE, "100rel");
@@ -726,6 +836,13 @@ static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, cons
     if (opt.auth && !authorized(m, "INVITE", now)) {
         c->retryable = true;
         if (prack_uas_send_final(&c->eng, now, 401, &acts) == PRACK_OK)
+            run_actions(c, &acts, now, NULL);
+        return c;
+    }
+    /* RFC 3261 13.3.1.1, RFC 3264 6: an offer with nothing in common, or one
+     * we cannot read, gets 488 with a Warning */
+    if (offer && uas_offer_decision(c, m->body, false) != OFFER_ANSWERED) {
+        if (prack_uas_send_final(&c->eng, now, 488, &acts) == PRACK_OK)
             run_actions(c, &acts, now, NULL);
         return c;
     }
@@ -797,7 +914,16 @@ static struct call *on_invite(const sip_msg_t *m, const ex_addr_t *src, const ch
     memset(&a, 0, sizeof(a));
     a.type = PRACK_ACT_SEND_FINAL;
     a.status = 200;
-    a.sdp = sip_has_sdp(m) ? PRACK_SDP_ANSWER : PRACK_SDP_OFFER;
+    if (!sip_has_sdp(m)) {
+        /* no offer: ours goes in the 2xx, the answer in the ACK (RFC 3264 8) */
+        a.sdp = PRACK_SDP_OFFER;
+        c->oa = OA_NONE;
+    } else if (uas_offer_decision(c, m->body, false) == OFFER_ANSWERED) {
+        a.sdp = PRACK_SDP_ANSWER;
+    } else {
+        /* RFC 3261 14.2: 488, and the session stays as it was */
+        a.status = 488;
+    }
     send_final(c, &a, now);
     return c;
 }
@@ -814,7 +940,7 @@ static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, p
      * transaction (branch, sent-by, method), whatever its tags; the ACK of a
      * 2xx is a transaction of its own, matched by dialog. */
     struct call *c = find_transaction(m);
-    if (c && c->final_status >= 300 && !c->reinvite) {
+    if (c && txn_final(c) >= 300) {
         if (c->st != C_COMPLETED || m->cseq != c->inv_cseq) {
             ack_late(c, raw, rawlen);
             return NULL;
@@ -825,7 +951,7 @@ static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, p
             ex_ladder_msg(0, true, raw, rawlen, NULL, "no dialog: ignored");
             return NULL;
         }
-        if (c->st != C_COMPLETED || m->cseq != c->inv_cseq || c->final_status >= 300) {
+        if (c->st != C_COMPLETED || m->cseq != c->inv_cseq || txn_final(c) >= 300) {
             ack_late(c, raw, rawlen);
             return NULL;
         }
@@ -834,8 +960,12 @@ static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, p
     if (sip_has_sdp(m))
         role = c->oa == OA_OFFER_SENT ? "SDP answer" : "SDP";
     ex_ladder_msg(c->no, true, raw, rawlen, role, NULL);
+    if (sip_has_sdp(m) && c->oa == OA_OFFER_SENT) {
+        c->oa = OA_DONE;
+        uas_check_answer(c, m->body); /* our offer went in the 2xx */
+    }
     c->fin_next = c->fin_deadline = PRACK_TIME_NONE;
-    if (c->final_status >= 300) {
+    if (c->final_status >= 300 && !c->reinvite) {
         /* RFC 3261 17.2.1: the ACK ends the non-2xx transaction */
         end_call(c, c->final_status == opt.final_status && !c->cancelled, now);
         return c;
@@ -874,6 +1004,42 @@ static ex_stx_t *nist_begin(struct call *c, const sip_msg_t *m, const ex_addr_t 
     if (!t)
         ex_warn("no server transaction for the %.*s of call %u", SIP_STR_ARG(m->method), c->no);
     return t;
+}
+
+/* Whether the engine's answer to a PRACK must carry the SDP answer to an offer in it (R52). */
+static bool prack_carries_offer(const prack_actions_t *acts)
+{
+    for (size_t i = 0; i < acts->n; i++)
+        if (acts->v[i].type == PRACK_ACT_ANSWER_PRACK && acts->v[i].sdp == PRACK_SDP_ANSWER &&
+            acts->v[i].reason != PRACK_R_DUPLICATE)
+            return true;
+    return false;
+}
+
+/*
+ * The PRACK's offer was refused and its 200 has gone: the INVITE ends with 488
+ * (RFC 6337 2.3 and its Pattern 5: terminate with an error response to the
+ * INVITE). `before` is the engine before that PRACK.
+ */
+static void end_invite_refused(struct call *c, const prack_uas_t *before, prack_time_t now)
+{
+    if (c->st != C_PROCEEDING) {
+        /* the final went before the PRACK: only the refusing answer is left */
+        ex_note(c->no, "the INVITE was answered already: its session keeps no stream");
+        return;
+    }
+    if (prack_uas_state(&c->eng) == PRACK_UAS_COMPLETED) {
+        /* the PRACK released the held 2xx, which was not sent: the engine of
+         * before the PRACK still holds it, and a non-2xx final replaces a held
+         * 2xx (the PRACK's 200 is kept by its server transaction meanwhile) */
+        c->eng = *before;
+    }
+    prack_actions_t acts;
+    int rc = prack_uas_send_final(&c->eng, now, 488, &acts);
+    if (rc == PRACK_OK)
+        run_actions(c, &acts, now, NULL);
+    else
+        ex_warn("prack_uas_send_final: %s", prack_strerror(rc));
 }
 
 static struct call *on_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
@@ -915,17 +1081,28 @@ static struct call *on_prack(const sip_msg_t *m, const ex_addr_t *src, const cha
     /* The facts the engine wants: RAck (parsed with the library's helper) and SDP. */
     prack_prack_t pr;
     ex_prack_facts(m, &pr);
-    if ((pr.flags & PRACK_PR_SDP) && c->oa == OA_OFFER_SENT)
+    if ((pr.flags & PRACK_PR_SDP) && c->oa == OA_OFFER_SENT) {
         c->oa = OA_DONE;
+        uas_check_answer(c, m->body); /* the answer to the offer in our 1xx */
+    }
     prack_actions_t acts;
+    prack_uas_t before = c->eng; /* engines are plain data: a copy can be put back */
     int rc = prack_uas_on_prack(&c->eng, now, &pr, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_on_prack: %s", prack_strerror(rc));
         respond(m, src, 500, NULL, NULL, NULL, c->no, t);
         return c;
     }
-    struct prack_ctx px = { m, src, t };
+    struct prack_ctx px = { m, src, t, false, false };
+    if (prack_carries_offer(&acts)) {
+        /* R17: a matching PRACK gets 200 whatever its offer; R52: with the answer */
+        enum offer_verdict ov = uas_offer_decision(c, m->body, true);
+        px.refusing = ov != OFFER_ANSWERED;
+        px.no_answer = ov == OFFER_UNREADABLE;
+    }
     run_actions(c, &acts, now, &px);
+    if (px.refusing)
+        end_invite_refused(c, &before, now);
     return c;
 }
 
@@ -1163,16 +1340,18 @@ static bool call_timers(struct call *c, prack_time_t now)
     }
     if (c->fin_deadline <= now) {
         c->fin_next = c->fin_deadline = PRACK_TIME_NONE;
-        if (c->final_status < 300) {
+        if (txn_final(c) < 300) {
             ex_note(c->no, "no ACK for the 2xx within 64*T1");
             send_bye(c, now, BYE_NO_ACK);
         } else {
-            ex_note(c->no, "no ACK for the %u within 64*T1 (Timer H)", c->final_status);
+            ex_note(c->no, "no ACK for the %u within 64*T1 (Timer H)", txn_final(c));
         }
-        if (c->reinvite)
+        if (c->reinvite) {
             c->st = C_CONFIRMED;
-        else
+            c->reinvite = false;
+        } else {
             end_call(c, false, now);
+        }
     }
     if (c->fin_next <= now && c->st == C_COMPLETED) {
         send_msg(&c->peer, c->inv.rsp, c->inv.len);
@@ -1237,6 +1416,10 @@ static void usage(FILE *f)
             "  --hangup-after MS       send a BYE MS ms after the 2xx is acknowledged\n"
             "                          (default: wait for the caller's BYE)\n"
             "  --auth USER:PASS        challenge INVITE and PRACK with 401 digest\n"
+            "  --codecs LIST           formats to answer and offer with, in order of\n"
+            "                          preference (default " SDP_CODECS_DEFAULT "; known:\n"
+            "                          " SDP_CODECS_KNOWN ");\n"
+            "                          an offer with none of them gets 488\n"
             "  --t1 MS                 T1 (default 500)\n"
             "  --calls N               exit after N calls (default: until interrupted)\n"
             "  --linger MS             after the N calls, answer retransmissions until every\n"
@@ -1295,6 +1478,7 @@ static void parse_args(int argc, char **argv)
     opt.max_calls = EX_MAX_CALLS_DEFAULT;
     opt.hangup_after = -1;
     parse_provisional("183:sdp,180");
+    sdp_caps_parse(&opt.caps, SDP_CODECS_DEFAULT);
     for (int i = 1; i < argc; i++) {
         const char *v;
         unsigned long n;
@@ -1323,6 +1507,10 @@ static void parse_args(int argc, char **argv)
             if (!ex_parse_uint(v, 200, 699, &n))
                 ex_usage_error(ex_prog, "--final: a status 200..699");
             opt.final_status = (uint16_t)n;
+        } else if ((v = ex_opt(argc, argv, &i, "--codecs")) != NULL) {
+            if (sdp_caps_parse(&opt.caps, v) != 0)
+                ex_usage_error(ex_prog, "--codecs: a list of distinct names among %s",
+                               SDP_CODECS_KNOWN);
         } else if ((v = ex_opt(argc, argv, &i, "--auth")) != NULL) {
             const char *colon = strchr(v, ':');
             if (!colon || colon == v || (size_t)(colon - v) >= sizeof(opt.user) ||
