@@ -26,6 +26,7 @@
 #include "common.h"
 #include "digest.h"
 #include "host.h"
+#include "sdp.h"
 #include "sipmsg.h"
 
 /* Early dialogs (forks) per call. */
@@ -53,6 +54,7 @@ static struct options {
     bool retry;  /* follow a RETRY_INVITE after 420/421 (--retry) */
     double rate; /* calls per second; 0: one after another */
     unsigned long max_calls; /* calls at once (lingering ones included); more wait */
+    sdp_caps_t caps;         /* --codecs */
 } opt;
 
 enum call_state {
@@ -115,7 +117,8 @@ struct call {
     char call_id[96];
     char from_tag[24];
     ex_addr_t local;
-    uint64_t sdp_sess;
+    /* our offer, or our answer (RFC 3264); freed when the call ends */
+    sdp_local_t *sdp;
 
     /* the current INVITE transaction */
     uint32_t cseq;
@@ -234,6 +237,9 @@ static void end_call(struct call *c, bool ok, prack_time_t now)
     c->linger_until = now + 64u * (prack_time_t)opt.t1;
     for (size_t i = 0; i < UAC_MAX_TXNS; i++)
         txn_done(&c->txn[i]);
+    /* a lingering call only resends what it sent: no new description */
+    free(c->sdp);
+    c->sdp = NULL;
     nactive--;
     c->prev = linger_tail;
     if (linger_tail)
@@ -329,7 +335,54 @@ static void start_request(sip_buf_t *b, const struct call *c, const struct dialo
 
 static size_t our_sdp(const struct call *c, char *buf, size_t cap)
 {
-    return ex_sdp(buf, cap, "prack-uac", c->sdp_sess, 1, &c->local, EX_RTP_PORT);
+    return c->sdp ? sdp_local_write(c->sdp, buf, cap) : 0;
+}
+
+/* The answer to the offer of a fork the call did not go on with: every stream
+ * refused (RFC 3264 6), built when its 1xx arrives, sent in its PRACK. */
+static char fork_refusal[SDP_BODY_MAX];
+static size_t fork_refusal_len;
+
+/*
+ * Answer an offer from the peer (in a reliable 1xx or a 2xx) into c->sdp from
+ * the --codecs formats. It cannot be refused with 488 (RFC 6337 2.3): with
+ * nothing in common every stream is refused. On a fork the call does not go
+ * on with, every stream is refused anyway, into fork_refusal.
+ */
+static void uac_answer_offer(struct call *c, bool other_fork, sip_str_t body)
+{
+    sdp_verdict_t v;
+    if (!c->sdp)
+        return;
+    if (other_fork) {
+        sdp_caps_t none = {{NULL}, 0};
+        sdp_local_t tmp = *c->sdp;
+        tmp.len = 0;
+        fork_refusal_len = 0;
+        int rc = sdp_answer_text(&tmp, &none, body.p, body.n, true, &v);
+        if (rc == SDP_OK || rc == SDP_REJECT)
+            fork_refusal_len = sdp_local_write(&tmp, fork_refusal, sizeof(fork_refusal));
+        return;
+    }
+    int rc = sdp_answer_text(c->sdp, &opt.caps, body.p, body.n, true, &v);
+    if (rc == SDP_REJECT)
+        ex_note(c->no, "SDP offer: %s; every stream refused in the answer", v.text);
+    else if (rc != SDP_OK)
+        ex_note(c->no, "SDP offer unreadable (%s): no answer", v.text);
+}
+
+/* The answer to our offer: say when it does not answer it (RFC 3264 6). */
+static void uac_check_answer(struct call *c, sip_str_t body)
+{
+    sdp_verdict_t v;
+    if (!c->sdp)
+        return;
+    int rc = sdp_check_answer_text(c->sdp, body.p, body.n, &v);
+    if (rc != SDP_OK)
+        ex_note(c->no, "the SDP answer does not fit our offer: %s (m= line %u)", v.text,
+                v.stream + 1u);
+    else if (!v.accepted)
+        ex_note(c->no, "the SDP answer refuses every stream");
 }
 
 /* ------------------------------------------------------------------------- */
@@ -413,7 +466,7 @@ static void send_invite(struct call *c, prack_time_t now, bool with_auth)
     c->confirmed = -1;
     c->retry_pending = false;
 
-    char hp[80], auth[1200], sdp[512], buf[EX_MSG_MAX];
+    char hp[80], auth[1200], sdp[SDP_BODY_MAX], buf[EX_MSG_MAX];
     local_hostport(c, hp, sizeof(hp));
     sip_buf_t b;
     sb_init(&b, buf, sizeof(buf));
@@ -435,6 +488,9 @@ static void send_invite(struct call *c, prack_time_t now, bool with_auth)
     sb_printf(&b, "User-Agent: prack-uac (libprack %s)\r\n", prack_version());
     if (with_auth && credentials(c, "INVITE", opt.target, auth, sizeof(auth)))
         sb_printf(&b, "%s", auth);
+    /* the same offer again after a 401 or 420: its o= version stays (RFC 3264 8) */
+    if (opt.sdp && c->sdp && sdp_make_offer(c->sdp, &opt.caps) != SDP_OK)
+        ex_warn("our SDP offer does not fit");
     size_t n = opt.sdp ? our_sdp(c, sdp, sizeof(sdp)) : 0;
     sb_finish(&b, "application/sdp", sdp, n);
     if (b.overflow || !ex_keep(&c->invite, &c->invite_len, buf, b.len)) {
@@ -464,7 +520,7 @@ static void send_prack_now(struct call *c, struct txn *t, prack_time_t now)
 static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a, prack_time_t now)
 {
     unsigned di = d->idx;
-    char auth[1200] = "", sdp[512], rack[40], fk[16], buf[EX_MSG_MAX];
+    char auth[1200] = "", sdp[SDP_BODY_MAX], rack[40], fk[16], buf[EX_MSG_MAX];
     bool with_auth = (a->flags & PRACK_AF_AUTH) != 0;
     if (with_auth && !credentials(c, "PRACK", d->target, auth, sizeof(auth))) {
         ex_note(c->no, "PRACK challenged and no usable credentials (--user/--password)");
@@ -501,10 +557,8 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
     sb_printf(&b, "%s", auth);
     /* R50 holds on a fork the call did not go on with too: its offer gets an
      * answer, one that rejects the stream (RFC 3264 6) */
-    size_t n = !body          ? 0
-               : d->other_fork ? ex_sdp(sdp, sizeof(sdp), "prack-uac", c->sdp_sess, 1, &c->local, 0)
-                               : our_sdp(c, sdp, sizeof(sdp));
-    sb_finish(&b, "application/sdp", sdp, n);
+    size_t n = !body ? 0 : d->other_fork ? fork_refusal_len : our_sdp(c, sdp, sizeof(sdp));
+    sb_finish(&b, "application/sdp", d->other_fork ? fork_refusal : sdp, n);
     if (b.overflow || !dialog_dest(c, d, &t->dest) || !txn_keep(t, buf, b.len)) {
         ex_warn("cannot build or route the PRACK of call %u", c->no);
         txn_done(t);
@@ -530,7 +584,7 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
 
 static void send_ack_2xx(struct call *c, struct dialog *d, const sip_msg_t *m, prack_time_t now)
 {
-    char sdp[512], branch[32], buf[EX_MSG_MAX];
+    char sdp[SDP_BODY_MAX], branch[32], buf[EX_MSG_MAX];
     (void)now;
     ex_branch(branch);
     /* RFC 3261 13.2.2.4: the INVITE's CSeq number, a new transaction, the dialog's route */
@@ -538,6 +592,8 @@ static void send_ack_2xx(struct call *c, struct dialog *d, const sip_msg_t *m, p
     sb_init(&b, buf, sizeof(buf));
     start_request(&b, c, d, "ACK", c->cseq, branch);
     bool answer = !opt.sdp && !d->answered && sip_has_sdp(m);
+    if (answer)
+        uac_answer_offer(c, false, m->body); /* the offer came in the 2xx */
     size_t n = answer ? our_sdp(c, sdp, sizeof(sdp)) : 0;
     if (answer)
         d->answered = true;
@@ -742,13 +798,16 @@ static void on_invite_provisional(struct call *c, const sip_msg_t *m, const char
     /* name the SDP for the ladder from what the engine made of the 1xx */
     const char *role = "SDP";
     bool accepted = false;
+    int offer_fork = -1; /* the 1xx carries an offer: 0 on our dialog, 1 on another fork's */
     for (size_t i = 0; rc == PRACK_OK && i < acts.n; i++) {
         if (acts.v[i].type == PRACK_ACT_SEND_PRACK && !(acts.v[i].flags & PRACK_AF_CACHED)) {
             accepted = true;
-            if (acts.v[i].sdp == PRACK_SDP_ANSWER)
+            if (acts.v[i].sdp == PRACK_SDP_ANSWER) {
                 role = "SDP offer";
-            else if ((r.flags & PRACK_RSP_SDP) && d && !d->got_sdp)
+                offer_fork = (acts.v[i].flags & PRACK_AF_OTHER_FORK) ? 1 : 0;
+            } else if ((r.flags & PRACK_RSP_SDP) && d && !d->got_sdp) {
                 role = "SDP answer";
+            }
         }
     }
     bool reliable = (r.flags & PRACK_RSP_REQUIRE_100REL) && (r.flags & PRACK_RSP_RSEQ);
@@ -760,6 +819,10 @@ static void on_invite_provisional(struct call *c, const sip_msg_t *m, const char
         ex_warn("prack_on_response: %s", prack_strerror(rc));
         return;
     }
+    if (offer_fork >= 0)
+        uac_answer_offer(c, offer_fork == 1, m->body); /* R50: the PRACK below carries it */
+    else if (d && accepted && (r.flags & PRACK_RSP_SDP) && !d->got_sdp && opt.sdp)
+        uac_check_answer(c, m->body);
     if (d && accepted && (r.flags & PRACK_RSP_SDP))
         d->got_sdp = true;
     run_actions(c, d, &acts, now);
@@ -782,10 +845,13 @@ static void on_invite_2xx(struct call *c, const sip_msg_t *m, const char *raw, s
     if (!d)
         d = get_dialog(c, m, true);
     const char *role = "SDP";
+    bool check = sip_has_sdp(m) && d && !d->got_sdp && opt.sdp;
     if (sip_has_sdp(m) && d && !d->got_sdp)
         role = opt.sdp ? "SDP answer" : "SDP offer";
     char fk[16];
     ex_ladder_msg(c->no, false, raw, rawlen, role, fork_note(c, d, fk, sizeof(fk)));
+    if (check)
+        uac_check_answer(c, m->body);
     if (!d)
         return;
     /* the 2xx fixes the route set and the remote target (RFC 3261 12.1.2) */
@@ -1068,6 +1134,7 @@ static void free_call(struct call *c)
     free(c->invite);
     free(c->nack);
     free(c->chal);
+    free(c->sdp);
     free(c);
     ncalls--;
 }
@@ -1111,7 +1178,14 @@ static bool start_call(prack_time_t now)
         return false;
     }
     ex_random_hex(c->from_tag, 16);
-    c->sdp_sess = ex_random32();
+    c->sdp = malloc(sizeof(*c->sdp));
+    if (!c->sdp) {
+        free_call(c);
+        return false;
+    }
+    ex_addr_host(&c->local, host_part, sizeof(host_part), false);
+    sdp_local_init(c->sdp, "prack-uac", ex_random32(), host_part, ex_addr_is_v6(&c->local),
+                   EX_RTP_PORT);
     c->cseq = 1;
     c->policy = opt.policy;
     c->a_next = c->b_deadline = c->c_deadline = PRACK_TIME_NONE;
@@ -1231,6 +1305,9 @@ static void usage(FILE *f)
             "  --bind HOST:PORT        local address (default: loopback or any, ephemeral port)\n"
             "  --100rel MODE           off | supported | required (default supported)\n"
             "  --sdp yes|no            offer in the INVITE, or answer the 1xx offer in the PRACK\n"
+            "  --codecs LIST           formats to offer and answer with, in order of\n"
+            "                          preference (default " SDP_CODECS_DEFAULT "; known:\n"
+            "                          " SDP_CODECS_KNOWN ")\n"
             "  --hold MS               time in the call before BYE (default 0)\n"
             "  --user USER --password PASS   answer 401/407 challenges (INVITE, PRACK, BYE)\n"
             "  --on-prack-failure observe|terminate   (default observe)\n"
@@ -1269,6 +1346,7 @@ static void parse_args(int argc, char **argv)
     opt.sdp = true;
     opt.on_failure = PRACK_FAILURE_OBSERVE;
     opt.max_calls = EX_MAX_CALLS_DEFAULT;
+    sdp_caps_parse(&opt.caps, SDP_CODECS_DEFAULT);
     for (int i = 1; i < argc; i++) {
         const char *v;
         unsigned long n;
@@ -1286,6 +1364,10 @@ static void parse_args(int argc, char **argv)
                 opt.sdp = false;
             else
                 ex_usage_error(ex_prog, "--sdp: yes or no");
+        } else if ((v = ex_opt(argc, argv, &i, "--codecs")) != NULL) {
+            if (sdp_caps_parse(&opt.caps, v) != 0)
+                ex_usage_error(ex_prog, "--codecs: a list of distinct names among %s",
+                               SDP_CODECS_KNOWN);
         } else if ((v = ex_opt(argc, argv, &i, "--hold")) != NULL) {
             if (!ex_parse_uint(v, 0, 86400000, &n))
                 ex_usage_error(ex_prog, "--hold: milliseconds");
