@@ -546,59 +546,6 @@ void ex_usage_error(const char *prog, const char *fmt, ...)
 }
 
 /* ------------------------------------------------------------------------- */
-/* SDP */
-
-size_t ex_sdp(char *buf, size_t cap, const char *user, uint64_t sess_id, unsigned version,
-              const ex_addr_t *local, unsigned rtp_port)
-{
-    char host[INET6_ADDRSTRLEN];
-    const char *ipv = ex_addr_is_v6(local) ? "IP6" : "IP4";
-    ex_addr_host(local, host, sizeof(host), false);
-    int n = snprintf(buf, cap,
-                     "v=0\r\n"
-                     "o=%s %llu %u IN %s %s\r\n"
-                     "s=libprack example\r\n"
-                     "c=IN %s %s\r\n"
-                     "t=0 0\r\n"
-                     "m=audio %u RTP/AVP 0\r\n"
-                     "a=rtpmap:0 PCMU/8000\r\n"
-                     "a=ptime:20\r\n"
-                     "a=sendrecv\r\n",
-                     user, (unsigned long long)sess_id, version, ipv, host, ipv, host, rtp_port);
-    if (n < 0 || (size_t)n >= cap)
-        return 0;
-    return (size_t)n;
-}
-
-bool ex_sdp_has_pcmu(sip_str_t body)
-{
-    const char *p = body.p, *end = body.p + body.n;
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *le = eol ? eol : end;
-        size_t n = (size_t)(le - p);
-        if (n && p[n - 1] == '\r')
-            n--;
-        if (n > 8 && memcmp(p, "m=audio ", 8) == 0) {
-            /* m=audio <port> <proto> <fmt> ... */
-            const char *q = p + 8, *qe = p + n;
-            int field = 0;
-            while (q < qe) {
-                while (q < qe && *q == ' ')
-                    q++;
-                const char *t = q;
-                while (q < qe && *q != ' ')
-                    q++;
-                if (q > t && ++field >= 3 && q - t == 1 && *t == '0')
-                    return true;
-            }
-        }
-        p = eol ? eol + 1 : end;
-    }
-    return false;
-}
-
-/* ------------------------------------------------------------------------- */
 /* Timers E and F */
 
 void ex_nict_start(ex_nict_t *t, uint32_t t1, prack_time_t now)

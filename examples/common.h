@@ -1,6 +1,6 @@
 /*
  * What prack-uac and prack-uas share: UDP sockets (IPv4 and IPv6), the
- * monotonic clock, randomness, the call-flow ladder, option parsing, SDP and
+ * monotonic clock, randomness, the call-flow ladder, option parsing and
  * the retransmission timers of RFC 3261 that the library leaves to the host.
  */
 #ifndef EXAMPLES_COMMON_H
@@ -201,18 +201,6 @@ void ex_response_facts(const sip_msg_t *m, prack_response_t *r);
  */
 void ex_uac_route_set(const sip_msg_t *m, char *route, size_t route_cap, char *first,
                       size_t first_cap);
-
-/* ------------------------------------------------------------------------- */
-/* SDP */
-
-/*
- * A session description offering (or answering with) PCMU, payload 0, on
- * EX_RTP_PORT at the local address; rtp_port 0 rejects the stream.
- */
-size_t ex_sdp(char *buf, size_t cap, const char *user, uint64_t sess_id, unsigned version,
-              const ex_addr_t *local, unsigned rtp_port);
-/* Whether the audio stream of an SDP body lists payload type 0 (PCMU). */
-bool ex_sdp_has_pcmu(sip_str_t body);
 
 /* ------------------------------------------------------------------------- */
 /* Non-INVITE client transaction timers (RFC 3261 17.1.2.2, Timers E and F) */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../common.h"
+#include "../sdp.h"
 #include "../sipmsg.h"
 
 /* ------------------------------------------------------------------------- */
@@ -87,9 +88,16 @@ bool sx_split_hostport(const char *text, char *host, size_t cap, unsigned *port,
 size_t sx_sdp(char *buf, size_t cap, const char *user, uint32_t sess, const char *host)
 {
     ex_addr_t a;
-    if (ex_addr_parse(host, 0, &a) != 0)
+    sdp_caps_t caps;
+    sdp_local_t l;
+    char h[64];
+    if (ex_addr_parse(host, 0, &a) != 0 || sdp_caps_parse(&caps, "PCMU") != 0)
         return 0;
-    return ex_sdp(buf, cap, user, sess, 1, &a, EX_RTP_PORT);
+    ex_addr_host(&a, h, sizeof(h), false);
+    sdp_local_init(&l, user, sess, h, ex_addr_is_v6(&a), EX_RTP_PORT);
+    if (sdp_make_offer(&l, &caps) != SDP_OK)
+        return 0;
+    return sdp_local_write(&l, buf, cap);
 }
 
 /* ------------------------------------------------------------------------- */

@@ -72,7 +72,7 @@ size_t sx_parse_provisional(const char *s, sx_prov_t *out);
 /* "HOST:PORT", "[V6]:PORT" or "HOST" (numeric) into host and port (default_port when absent). */
 bool sx_split_hostport(const char *text, char *host, size_t cap, unsigned *port, unsigned default_port);
 
-/* A PCMU offer or answer (ex_sdp) on the local address `host` ("1.2.3.4" or "::1"). */
+/* A PCMU offer or answer (examples/sdp.c) on the local address `host` ("1.2.3.4" or "::1"). */
 size_t sx_sdp(char *buf, size_t cap, const char *user, uint32_t sess, const char *host);
 
 /* ------------------------------------------------------------------------- */
