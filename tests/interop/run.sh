@@ -715,6 +715,20 @@ case_uas_sdp_prack_offer_488() {
     expect_no_grep uas 'UAC <- UAS  4[0-9][0-9] .*to PRACK'
 }
 
+# Offers in re-INVITEs go through the same answer: AMR only gets 488 and
+# leaves the call as it was (RFC 3261 14.2), PCMA sendonly gets PCMA
+# recvonly; the call's outcome stays the INVITE's 200.
+case_uas_sdp_reinvite_488() {
+    uas_sdp_case sipp-uac-reinvite-sdp.xml
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1
+    expect_count uas 'SDP offer refused: 305 Incompatible media format' 1
+    expect_count uas 'UAC <- UAS  488 Not Acceptable Here' 1
+    # its ACK ended the re-INVITE: the next one got 200, not 491
+    expect_no_grep uas 'UAC <- UAS  491 |Timer H'
+}
+
 # ---------------------------------------------------------------------------
 # Cases: prack-uac driven by SIPp (SIPp is the callee)
 
