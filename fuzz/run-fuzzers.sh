@@ -15,7 +15,7 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
-targets=${*:-header uas uac pair sipmsg}
+targets=${*:-header uas uac pair sipmsg sdp}
 
 case $secs in
     ''|*[!0-9]*) echo "usage: $0 [SECONDS] [TARGET...]" >&2; exit 2 ;;
