@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """The benchmarks of bench/run.sh, which builds the programs and calls this.
 
-    run.py --build DIR --out DIR [--quick] [--only engine,load,hold]
+    run.py --build DIR --out DIR [--quick] [--only engine,scale,load,hold]
 
 engine  bench_engine: ns per full reliable exchange, the same run's loopback
         UDP send+receive pair, their ratio; callgrind's instructions per
         exchange.
+scale   bench_scale: 1,000,000 UAS engines, each with a reliable 1xx never
+        acknowledged, swept through 64*T1 by the examples' timer heap on a
+        virtual clock: RSS after setup, ns per timer expiry (the heap's share
+        and the engine's), the calls in arrival order and scattered in memory.
 load    SIPp drives one 100rel call flow at rising rates against prack-uas,
         sofia-uas (sofia-sip nua) and prack-b2bua (100rel caller, callee
         without 100rel); per step: calls, failures, retransmissions, the
@@ -376,6 +380,69 @@ def callgrind(build, calls, logs):
     return int(m.group(1)) / calls
 
 
+def bench_scale(build, plan, logs):
+    """Each layout of PLAN (name, extra arguments, runs) run that many times,
+    each in a process of its own (RSS is per process); None when the program
+    is missing (built without the examples)."""
+    exe = os.path.join(build, "bench", "bench_scale")
+    if not os.path.exists(exe):
+        log("bench_scale was not built (-Dexamples=false?): the scale part is left out")
+        return None
+    out = {}
+    for name, extra, runs in plan:
+        rows = []
+        out[name] = rows
+        for k in range(runs):
+            tag = f"scale-{name.split()[0]}-{k + 1}"
+            try:
+                r = subprocess.run([exe] + extra, capture_output=True, text=True, timeout=300)
+            except subprocess.TimeoutExpired:
+                rows.append({"error": "timed out"})
+                break
+            with open(f"{logs}/{tag}.log", "w") as f:
+                f.write(r.stdout + r.stderr)
+            m = re.search(r"^RESULT (.*)$", r.stdout, re.M)
+            if not m:
+                rows.append({"error": f"exit {r.returncode}, see logs/{tag}.log"})
+                break
+            row = {}
+            for kv in m.group(1).split():
+                key, val = kv.split("=", 1)
+                row[key] = float(val) if "." in val else int(val)
+            row["exit"] = r.returncode
+            row["args"] = " ".join(extra)
+            rows.append(row)
+            log(f"  {name:20} {row['engines']} engines: {row['ns_per_expiry']:.1f} ns per expiry "
+                f"(CPU {row['cpu_ns_per_expiry']:.1f}; heap alone {row['heap_ns']:.1f}, engine "
+                f"alone {row['engine_ns']:.1f}), RSS {row['rss_kib'] / 1024:.1f} MiB, check "
+                f"{'ok' if row['ok'] and r.returncode == 0 else 'FAILED'}, load {loadavg()}")
+    return out
+
+
+def scale_summary(rows):
+    """Median and range of the figures of one variant's good runs."""
+    good = [r for r in rows if "error" not in r]
+    if not good:
+        return None
+    for r in good:
+        r["rss_delta_b"] = (r["rss_kib"] - r["rss_before_kib"]) * 1024 / r["engines"]
+
+    def stat(key):
+        v = [r[key] for r in good]
+        return {"median": statistics.median(v), "min": min(v), "max": max(v)}
+
+    first = good[0]
+    return {"runs": len(good), "engines": first["engines"], "expiries": first["expiries"],
+            "retx": first["retx"], "sizeof_call": first["sizeof_call"],
+            "bytes_per_call": first["bytes_per_call"],
+            "ok": all(r["ok"] and r["exit"] == 0 for r in good) and len(good) == len(rows),
+            "args": first["args"], "repeat": first["repeat"],
+            "ns": stat("ns_per_expiry"), "cpu_ns": stat("cpu_ns_per_expiry"),
+            "heap_ns": stat("heap_ns"), "engine_ns": stat("engine_ns"),
+            "rss_kib": stat("rss_kib"),
+            "rss_delta_b": stat("rss_delta_b")}
+
+
 # ---------------------------------------------------------------------------
 # Servers under test
 
@@ -673,6 +740,42 @@ def report(args, info, results):
             L.append(f"| instructions per exchange (callgrind) | {eng['instructions']:.0f} |")
         L.append("")
 
+    sc = results.get("scale")
+    if sc:
+        L.append("## Scale: UAS engines swept through 64*T1 by the examples' timer heap\n")
+        L.append("Each engine has a reliable 183 that is never acknowledged; its call's "
+                 "`ex_timer_t` is armed at `prack_next_deadline()` on the heap of "
+                 "`examples/host.c`, and a virtual clock jumps from deadline to deadline until "
+                 "every engine has given up. ns per expiry: the whole sweep (heap pop, "
+                 "`prack_on_timer()`, its actions, re-arm) over the expiries, wall clock and "
+                 "the thread's CPU time; heap alone: the same heap operations without the "
+                 "engine; engine alone: the same `prack_on_timer()` calls and actions in the "
+                 "heap's order without the heap (wall clock). Each run keeps the least of its "
+                 "sweeps of each kind; median of the runs, range in brackets.\n")
+        L.append("| calls in memory (`bench_scale` options) | runs | engines | expiries "
+                 "| RSS after setup | B per engine (RSS; struct + heap slot) | ns per expiry "
+                 "| CPU ns per expiry | heap alone | engine alone | check |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for name, rows in sc.items():
+            sm = scale_summary(rows)
+            if not sm:
+                err = rows[0].get("error", "no run") if rows else "no run"
+                L.append(f"| {name} | 0 | | | | | | | | | {err} |")
+                continue
+
+            def rng(st, d=1, scale=1.0):
+                return (f"{st['median'] / scale:.{d}f} "
+                        f"({st['min'] / scale:.{d}f}-{st['max'] / scale:.{d}f})")
+
+            check = (f"ok: {sm['retx']} retransmissions and 1 give-up each" if sm["ok"]
+                     else "FAILED")
+            L.append(f"| {name} (`{sm['args']}`) | {sm['runs']} | {sm['engines']} | "
+                     f"{sm['expiries']} | {rng(sm['rss_kib'], 1, 1024.0)} MiB | "
+                     f"{rng(sm['rss_delta_b'])}; {sm['bytes_per_call']} | {rng(sm['ns'])} | "
+                     f"{rng(sm['cpu_ns'])} | {rng(sm['heap_ns'])} | {rng(sm['engine_ns'])} | "
+                     f"{check} |")
+        L.append("")
+
     ld = results.get("load")
     if ld:
         names = list(ld)
@@ -784,8 +887,17 @@ def goals(args, results):
                    f"failure in every program: "
                    f"{'met' if not failed and full else ('not met' if failed else 'not shown (a smaller run, or not every program ran)')}"
                    f"{' (failed: ' + ', '.join(failed) + ')' if failed else ''}")
-    out.append("Scale (1,000,000 UAS engines swept through 64*T1 by the host's timer "
-               "structure): not measured by this run yet")
+    sc = results.get("scale")
+    sm = scale_summary(next(iter(sc.values()))) if sc else None
+    if sm:
+        out.append(f"Scale ({sm['engines']} UAS engines swept through 64*T1 by the host's timer "
+                   f"structure): {sm['rss_kib']['median'] / 1024:.1f} MiB RSS "
+                   f"({sm['rss_delta_b']['median']:.0f} B per engine), "
+                   f"{sm['ns']['median']:.1f} ns per expiry in arrival order: measured"
+                   f"{'' if sm['ok'] else ' (but its check FAILED)'}")
+    else:
+        out.append("Scale (1,000,000 UAS engines swept through 64*T1 by the host's timer "
+                   "structure): not measured by this run")
     return out
 
 
@@ -797,19 +909,24 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", default="engine,load,hold")
+    ap.add_argument("--only", default="engine,scale,load,hold")
     ap.add_argument("--sipp", default="sipp")
     a = ap.parse_args()
     if a.quick:
         a.engine_calls, a.engine_runs, a.cg_calls = 300000, 3, 20000
         a.rates, a.step, a.settle = [500, 1000, 2000, 4000, 8000], 1.5, 0.3
         a.hold_calls, a.hold_ms, a.hold_rate = 2000, 2000, 1250
+        a.scale_plan = [("arrival order", ["--repeat", "1"], 1)]
     else:
         a.engine_calls, a.engine_runs, a.cg_calls = 2000000, 5, 100000
         a.rates = [250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 7000, 8000,
                    10000]
         a.step, a.settle = 4.0, 0.5
         a.hold_calls, a.hold_ms, a.hold_rate = 10000, 5000, 2500
+        # bench_scale's default size, 1,000,000 engines; scattered in memory
+        # a sweep takes 3 to 5 times as long, so once per run there
+        a.scale_plan = [("arrival order", ["--repeat", "2"], 3),
+                        ("scattered in memory", ["--shuffle", "--repeat", "1"], 3)]
     only = set(a.only.split(","))
     if only & {"load", "hold"} and not shutil.which(a.sipp):
         log(f"no {a.sipp}: the load and calls-in-progress parts are left out")
@@ -840,6 +957,9 @@ def main():
                 log(f"  exchange {b['exchange_ns']:.1f} ns, UDP pair {b['udp_pair_ns']:.1f} ns, "
                     f"ratio {b['ratio']:.3f}")
             log(f"  instructions per exchange: {fmt(ins, 0)}")
+        if "scale" in only:
+            log("== scale: " + ", ".join(f"{n} x{k}" for n, _, k in a.scale_plan))
+            results["scale"] = bench_scale(a.build, a.scale_plan, a.out + "/logs")
         if "load" in only:
             log(f"== load: {a.step:g} s per step, rates {a.rates}")
             results["load"] = {}

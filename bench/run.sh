@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The benchmarks: engine cost, SIPp load against prack-uas, a sofia-sip nua
-# UAS and prack-b2bua, and calls in progress at once. Never part of the tests;
+# The benchmarks: engine cost, 1,000,000 engines swept through 64*T1 by the
+# examples' timer heap, SIPp load against prack-uas, a sofia-sip nua UAS and
+# prack-b2bua, and calls in progress at once. Never part of the tests;
 # figures, no pass/fail on a time. doc/performance.md explains the output.
 #
-#   bash bench/run.sh [--quick] [--only engine,load,hold]
+#   bash bench/run.sh [--quick] [--only engine,scale,load,hold]
 #
-# --quick     smaller sizes (1 to 2 minutes instead of about 3; never over 10)
-# --only      run some parts: engine, load, hold (comma-separated)
+# --quick     smaller sizes and fewer runs (1 to 2 minutes instead of about 4;
+#             never over 10)
+# --only      run some parts: engine, scale, load, hold (comma-separated);
+#             --only scale needs neither SIPp nor valgrind
 #
 # Environment:
 #   PRACK_BENCH_BUILD  build directory (default /tmp/libprack-bench-build),
@@ -31,7 +34,7 @@ while [ $# -gt 0 ]; do
     --quick) args+=(--quick) ;;
     --only) args+=(--only "$2"); shift ;;
     --only=*) args+=(--only "${1#--only=}") ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
