@@ -1,20 +1,20 @@
 #!/usr/bin/env python3
 """The benchmarks of bench/run.sh, which builds the programs and calls this.
 
-    run.py --build DIR --out DIR [--quick] [--only engine,scale,load,hold]
+    run.py --build DIR --out DIR [--quick] [--only engine,load,hold,scale]
 
 engine  bench_engine: ns per full reliable exchange, the same run's loopback
         UDP send+receive pair, their ratio; callgrind's instructions per
         exchange.
-scale   bench_scale: 1,000,000 UAS engines, each with a reliable 1xx never
-        acknowledged, swept through 64*T1 by the examples' timer heap on a
-        virtual clock: RSS after setup, ns per timer expiry (the heap's share
-        and the engine's), the calls in arrival order and scattered in memory.
 load    SIPp drives one 100rel call flow at rising rates against prack-uas,
         sofia-uas (sofia-sip nua) and prack-b2bua (100rel caller, callee
         without 100rel); per step: calls, failures, retransmissions, the
         server's CPU seconds per 1,000 calls (/proc/PID/stat).
 hold    N calls in progress at once, each held 5 s, against every program.
+scale   bench_scale: 1,000,000 UAS engines, each with a reliable 1xx never
+        acknowledged, swept through 64*T1 by the examples' timer heap on a
+        virtual clock: RSS after setup, ns per timer expiry (the heap's share
+        and the engine's), the calls in arrival order and scattered in memory.
 
 Prints tables and writes OUT/results.md and OUT/results.json; each process's
 output stays in OUT/logs. Nothing here fails on a figure: the exit status is 0
@@ -380,15 +380,15 @@ def callgrind(build, calls, logs):
     return int(m.group(1)) / calls
 
 
-def bench_scale(build, plan, logs):
+def bench_scale(build, plan, logs, out):
     """Each layout of PLAN (name, extra arguments, runs) run that many times,
-    each in a process of its own (RSS is per process); None when the program
-    is missing (built without the examples)."""
+    each in a process of its own (RSS is per process). Fills OUT as it goes,
+    so that an interrupted run keeps what it measured; leaves it empty when
+    the program is missing (built without the examples)."""
     exe = os.path.join(build, "bench", "bench_scale")
     if not os.path.exists(exe):
         log("bench_scale was not built (-Dexamples=false?): the scale part is left out")
-        return None
-    out = {}
+        return
     for name, extra, runs in plan:
         rows = []
         out[name] = rows
@@ -417,7 +417,6 @@ def bench_scale(build, plan, logs):
                 f"{row['cpu_heap_ns']:.1f}, of the engine alone {row['cpu_engine_ns']:.1f}), "
                 f"RSS {row['rss_kib'] / 1024:.1f} MiB, check "
                 f"{'ok' if row['ok'] and r.returncode == 0 else 'FAILED'}, load {loadavg()}")
-    return out
 
 
 def scale_summary(rows):
@@ -914,7 +913,7 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", default="engine,scale,load,hold")
+    ap.add_argument("--only", default="engine,load,hold,scale")
     ap.add_argument("--sipp", default="sipp")
     a = ap.parse_args()
     if a.quick:
@@ -962,9 +961,6 @@ def main():
                 log(f"  exchange {b['exchange_ns']:.1f} ns, UDP pair {b['udp_pair_ns']:.1f} ns, "
                     f"ratio {b['ratio']:.3f}")
             log(f"  instructions per exchange: {fmt(ins, 0)}")
-        if "scale" in only:
-            log("== scale: " + ", ".join(f"{n} x{k}" for n, _, k in a.scale_plan))
-            results["scale"] = bench_scale(a.build, a.scale_plan, a.out + "/logs")
         if "load" in only:
             log(f"== load: {a.step:g} s per step, rates {a.rates}")
             results["load"] = {}
@@ -974,6 +970,12 @@ def main():
                 f"{a.hold_rate} calls/s")
             results["hold"] = {}
             hold(a, results["hold"])
+        # last, so that a run cut short by its time bound loses these figures
+        # and not the SIPp ones
+        if "scale" in only:
+            log("== scale: " + ", ".join(f"{n} x{k}" for n, _, k in a.scale_plan))
+            results["scale"] = {}
+            bench_scale(a.build, a.scale_plan, a.out + "/logs", results["scale"])
     except Interrupted as e:
         info["interrupted"] = str(e)
         log(f"interrupted ({e}): the results below are what was measured until then")

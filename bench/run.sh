@@ -4,11 +4,11 @@
 # prack-b2bua, and calls in progress at once. Never part of the tests;
 # figures, no pass/fail on a time. doc/performance.md explains the output.
 #
-#   bash bench/run.sh [--quick] [--only engine,scale,load,hold]
+#   bash bench/run.sh [--quick] [--only engine,load,hold,scale]
 #
-# --quick     smaller sizes and fewer runs (1 to 2 minutes instead of about 4;
+# --quick     smaller sizes and fewer runs (1 to 2 minutes instead of about 6;
 #             never over 10)
-# --only      run some parts: engine, scale, load, hold (comma-separated);
+# --only      run some parts: engine, load, hold, scale (comma-separated);
 #             --only scale needs neither SIPp nor valgrind
 #
 # Environment:
