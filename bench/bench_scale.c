@@ -478,7 +478,7 @@ int main(int argc, char **argv)
     double ns_full = full.wall / per, ns_heap = heap_only.wall / per, ns_eng = engine.wall / per;
     double cpu_full = full.cpu / per, cpu_heap = heap_only.cpu / per, cpu_eng = engine.cpu / per;
     printf("expiries  %.0f per sweep (%u retransmissions and 1 give-up per engine) at %lu "
-           "distinct deadlines, %.0f s of virtual time\n",
+           "distinct deadlines, %.1f s of virtual time\n",
            per, n_retx, instants,
            (double)(start_of(n_calls - 1u) + give_up - start_of(0) - retx_off[0]) / 1000.0);
     printf("          least of %u sweeps of each kind; ns of wall clock, and of this thread's "

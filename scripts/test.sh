@@ -15,6 +15,8 @@
 #   unit          x     x       x               x        x
 #   docs          x     x       x
 #   examples      x     x       x
+#   bench         x     x       x   (bench_scale's own checks at 1,000 engines;
+#                                    no time is asserted)
 #   interop       x   (and under valgrind: stage valgrind, on the gcc build)
 #   stacks        x   (libprack in libre and libosip2; also in suite interop,
 #                      but not under valgrind)
