@@ -427,14 +427,14 @@ int main(int argc, char **argv)
     arm_engines(&cfg, true);
     double setup_ns = clock_ns(CLOCK_MONOTONIC) - s0;
     unsigned long rss1 = status_kib("VmRSS"), hwm1 = status_kib("VmHWM");
-    size_t per_call = sizeof(struct call) + sizeof(ex_timer_t *);
+    size_t per_call = sizeof(struct call) + sizeof(ex_heap_entry_t);
 
     printf("engines   %zu, T1 %llu ms, first sends spread over %llu ms of virtual time%s\n",
            n_calls, (unsigned long long)t1, (unsigned long long)window,
            stride == 1 ? "" : ", in scattered order");
     printf("sizes     prack_uas_t %zu B + ex_timer_t %zu B + counters = %zu B per call, "
            "+ %zu B heap slot = %zu B; heap capacity %zu slots\n",
-           sizeof(prack_uas_t), sizeof(ex_timer_t), sizeof(struct call), sizeof(ex_timer_t *),
+           sizeof(prack_uas_t), sizeof(ex_timer_t), sizeof(struct call), sizeof(ex_heap_entry_t),
            per_call, heap.cap);
     if (rss1)
         printf("rss       %lu KiB before, %lu KiB after setup (VmHWM %lu KiB): %.1f B per "

@@ -194,40 +194,40 @@ void ex_heap_free(ex_heap_t *h)
     h->n = h->cap = 0;
 }
 
-static void heap_place(ex_heap_t *h, size_t i, ex_timer_t *t)
+static void heap_place(ex_heap_t *h, size_t i, ex_heap_entry_t e)
 {
-    h->v[i] = t;
-    t->slot = i + 1u;
+    h->v[i] = e;
+    e.t->slot = i + 1u;
 }
 
 static void sift_up(ex_heap_t *h, size_t i)
 {
-    ex_timer_t *t = h->v[i];
+    ex_heap_entry_t e = h->v[i];
     while (i > 0) {
         size_t p = (i - 1u) / 2u;
-        if (h->v[p]->at <= t->at)
+        if (h->v[p].at <= e.at)
             break;
         heap_place(h, i, h->v[p]);
         i = p;
     }
-    heap_place(h, i, t);
+    heap_place(h, i, e);
 }
 
 static void sift_down(ex_heap_t *h, size_t i)
 {
-    ex_timer_t *t = h->v[i];
+    ex_heap_entry_t e = h->v[i];
     for (;;) {
         size_t c = 2u * i + 1u;
         if (c >= h->n)
             break;
-        if (c + 1u < h->n && h->v[c + 1u]->at < h->v[c]->at)
+        if (c + 1u < h->n && h->v[c + 1u].at < h->v[c].at)
             c++;
-        if (t->at <= h->v[c]->at)
+        if (e.at <= h->v[c].at)
             break;
         heap_place(h, i, h->v[c]);
         i = c;
     }
-    heap_place(h, i, t);
+    heap_place(h, i, e);
 }
 
 static void heap_remove(ex_heap_t *h, ex_timer_t *t)
@@ -237,10 +237,10 @@ static void heap_remove(ex_heap_t *h, ex_timer_t *t)
     h->n--;
     if (i == h->n)
         return;
-    ex_timer_t *moved = h->v[h->n];
+    ex_heap_entry_t moved = h->v[h->n];
     heap_place(h, i, moved);
     sift_down(h, i);
-    sift_up(h, moved->slot - 1u);
+    sift_up(h, moved.t->slot - 1u);
 }
 
 void ex_timer_set(ex_heap_t *h, ex_timer_t *t, prack_time_t at)
@@ -252,31 +252,33 @@ void ex_timer_set(ex_heap_t *h, ex_timer_t *t, prack_time_t at)
         return;
     }
     if (t->slot) {
-        prack_time_t old = t->at;
+        size_t i = t->slot - 1u;
+        prack_time_t old = h->v[i].at;
         t->at = at;
+        h->v[i].at = at;
         if (at < old)
-            sift_up(h, t->slot - 1u);
+            sift_up(h, i);
         else if (at > old)
-            sift_down(h, t->slot - 1u);
+            sift_down(h, i);
         return;
     }
     if (h->n == h->cap) {
         size_t cap = h->cap * 2u;
-        ex_timer_t **v = realloc(h->v, cap * sizeof(*v));
+        ex_heap_entry_t *v = realloc(h->v, cap * sizeof(*v));
         if (!v)
             out_of_memory();
         h->v = v;
         h->cap = cap;
     }
     t->at = at;
-    heap_place(h, h->n, t);
+    heap_place(h, h->n, (ex_heap_entry_t){ at, t });
     h->n++;
     sift_up(h, h->n - 1u);
 }
 
 prack_time_t ex_heap_next(const ex_heap_t *h)
 {
-    return h->n ? h->v[0]->at : PRACK_TIME_NONE;
+    return h->n ? h->v[0].at : PRACK_TIME_NONE;
 }
 
 size_t ex_heap_run(ex_heap_t *h, prack_time_t now)
@@ -284,8 +286,8 @@ size_t ex_heap_run(ex_heap_t *h, prack_time_t now)
     /* bounded by the count at entry, so that a callback re-arming for `now`
      * cannot keep this loop going */
     size_t budget = h->n, ran = 0;
-    while (ran < budget && h->n && h->v[0]->at <= now) {
-        ex_timer_t *t = h->v[0];
+    while (ran < budget && h->n && h->v[0].at <= now) {
+        ex_timer_t *t = h->v[0].t;
         heap_remove(h, t);
         t->at = PRACK_TIME_NONE;
         ran++;

@@ -126,8 +126,16 @@ struct ex_timer {
     ex_timer_fn fn;
 };
 
+/* An entry keeps a copy of its timer's deadline, so that sifting compares
+ * entries of the array without reading the timers they point to (a million
+ * calls scattered over memory would make each comparison a cache miss). */
+typedef struct ex_heap_entry {
+    prack_time_t at;
+    ex_timer_t *t;
+} ex_heap_entry_t;
+
 typedef struct ex_heap {
-    ex_timer_t **v;
+    ex_heap_entry_t *v;
     size_t n, cap;
 } ex_heap_t;
 
