@@ -30,15 +30,17 @@
 
 #include "prack/prack.h"
 
-/* The facts of a libre message. */
-void prack_re_invite_facts(const struct sip_msg *msg, prack_invite_t *inv);
-void prack_re_prack_facts(const struct sip_msg *msg, prack_prack_t *pr);
-void prack_re_response_facts(const struct sip_msg *msg, prack_response_t *rsp);
-
 /* The engines' clock: libre's (milliseconds, monotonic). */
-prack_time_t prack_re_now(void);
+#define prack_re_now() ((prack_time_t)tmr_jiffies())
 
-struct prack_re_fork;
+/* UAC: one early dialog (To-tag) of the INVITE. */
+struct prack_re_fork {
+    struct le le;
+    struct prack_re_uac *uac;
+    struct sip_dialog *dlg;  /* forked from the INVITE's dialog: Route set, target, CSeq */
+    prack_uac_dialog_t eng;
+    unsigned no;             /* 1, 2, ... in order of appearance */
+};
 
 /*
  * Print what goes after the headers the adapter writes: other headers
@@ -46,9 +48,9 @@ struct prack_re_fork;
  * is a->sdp. It must end the message ("Content-Length: 0\r\n\r\n" at least).
  */
 typedef int(prack_re_print_h)(struct re_printf *pf, const prack_action_t *a, void *arg);
-/* Called with acts->v[i] before the adapter carries it out; f is the early dialog (UAC). */
-typedef void(prack_re_act_h)(const prack_actions_t *acts, uint32_t i, struct prack_re_fork *f,
-                             void *arg);
+/* Called with acts->v[i] before the adapter carries it out; f is the early dialog (UAC). Both hooks are
+ * required. */
+typedef void(prack_re_act_h)(const prack_actions_t *acts, uint32_t i, struct prack_re_fork *f, void *arg);
 
 /* ------------------------------------------------------------------------- */
 /* UAS */
@@ -60,9 +62,8 @@ struct prack_re_uas {
     struct sip_strans *st;   /* the INVITE server transaction, until the final */
     struct sa dst;           /* where responses go (RFC 3261 18.2.2) */
     struct tmr tmr;          /* armed at prack_next_deadline() */
-    struct mbuf *rel;        /* the reliable 1xx in flight, for its retransmissions */
+    struct mbuf *rel;        /* the last reliable 1xx, for its retransmissions */
     struct mbuf *final;      /* the final response: a 2xx is the host's to retransmit */
-    const struct sip_msg *prack; /* the PRACK being answered */
     prack_re_print_h *printh;
     prack_re_act_h *acth;
     void *arg;
@@ -73,8 +74,7 @@ struct prack_re_uas {
  * 420 or 421 goes out at once (check prack_uas_state()).
  */
 int prack_re_uas_init(struct prack_re_uas *u, struct sip *sip, const struct sip_msg *invite,
-                      const prack_config_t *cfg, prack_re_print_h *printh, prack_re_act_h *acth,
-                      void *arg);
+                      const prack_config_t *cfg, prack_re_print_h *printh, prack_re_act_h *acth, void *arg);
 /* prack_uas_send_1xx(), prack_uas_send_final(), prack_uas_on_prack() and their actions. */
 int prack_re_uas_1xx(struct prack_re_uas *u, uint16_t status, uint32_t flags);
 int prack_re_uas_final(struct prack_re_uas *u, uint16_t status);
@@ -85,16 +85,6 @@ void prack_re_uas_close(struct prack_re_uas *u);
 
 /* ------------------------------------------------------------------------- */
 /* UAC */
-
-/* One early dialog (To-tag) of the INVITE. */
-struct prack_re_fork {
-    struct le le;
-    struct prack_re_uac *uac;
-    struct sip_dialog *dlg;  /* forked from the INVITE's dialog: Route set, target, CSeq */
-    prack_uac_dialog_t eng;
-    unsigned no;             /* 1, 2, ... in order of appearance */
-    void *arg;               /* the host's */
-};
 
 struct prack_re_uac {
     prack_uac_t eng;
@@ -109,9 +99,9 @@ struct prack_re_uac {
 };
 
 /* Before sending the INVITE on `dlg` (its next CSeq is the INVITE's). */
-int prack_re_uac_init(struct prack_re_uac *uac, struct sip *sip, struct sip_dialog *dlg,
-                      struct sip_auth *auth, const prack_config_t *cfg, uint32_t flags,
-                      prack_re_print_h *printh, prack_re_act_h *acth, void *arg);
+int prack_re_uac_init(struct prack_re_uac *uac, struct sip *sip, struct sip_dialog *dlg, struct sip_auth *auth,
+                      const prack_config_t *cfg, uint32_t flags, prack_re_print_h *printh, prack_re_act_h *acth,
+                      void *arg);
 /* The option tag header line the INVITE carries ("" for none). */
 const char *prack_re_uac_option(const struct prack_re_uac *uac);
 /* The early dialog of a response, made on its first appearance; NULL without a To-tag. */
