@@ -487,8 +487,8 @@ static void killed(osip_transaction_t *tr)
 static prack_time_t call_deadline(const struct call *c)
 {
     prack_time_t d = c->answer_at;
-    if (c->u_on && c->st != C_TERMINATED && prack_osip_uas_deadline(&c->u) < d)
-        d = prack_osip_uas_deadline(&c->u);
+    if (c->u_on && c->st != C_TERMINATED && prack_next_deadline(&c->u.eng) < d)
+        d = prack_next_deadline(&c->u.eng);
     d = c->retx_at < d ? c->retx_at : d;
     d = c->linger_until < d ? c->linger_until : d;
     return c->count_at < d ? c->count_at : d;
@@ -510,7 +510,7 @@ static void timers(void)
         struct call *c = &calls[i];
         if (c->st == C_FREE || call_deadline(c) > now)
             continue;
-        if (c->u_on && c->st != C_TERMINATED && prack_osip_uas_deadline(&c->u) <= now)
+        if (c->u_on && c->st != C_TERMINATED && prack_next_deadline(&c->u.eng) <= now)
             prack_osip_uas_timer(&c->u); /* reliable 1xx retransmissions, the 64*T1 5xx */
         if (c->answer_at <= now) {
             c->answer_at = PRACK_TIME_NONE;

@@ -5,13 +5,17 @@
  * event queues and timers; libprack owns everything RFC 3262.
  *
  * osip has no timer facility of its own beside the transactions', so the
- * engine's next deadline (prack_osip_uas_deadline) joins osip's
+ * engine's next deadline (prack_next_deadline(&u->eng)) joins osip's
  * (osip_timers_gettimeout) in the host's poll(), and the host calls
  * prack_osip_uas_timer() when it is due.
  *
  * Responses and requests the adapter makes go out as events on osip
- * transactions (osip_new_outgoing_sipmessage, osip_transaction_add_event); the
- * host's fill hook adds its own headers and body first.
+ * transactions (osip_new_outgoing_sipmessage, osip_transaction_add_event).
+ * For each action the adapter builds the message with the headers RFC 3262
+ * asks for, shows the action and the message to the host's act hook, then
+ * lets the fill hook add the host's headers and body before sending it. A
+ * retransmitted reliable 1xx is the identical copy: it is not filled again.
+ * Both hooks are required.
  */
 #ifndef EXAMPLES_PRACK_OSIP_H
 #define EXAMPLES_PRACK_OSIP_H
@@ -25,19 +29,14 @@
 
 #include "prack/prack.h"
 
-/* The facts of an osip message. */
-void prack_osip_invite_facts(const osip_message_t *m, prack_invite_t *inv);
-void prack_osip_prack_facts(const osip_message_t *m, prack_prack_t *pr);
-void prack_osip_response_facts(const osip_message_t *m, prack_response_t *rsp);
-
 /* The engines' clock: monotonic milliseconds. */
 prack_time_t prack_osip_now(void);
 
 /* The host's headers and body for a message the adapter is about to send. */
 typedef void (*prack_osip_fill_h)(osip_message_t *msg, const prack_action_t *a, void *arg);
-/* acts->v[i], before the adapter carries it out; `fork` is the early dialog's index (UAC). */
-typedef void (*prack_osip_act_h)(const prack_actions_t *acts, uint32_t i, unsigned fork, osip_message_t *out,
-                                 void *arg);
+/* acts->v[i], before the adapter carries it out; `out` is the message it sends (NULL for none), `k` the early
+ * dialog's index (UAC; 0 for none). */
+typedef void (*prack_osip_act_h)(const prack_actions_t *acts, uint32_t i, unsigned k, osip_message_t *out, void *arg);
 
 /* ------------------------------------------------------------------------- */
 /* UAS */
@@ -45,10 +44,9 @@ typedef void (*prack_osip_act_h)(const prack_actions_t *acts, uint32_t i, unsign
 struct prack_osip_uas {
     prack_uas_t eng;
     osip_transaction_t *ist;
-    char to_tag[40];
-    osip_message_t *rel;                 /* the reliable 1xx in flight (a copy) */
+    const char *to_tag;                  /* the host's, for as long as the call */
+    osip_message_t *rel;                 /* the last reliable 1xx (a copy), for its retransmissions */
     osip_message_t *final;               /* the final response (a copy): a 2xx is the host's to resend */
-    osip_transaction_t *nist;            /* the PRACK being answered */
     prack_osip_fill_h fill;
     prack_osip_act_h act;
     void *arg;
@@ -60,7 +58,6 @@ int prack_osip_uas_1xx(struct prack_osip_uas *u, uint16_t status, uint32_t flags
 int prack_osip_uas_final(struct prack_osip_uas *u, uint16_t status);
 int prack_osip_uas_prack(struct prack_osip_uas *u, osip_transaction_t *nist, const osip_message_t *prack);
 int prack_osip_uas_cancel(struct prack_osip_uas *u);
-prack_time_t prack_osip_uas_deadline(const struct prack_osip_uas *u);
 void prack_osip_uas_timer(struct prack_osip_uas *u);
 void prack_osip_uas_close(struct prack_osip_uas *u);
 
@@ -82,10 +79,10 @@ struct prack_osip_uac {
     uint32_t t1;
     struct prack_osip_fork forks[PRACK_OSIP_FORKS + 1]; /* 1..nforks */
     unsigned nforks;
-    struct {
-        osip_transaction_t *tr;
+    struct prack_osip_prack {
+        osip_transaction_t *tr; /* a NICT, until its final response or timeout */
         unsigned fork;
-        uint32_t rseq;
+        uint32_t rseq;          /* the RSeq it acknowledges: the engine matches its response by it */
     } pracks[PRACK_OSIP_PRACKS];
     prack_osip_fill_h fill;
     prack_osip_act_h act;
