@@ -463,10 +463,17 @@ void ex_warn(const char *fmt, ...)
 void ex_result(const char *role, unsigned calls, unsigned ok, unsigned final_status,
                unsigned prack_sent, unsigned prack_rcvd, unsigned rel1xx)
 {
-    char line[256];
+    ex_result_more(role, calls, ok, final_status, prack_sent, prack_rcvd, rel1xx, NULL);
+}
+
+void ex_result_more(const char *role, unsigned calls, unsigned ok, unsigned final_status,
+                    unsigned prack_sent, unsigned prack_rcvd, unsigned rel1xx, const char *more)
+{
+    char line[384];
     snprintf(line, sizeof(line),
-             "RESULT role=%s calls=%u ok=%u final=%u prack_sent=%u prack_rcvd=%u rel1xx=%u", role,
-             calls, ok, final_status, prack_sent, prack_rcvd, rel1xx);
+             "RESULT role=%s calls=%u ok=%u final=%u prack_sent=%u prack_rcvd=%u rel1xx=%u%s%s",
+             role, calls, ok, final_status, prack_sent, prack_rcvd, rel1xx, more ? " " : "",
+             more ? more : "");
     printf("%s\n", line);
     ex_trace_line("result", 0, "-", line, "");
     fflush(stdout);

@@ -128,6 +128,9 @@ void ex_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* RESULT role=... line on stdout (always printed). */
 void ex_result(const char *role, unsigned calls, unsigned ok, unsigned final_status,
                unsigned prack_sent, unsigned prack_rcvd, unsigned rel1xx);
+/* The same with `more` ("key=value ...", or NULL) appended to the line. */
+void ex_result_more(const char *role, unsigned calls, unsigned ok, unsigned final_status,
+                    unsigned prack_sent, unsigned prack_rcvd, unsigned rel1xx, const char *more);
 
 /* ------------------------------------------------------------------------- */
 /* Options */

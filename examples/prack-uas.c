@@ -97,12 +97,18 @@ struct call {
     char *local_to;
 
     enum oa oa;
-    bool reinvite;        /* the COMPLETED state belongs to a re-INVITE */
+    bool reinvite;        /* the PROCEEDING or COMPLETED state belongs to a re-INVITE */
     uint16_t rei_status;  /* the final to that re-INVITE (final_status stays the INVITE's) */
 
     uint32_t held_rseq; /* the RSeq whose PRACK releases the held final */
     prack_uas_t eng; /* its queue of reliable 1xx is inside (prack_config_t.queue_max) */
     bool eng_on;
+    /* the engine of the INVITE transaction before the current one (a re-INVITE
+     * has an engine of its own): a late PRACK whose RAck names that INVITE's
+     * CSeq still gets its answer there (R29) */
+    prack_uas_t prev_eng;
+    bool prev_on;
+    uint32_t prev_cseq;
     prack_time_t answer_at;
 
     char *rel; /* the unacknowledged reliable 1xx */
@@ -146,6 +152,7 @@ static uint8_t nonce_secret[16];
 
 static struct stats {
     unsigned done, ok, last_final, prack_rcvd, rel1xx;
+    unsigned reinvites, reinvite_final; /* re-INVITEs answered, the last one's final */
 } stats;
 
 /* ------------------------------------------------------------------------- */
@@ -729,6 +736,42 @@ static void start_timer_g(struct call *c, prack_time_t now)
     c->fin_deadline = now + 64u * (prack_time_t)opt.t1;
 }
 
+/* The settings of every UAS engine, initial INVITE or re-INVITE. */
+static void engine_config(prack_config_t *cfg)
+{
+    prack_config_init(cfg);
+    cfg->t1_ms = opt.t1;
+    cfg->policy = (uint8_t)opt.policy;
+}
+
+/* 100 Trying, then the --provisional list, through the engine of the
+ * INVITE transaction in progress (initial INVITE or re-INVITE). */
+static void send_provisionals(struct call *c, bool offer, prack_time_t now)
+{
+    prack_actions_t acts;
+    /* 100 Trying goes through the engine too: it is never sent reliably (R4).
+     * Cookies are 0 here and below: this program keeps nothing per 1xx (a body
+     * is built from the action's SDP role, a retransmission resends c->rel),
+     * so there is nothing to free on PRACK_AF_RELEASE. */
+    if (prack_uas_send_1xx(&c->eng, now, 100, 0, 0, &acts) == PRACK_OK)
+        run_actions(c, &acts, now, NULL);
+
+    /* Without an offer in the INVITE the first reliable 1xx must carry one (R49). */
+    bool need_offer = !offer && prack_uas_reliable(&c->eng);
+    for (size_t i = 0; i < opt.nprov; i++) {
+        uint32_t flags = opt.prov[i].sdp ? PRACK_1XX_SDP : 0u;
+        if (need_offer && opt.prov[i].status != 100) {
+            flags |= PRACK_1XX_SDP;
+            need_offer = false;
+        }
+        int rc = prack_uas_send_1xx(&c->eng, now, opt.prov[i].status, flags, 0, &acts);
+        if (rc == PRACK_OK)
+            run_actions(c, &acts, now, NULL);
+        else
+            ex_note(c->no, "%u not sent: %s", opt.prov[i].status, prack_strerror(rc));
+    }
+}
+
 static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
                                   size_t rawlen, prack_time_t now)
 {
@@ -814,9 +857,7 @@ static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, cons
     }
 
     prack_config_t cfg;
-    prack_config_init(&cfg);
-    cfg.t1_ms = opt.t1;
-    cfg.policy = (uint8_t)opt.policy;
+    engine_config(&cfg);
     prack_invite_t inv;
     ex_invite_facts(m, &inv);
     prack_actions_t acts;
@@ -847,29 +888,108 @@ static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, cons
         return c;
     }
 
-    /* 100 Trying goes through the engine too: it is never sent reliably (R4).
-     * Cookies are 0 here and below: this program keeps nothing per 1xx (a body
-     * is built from the action's SDP role, a retransmission resends c->rel),
-     * so there is nothing to free on PRACK_AF_RELEASE. */
-    if (prack_uas_send_1xx(&c->eng, now, 100, 0, 0, &acts) == PRACK_OK)
-        run_actions(c, &acts, now, NULL);
-
-    /* Without an offer in the INVITE the first reliable 1xx must carry one (R49). */
-    bool need_offer = !offer && prack_uas_reliable(&c->eng);
-    for (size_t i = 0; i < opt.nprov; i++) {
-        uint32_t flags = opt.prov[i].sdp ? PRACK_1XX_SDP : 0u;
-        if (need_offer && opt.prov[i].status != 100) {
-            flags |= PRACK_1XX_SDP;
-            need_offer = false;
-        }
-        rc = prack_uas_send_1xx(&c->eng, now, opt.prov[i].status, flags, 0, &acts);
-        if (rc == PRACK_OK)
-            run_actions(c, &acts, now, NULL);
-        else
-            ex_note(c->no, "%u not sent: %s", opt.prov[i].status, prack_strerror(rc));
-    }
+    send_provisionals(c, offer, now);
     c->answer_at = now + opt.answer_after;
     return c;
+}
+
+/* A final to the re-INVITE sent by the program, not the engine (a malformed
+ * or unknown option tag): retransmitted until its ACK like any final. */
+static void reinvite_reject(struct call *c, const sip_msg_t *m, const ex_addr_t *src,
+                            unsigned status, const char *reason, const char *extra, prack_time_t now)
+{
+    c->rei_status = (uint16_t)status;
+    respond(m, src, status, reason, NULL, extra, c->no, &c->inv);
+    c->inv.peer = c->peer;
+    c->st = C_COMPLETED;
+    start_timer_g(c, now);
+}
+
+/*
+ * A re-INVITE in a confirmed dialog (RFC 3261 14): an INVITE transaction of
+ * its own with a new UAS engine. Its provisionals go reliably when it names
+ * 100rel (Supported or Require) and --100rel allows, in an RSeq space of
+ * their own (R14, N5); its 2xx waits for the PRACK of an SDP-bearing one
+ * (R27); 64*T1 without PRACK ends it with a 5xx (R20). Whatever its final, the
+ * dialog and the call go on (14.2). The engine of the INVITE before keeps
+ * answering late PRACKs that name its CSeq in RAck (R29). Its offer, if any,
+ * goes through the SDP decision every offer gets (uas_offer_decision()).
+ */
+static struct call *on_reinvite(struct call *c, const sip_msg_t *m, const ex_addr_t *src,
+                                prack_time_t now)
+{
+    uint32_t before = c->inv_cseq;
+    c->inv_cseq = m->cseq;
+    ex_reply_addr(m, src, &c->peer);
+    if (!ex_stx_add(&host, &c->inv, m, "INVITE") || !copy_invite_headers(c, m)) {
+        respond(m, src, 500, NULL, NULL, NULL, c->no, NULL);
+        return NULL;
+    }
+    stats.reinvites++;
+    c->reinvite = true;
+    c->rei_status = 0;
+    c->hangup_at = PRACK_TIME_NONE; /* set again once the re-INVITE is over */
+    c->st = C_PROCEEDING;
+    bool offer = sip_has_sdp(m);
+    c->oa = offer ? OA_OFFER_RCVD : OA_NONE;
+
+    int sup = sip_has_option(m, SIP_H_SUPPORTED, "100rel");
+    int req = sip_has_option(m, SIP_H_REQUIRE, "100rel");
+    char unknown[256];
+    if (sup < 0 || req < 0) {
+        reinvite_reject(c, m, src, 400, "Malformed Option Tag List", NULL, now);
+        return c;
+    }
+    if (unknown_required(m, unknown, sizeof(unknown))) {
+        char extra[300];
+        snprintf(extra, sizeof(extra), "Unsupported: %s\r\n", unknown);
+        reinvite_reject(c, m, src, 420, NULL, extra, now);
+        return c;
+    }
+
+    prack_config_t cfg;
+    engine_config(&cfg);
+    prack_invite_t inv;
+    ex_invite_facts(m, &inv);
+    prack_actions_t acts;
+    prack_uas_t eng;
+    int rc = prack_uas_init(&eng, &cfg, &inv, ex_random32(), now, &acts);
+    if (rc != PRACK_OK) {
+        ex_warn("prack_uas_init: %s", prack_strerror(rc));
+        reinvite_reject(c, m, src, 500, NULL, NULL, now);
+        return c;
+    }
+    if (c->eng_on) {
+        c->prev_eng = c->eng;
+        c->prev_on = true;
+        c->prev_cseq = before;
+    }
+    c->eng = eng;
+    c->eng_on = true;
+    run_actions(c, &acts, now, NULL); /* 420 or 421 when 100rel does not fit the policy */
+    if (prack_uas_state(&c->eng) == PRACK_UAS_REJECTED)
+        return c;
+    /* RFC 3261 14.2: an offer we cannot take gets 488, and the session stays */
+    if (offer && uas_offer_decision(c, m->body, false) != OFFER_ANSWERED) {
+        if (prack_uas_send_final(&c->eng, now, 488, &acts) == PRACK_OK)
+            run_actions(c, &acts, now, NULL);
+        return c;
+    }
+    send_provisionals(c, offer, now);
+    c->answer_at = now + opt.answer_after;
+    return c;
+}
+
+/* The re-INVITE transaction is over (its ACK, or Timer H): the call goes on. */
+static void reinvite_over(struct call *c, prack_time_t now)
+{
+    stats.reinvite_final = c->rei_status;
+    if (c->rei_status >= 300)
+        ex_note(c->no, "re-INVITE rejected with %u: the call goes on", c->rei_status);
+    c->reinvite = false;
+    c->st = C_CONFIRMED;
+    if (opt.hangup_after >= 0)
+        c->hangup_at = now + (prack_time_t)opt.hangup_after;
 }
 
 static struct call *on_invite(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
@@ -896,42 +1016,31 @@ static struct call *on_invite(const sip_msg_t *m, const ex_addr_t *src, const ch
         return NULL;
     }
     ex_ladder_msg(c->no, true, raw, rawlen, "SDP offer", "re-INVITE");
-    if (c->st != C_CONFIRMED || c->bye_on || m->cseq <= c->remote_cseq) {
-        /* RFC 3261 14.2: one INVITE transaction at a time in a dialog */
-        respond(m, src, c->st == C_CONFIRMED ? 500 : 491, NULL, NULL,
-                c->st == C_CONFIRMED ? "Retry-After: 1\r\n" : NULL, c->no, NULL);
+    if (m->cseq < c->remote_cseq || m->cseq == c->inv_cseq) {
+        /* RFC 3261 12.2.2: out of order (lower than the last request's CSeq,
+         * or the CSeq of the INVITE before on another branch) */
+        respond(m, src, 500, "CSeq Out of Order", NULL, "Retry-After: 1\r\n", c->no, NULL);
         return NULL;
     }
-    /* A session refresh: answer at once, no provisionals, 2xx until the ACK. */
     c->remote_cseq = m->cseq;
-    c->inv_cseq = m->cseq;
-    ex_reply_addr(m, src, &c->peer);
-    if (!ex_stx_add(&host, &c->inv, m, "INVITE") || !copy_invite_headers(c, m))
+    if (c->st != C_CONFIRMED || c->bye_on) {
+        /* RFC 3261 14.2: an INVITE while the final to one with a lower CSeq is
+         * still to come gets 500 with a random Retry-After of 0..10 s (491 is
+         * for an INVITE that crosses one of our own, and we send none) */
+        char extra[40];
+        snprintf(extra, sizeof(extra), "Retry-After: %u\r\n", ex_random32() % 11u);
+        respond(m, src, 500, "Request Pending", NULL, extra, c->no, NULL);
         return NULL;
-    c->reinvite = true;
-    c->hangup_at = PRACK_TIME_NONE; /* set again once the re-INVITE is acknowledged */
-    prack_action_t a;
-    memset(&a, 0, sizeof(a));
-    a.type = PRACK_ACT_SEND_FINAL;
-    a.status = 200;
-    if (!sip_has_sdp(m)) {
-        /* no offer: ours goes in the 2xx, the answer in the ACK (RFC 3264 8) */
-        a.sdp = PRACK_SDP_OFFER;
-        c->oa = OA_NONE;
-    } else if (uas_offer_decision(c, m->body, false) == OFFER_ANSWERED) {
-        a.sdp = PRACK_SDP_ANSWER;
-    } else {
-        /* RFC 3261 14.2: 488, and the session stays as it was */
-        a.status = 488;
     }
-    send_final(c, &a, now);
-    return c;
+    return on_reinvite(c, m, src, now);
 }
 
-/* The ACK of a final that is no longer in COMPLETED: nothing to do. */
-static void ack_late(const struct call *c, const char *raw, size_t rawlen)
+/* The ACK of a final that is no longer in COMPLETED, or of the final
+ * of another INVITE (a 500 to an overlapping re-INVITE): nothing to do. */
+static void ack_late(const struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen)
 {
-    ex_ladder_msg(c->no, true, raw, rawlen, NULL, "retransmission");
+    ex_ladder_msg(c->no, true, raw, rawlen, NULL,
+                  m->cseq == c->inv_cseq ? "retransmission" : "not for the INVITE in progress");
 }
 
 static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, prack_time_t now)
@@ -942,7 +1051,7 @@ static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, p
     struct call *c = find_transaction(m);
     if (c && txn_final(c) >= 300) {
         if (c->st != C_COMPLETED || m->cseq != c->inv_cseq) {
-            ack_late(c, raw, rawlen);
+            ack_late(c, m, raw, rawlen);
             return NULL;
         }
     } else {
@@ -952,7 +1061,7 @@ static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, p
             return NULL;
         }
         if (c->st != C_COMPLETED || m->cseq != c->inv_cseq || txn_final(c) >= 300) {
-            ack_late(c, raw, rawlen);
+            ack_late(c, m, raw, rawlen);
             return NULL;
         }
     }
@@ -965,9 +1074,13 @@ static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, p
         uas_check_answer(c, m->body); /* our offer went in the 2xx */
     }
     c->fin_next = c->fin_deadline = PRACK_TIME_NONE;
-    if (c->final_status >= 300 && !c->reinvite) {
-        /* RFC 3261 17.2.1: the ACK ends the non-2xx transaction */
-        end_call(c, c->final_status == opt.final_status && !c->cancelled, now);
+    if (txn_final(c) >= 300) {
+        /* RFC 3261 17.2.1: the ACK ends the non-2xx transaction; after a
+         * re-INVITE the dialog stays (14.2) */
+        if (c->reinvite)
+            reinvite_over(c, now);
+        else
+            end_call(c, c->final_status == opt.final_status && !c->cancelled, now);
         return c;
     }
     c->st = C_CONFIRMED;
@@ -975,12 +1088,12 @@ static struct call *on_ack(const sip_msg_t *m, const char *raw, size_t rawlen, p
     free(c->inv.rsp);
     c->inv.rsp = NULL;
     c->inv.len = 0;
-    if (opt.hangup_after >= 0)
-        c->hangup_at = now + (prack_time_t)opt.hangup_after;
     if (c->reinvite) {
-        c->reinvite = false;
+        reinvite_over(c, now);
         return c;
     }
+    if (opt.hangup_after >= 0)
+        c->hangup_at = now + (prack_time_t)opt.hangup_after;
     ex_note(c->no, "call established");
     return c;
 }
@@ -1085,9 +1198,15 @@ static struct call *on_prack(const sip_msg_t *m, const ex_addr_t *src, const cha
         c->oa = OA_DONE;
         uas_check_answer(c, m->body); /* the answer to the offer in our 1xx */
     }
+    /* N2: a PRACK belongs to the INVITE transaction its RAck names; one
+     * for the INVITE before a re-INVITE goes to that INVITE's engine (R29) */
+    prack_uas_t *eng = &c->eng;
+    if (c->prev_on && (pr.flags & PRACK_PR_RACK) && pr.rack_cseq == c->prev_cseq &&
+        pr.rack_cseq != c->inv_cseq)
+        eng = &c->prev_eng;
     prack_actions_t acts;
-    prack_uas_t before = c->eng; /* engines are plain data: a copy can be put back */
-    int rc = prack_uas_on_prack(&c->eng, now, &pr, &acts);
+    prack_uas_t before = *eng; /* engines are plain data: a copy can be put back */
+    int rc = prack_uas_on_prack(eng, now, &pr, &acts);
     if (rc != PRACK_OK) {
         ex_warn("prack_uas_on_prack: %s", prack_strerror(rc));
         respond(m, src, 500, NULL, NULL, NULL, c->no, t);
@@ -1101,7 +1220,7 @@ static struct call *on_prack(const sip_msg_t *m, const ex_addr_t *src, const cha
         px.no_answer = ov == OFFER_UNREADABLE;
     }
     run_actions(c, &acts, now, &px);
-    if (px.refusing)
+    if (px.refusing && eng == &c->eng)
         end_invite_refused(c, &before, now);
     return c;
 }
@@ -1124,6 +1243,16 @@ static struct call *on_bye(const sip_msg_t *m, const ex_addr_t *src, const char 
     }
     ex_stx_t *t = nist_begin(c, m, src, now);
     respond(m, src, 200, NULL, NULL, NULL, c->no, t);
+    if (c->reinvite) {
+        /* RFC 3261 15.1.2: a pending re-INVITE gets its 487 (or keeps the
+         * final it had); the call ends as its initial INVITE made it */
+        prack_actions_t acts;
+        if (c->st == C_PROCEEDING && prack_uas_cancel(&c->eng, now, &acts) == PRACK_OK)
+            run_actions(c, &acts, now, NULL);
+        stats.reinvite_final = c->rei_status;
+        c->reinvite = false;
+        c->st = C_CONFIRMED;
+    }
     switch (c->st) {
     case C_PROCEEDING: {
         /* RFC 3261 15.1.2: BYE on the early dialog ends the INVITE with 487 */
@@ -1331,7 +1460,9 @@ static bool call_timers(struct call *c, prack_time_t now)
     if (c->answer_at <= now) {
         c->answer_at = PRACK_TIME_NONE;
         if (c->st == C_PROCEEDING && prack_uas_state(&c->eng) == PRACK_UAS_PROCEEDING) {
-            int rc = prack_uas_send_final(&c->eng, now, opt.final_status, &acts);
+            /* --final is the initial INVITE's; a re-INVITE is accepted */
+            int rc = prack_uas_send_final(&c->eng, now, c->reinvite ? 200u : opt.final_status,
+                                          &acts);
             if (rc == PRACK_OK)
                 run_actions(c, &acts, now, NULL);
             else
@@ -1346,12 +1477,10 @@ static bool call_timers(struct call *c, prack_time_t now)
         } else {
             ex_note(c->no, "no ACK for the %u within 64*T1 (Timer H)", txn_final(c));
         }
-        if (c->reinvite) {
-            c->st = C_CONFIRMED;
-            c->reinvite = false;
-        } else {
+        if (c->reinvite)
+            reinvite_over(c, now);
+        else
             end_call(c, false, now);
-        }
     }
     if (c->fin_next <= now && c->st == C_COMPLETED) {
         send_msg(&c->peer, c->inv.rsp, c->inv.len);
@@ -1593,6 +1722,11 @@ int main(int argc, char **argv)
         if (!c->superseded)
             active++;
     close(host.sock);
-    ex_result("uas", stats.done, stats.ok, stats.last_final, 0, stats.prack_rcvd, stats.rel1xx);
+    char more[64] = "";
+    if (stats.reinvites)
+        snprintf(more, sizeof(more), "reinvites=%u reinvite_final=%u", stats.reinvites,
+                 stats.reinvite_final);
+    ex_result_more("uas", stats.done, stats.ok, stats.last_final, 0, stats.prack_rcvd,
+                   stats.rel1xx, more[0] ? more : NULL);
     return (stats.ok == stats.done && active == 0) ? 0 : 1;
 }
