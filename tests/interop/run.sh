@@ -633,6 +633,94 @@ case_uas_linger_after_calls() {
     expect_no_grep uas '481 ' "a retransmission after the call was answered 481"
 }
 
+# A re-INVITE runs its own reliable provisionals (RFC 3262 on a re-INVITE,
+# RFC 3261 14): the engine of the re-INVITE sends a reliable 183 with an RSeq
+# of its own (R10, R11, R14, N5), the PRACK whose RAck names the re-INVITE's
+# CSeq gets 200 (N2, R17), the 2xx follows, and the dialog goes on to the BYE.
+# KEYS: the CSeq numbers of the scenario (ci cp cr cq cb).
+uas_reinvite() { # RE-INVITE-OPTION-HEADER CI CP CR CQ CB
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp --answer-after 300 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-reinvite-100rel.xml 127.0.0.1 "$port" -key ext "Supported: 100rel" \
+        -key rext "$1" -key ci "$2" -key cp "$3" -key cr "$4" -key cq "$5" -key cb "$6"
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2 reinvites=1 reinvite_final=200
+    expect_grep uas "UAC -> UAS  INVITE .*\\(${1}, SDP offer, re-INVITE\\)"
+    expect_grep uas "UAC -> UAS  PRACK RAck=[0-9]+ $2 INVITE"
+    expect_grep uas "UAC -> UAS  PRACK RAck=[0-9]+ $4 INVITE"
+    expect_count uas 'UAC <- UAS  183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer\)$' 2
+    expect_count uas 'UAC <- UAS  200 OK \(to PRACK\)$' 2
+    expect_before uas "PRACK RAck=[0-9]+ $4 INVITE" 'UAC <- UAS  200 OK \(to BYE\)'
+    expect_no_grep uas 'UAC <- UAS  (4|5)[0-9][0-9] ' "a request of the call was refused"
+}
+
+case_uas_reinvite_100rel() { uas_reinvite "Require: 100rel" 1 2 3 4 5; }
+
+# The same call with CSeq numbers at the top of their range: INVITE
+# 4294967290, re-INVITE 4294967295 (RFC 3261 8.1.1.5: only the first request
+# stays below 2**31), the RAck of its PRACK carrying 4294967295 (N2, N12);
+# the PRACK and BYE repeat 4294967295, as nothing is higher (12.2.2 refuses
+# only a lower number). Nothing wraps, nothing is refused.
+case_uas_reinvite_cseq_max() {
+    uas_reinvite "Supported: 100rel" 4294967290 4294967291 4294967295 4294967295 4294967295
+    expect_grep uas 'PRACK RAck=[0-9]+ 4294967295 INVITE'
+}
+
+# The re-INVITE's reliable 183 is never PRACKed: retransmitted from T1,
+# doubling (N1), then a 5xx to the re-INVITE at 64*T1 replacing the held 2xx
+# (R20, R27); SIPp ACKs it and the dialog is still up: the BYE gets 200.
+case_uas_reinvite_no_prack() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --t1 50 --provisional 183:sdp --answer-after 300 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-reinvite-no-prack.xml 127.0.0.1 "$port" -key ext "Supported: 100rel" \
+        -key ci 1 -key cp 2
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=2 reinvites=1 reinvite_final=504
+    expect_grep uas 'UAC <- UAS  504 Server Time-out \(no PRACK within 64\*T1, replaces the held 2xx\)'
+    expect_grep uas 're-INVITE rejected with 504: the call goes on'
+    expect_before uas 'UAC <- UAS  504 ' 'UAC <- UAS  200 OK \(to BYE\)'
+    local t183 t504
+    t183=$(time_of uas 'UAC <- UAS  183 .*\(reliable, SDP answer\)' 2)
+    t504=$(time_of uas 'UAC <- UAS  504 ')
+    awk -v a="$t183" -v b="$t504" -v tol="$TOL_MS" -v slack="$SLACK_MS" \
+        'BEGIN { d = b - a - 3200; exit !(d >= -tol && d <= tol + slack) }' ||
+        fail "the 504 came $(awk -v a="$t183" -v b="$t504" 'BEGIN { print b - a }') ms after the re-INVITE's 183, not 64*T1 = 3200"
+}
+
+# A second re-INVITE while the first is pending gets 500 with Retry-After
+# 0..10 (RFC 3261 14.2); the first goes on: its 2xx waits for the PRACK of
+# its SDP-bearing 183 (R27), which names CSeq 10 in RAck (N2).
+case_uas_reinvite_overlap() {
+    local port
+    port=$(free_port 127.0.0.1)
+    # T1 of 2 s: no retransmission of the 183 while SIPp takes its time
+    start_uas --bind "127.0.0.1:$port" --t1 2000 --provisional 183:sdp --answer-after 200 \
+        --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-reinvite-overlap.xml 127.0.0.1 "$port" -key ext "Supported: 100rel" \
+        -key ci 1 -key cp 2
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2 reinvites=1 reinvite_final=200
+    expect_count uas 'UAC <- UAS  500 Request Pending' 1
+    expect_grep uas 'UAC -> UAS  ACK \(not for the INVITE in progress\)'
+    expect_before uas '200 held until PRACK' 'UAC -> UAS  PRACK RAck=[0-9]+ 10 INVITE'
+    expect_grep uas 'UAC <- UAS  200 OK \(SDP repeated\)$'
+    expect_no_grep uas 'UAC <- UAS  491 ' "491 is for glare, not for an overlapping INVITE"
+}
+
 # --hangup-after MS: the callee sends the BYE MS after the ACK of its 2xx;
 # SIPp answers it 200 and the call counts as a success.
 case_uas_hangup_after() {
