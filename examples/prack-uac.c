@@ -54,6 +54,7 @@ static struct options {
     bool retry;  /* follow a RETRY_INVITE after 420/421 (--retry) */
     double rate; /* calls per second; 0: one after another */
     unsigned long max_calls; /* calls at once (lingering ones included); more wait */
+    long reinvite_after; /* --reinvite-after: ms after the 2xx is ACKed; -1: none */
     sdp_caps_t caps;         /* --codecs */
 } opt;
 
@@ -95,6 +96,7 @@ struct txn {
     unsigned dlg;
     uint32_t cseq;
     uint32_t rseq; /* PRACK: the RAck response-num */
+    bool re;       /* PRACK: of a reliable 1xx to the re-INVITE */
     char branch[32];
     char *msg;
     size_t len;
@@ -106,6 +108,32 @@ struct txn {
     prack_time_t send_at;
     const char *role;
     char note[96];
+};
+
+/*
+ * The re-INVITE of --reinvite-after (RFC 3261 14.1): an INVITE client
+ * transaction of its own in the confirmed dialog, with a UAC engine and an
+ * engine dialog state of its own, so that its reliable 1xx are PRACKed in an
+ * RSeq space of their own (RFC 3262 3, N5) with RAck naming its CSeq.
+ */
+struct reinvite {
+    bool on;        /* sent, no final yet */
+    bool done;      /* its final arrived (or it timed out, or was never sent) */
+    bool running;   /* its engine's actions are being carried out */
+    bool bye_after; /* --hold ran out meanwhile: the BYE follows the final */
+    bool got_sdp;   /* a reliable 1xx or the 2xx brought its SDP */
+    uint32_t cseq;
+    char branch[32];
+    char *msg;
+    size_t len;
+    ex_addr_t dest;
+    prack_time_t at; /* when to send it */
+    prack_time_t a_next, a_interval, b_deadline;
+    prack_uac_t eng;
+    prack_uac_dialog_t dlg;
+    uint16_t final_status;
+    char *ack; /* the ACK of its final, for retransmissions of that final */
+    size_t ack_len;
 };
 
 struct call {
@@ -156,6 +184,7 @@ struct call {
     bool bye_sent;
     prack_time_t bye_at;
     prack_time_t linger_until;
+    struct reinvite re;
 };
 
 static ex_host_t host;
@@ -165,6 +194,7 @@ static unsigned long ncalls, nactive;          /* all calls; those not over */
 
 static struct stats {
     unsigned started, done, ok, last_final, prack_sent, rel1xx;
+    unsigned reinvites, reinvite_final; /* re-INVITEs sent, the last one's final */
 } stats;
 
 /* ------------------------------------------------------------------------- */
@@ -333,6 +363,18 @@ static void start_request(sip_buf_t *b, const struct call *c, const struct dialo
         sb_printf(b, "Route: %s\r\n", d->route);
 }
 
+/* The next CSeq number of a dialog. RFC 3261 8.1.1.5: 32 bits, counted on
+ * from the INVITE's; after 2^32-1 there is none, and nothing wraps. */
+static bool next_cseq(struct call *c, struct dialog *d, uint32_t *out)
+{
+    if (d->local_cseq == UINT32_MAX) {
+        ex_note(c->no, "no CSeq above 4294967295 left on this dialog: request not sent");
+        return false;
+    }
+    *out = ++d->local_cseq;
+    return true;
+}
+
 static size_t our_sdp(const struct call *c, char *buf, size_t cap)
 {
     return c->sdp ? sdp_local_write(c->sdp, buf, cap) : 0;
@@ -448,13 +490,12 @@ static struct dialog *get_dialog(struct call *c, const sip_msg_t *m, bool create
 /* ------------------------------------------------------------------------- */
 /* Requests we send */
 
+static void invite_config(const struct call *c, prack_config_t *cfg);
+
 static void send_invite(struct call *c, prack_time_t now, bool with_auth)
 {
     prack_config_t cfg;
-    prack_config_init(&cfg);
-    cfg.t1_ms = opt.t1;
-    cfg.policy = (uint8_t)c->policy;
-    cfg.on_prack_failure = (uint8_t)opt.on_failure;
+    invite_config(c, &cfg);
     int rc = prack_uac_init(&c->eng, &cfg, c->cseq, opt.sdp ? PRACK_UAC_INVITE_SDP : 0u, now);
     if (rc != PRACK_OK) {
         ex_warn("prack_uac_init: %s", prack_strerror(rc));
@@ -536,8 +577,12 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
         txn_done(t);
         return;
     }
-    t->cseq = ++d->local_cseq;
+    if (!next_cseq(c, d, &t->cseq)) {
+        txn_done(t);
+        return;
+    }
     t->rseq = a->rseq;
+    t->re = c->re.running;
     bool body;
     switch (a->sdp) {
     case PRACK_SDP_ANSWER: body = true; break;  /* R50: the offer came in the 1xx */
@@ -572,7 +617,8 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
              (a->flags & PRACK_AF_OTHER_FORK) ? "answered on another fork" : "");
     bool answer = a->sdp == PRACK_SDP_ANSWER || (a->sdp == PRACK_SDP_REPEAT && body && d->answered);
     t->role = answer ? "SDP answer" : "SDP";
-    snprintf(t->note, sizeof(t->note), "%s", note);
+    snprintf(t->note, sizeof(t->note), "%s%s%s", t->re ? "re-INVITE" : "", t->re && note[0] ? ", " : "",
+             note);
     if (opt.prack_delay) {
         /* a slow PRACK, so that the UAS shows what it does meanwhile (a 2xx held) */
         t->send_at = now + opt.prack_delay;
@@ -635,7 +681,11 @@ static void send_bye(struct call *c, unsigned di, prack_time_t now, const char *
     char buf[EX_MSG_MAX];
     if (!t)
         return;
-    t->cseq = ++d->local_cseq; /* one above the last request on this dialog (PRACKs included) */
+    /* one above the last request on this dialog (PRACKs included) */
+    if (!next_cseq(c, d, &t->cseq)) {
+        txn_done(t);
+        return;
+    }
     sip_buf_t b;
     sb_init(&b, buf, sizeof(buf));
     start_request(&b, c, d, "BYE", t->cseq, t->branch);
@@ -880,11 +930,14 @@ static void on_invite_2xx(struct call *c, const sip_msg_t *m, const char *raw, s
     c->confirmed = (int)di;
     c->final_status = (uint16_t)m->status;
     c->st = U_ACCEPTED;
-    ex_note(c->no, "call established%s", opt.hold ? "" : "; hanging up");
-    if (c->terminate || c->cancel_sent)
+    ex_note(c->no, "call established%s", opt.hold || opt.reinvite_after >= 0 ? "" : "; hanging up");
+    if (c->terminate || c->cancel_sent) {
         send_bye(c, di, now, c->terminate ? "PRACK failed" : "cancelled");
-    else
+    } else {
         c->bye_at = now + opt.hold;
+        if (opt.reinvite_after >= 0)
+            c->re.at = now + (prack_time_t)opt.reinvite_after;
+    }
 }
 
 static void on_invite_final(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
@@ -936,6 +989,216 @@ static void on_invite_final(struct call *c, const sip_msg_t *m, const char *raw,
     end_call(c, false, now);
 }
 
+/* The actions of the initial INVITE's engine, or (re) of the re-INVITE's. */
+static void run_txn_actions(struct call *c, struct dialog *d, bool re, const prack_actions_t *acts,
+                            prack_time_t now)
+{
+    c->re.running = re;
+    run_actions(c, d, acts, now);
+    c->re.running = false;
+}
+
+/* ------------------------------------------------------------------------- */
+/* The re-INVITE (--reinvite-after) */
+
+/* The engine settings of an INVITE transaction of this call. */
+static void invite_config(const struct call *c, prack_config_t *cfg)
+{
+    prack_config_init(cfg);
+    cfg->t1_ms = opt.t1;
+    cfg->policy = (uint8_t)c->policy;
+    cfg->on_prack_failure = (uint8_t)opt.on_failure;
+}
+
+/*
+ * RFC 3261 14.1: a re-INVITE in the confirmed dialog, the dialog's next CSeq,
+ * Call-ID, tags, route set and remote target, our Contact, an SDP offer (with
+ * --sdp yes) and the option tag header of the initial INVITE's policy (R33:
+ * every INVITE says it supports 100rel).
+ */
+static void send_reinvite(struct call *c, prack_time_t now)
+{
+    struct reinvite *re = &c->re;
+    struct dialog *d = c->dlg[c->confirmed];
+    prack_config_t cfg;
+    invite_config(c, &cfg);
+    re->done = true; /* unless it goes out */
+    if (!next_cseq(c, d, &re->cseq))
+        return;
+    int rc = prack_uac_init(&re->eng, &cfg, re->cseq, opt.sdp ? PRACK_UAC_INVITE_SDP : 0u, now);
+    if (rc != PRACK_OK) {
+        ex_warn("prack_uac_init: %s", prack_strerror(rc));
+        return;
+    }
+    prack_uac_dialog_init(&re->dlg);
+    ex_branch(re->branch);
+
+    char hp[80], sdp[SDP_BODY_MAX], buf[EX_MSG_MAX];
+    local_hostport(c, hp, sizeof(hp));
+    sip_buf_t b;
+    sb_init(&b, buf, sizeof(buf));
+    start_request(&b, c, d, "INVITE", re->cseq, re->branch);
+    sb_printf(&b, "Contact: <sip:prack-uac@%s>\r\n", hp);
+    switch (prack_uac_option(&re->eng)) {
+    case PRACK_OPTION_SUPPORTED: sb_printf(&b, "Supported: 100rel\r\n"); break;
+    case PRACK_OPTION_REQUIRE: sb_printf(&b, "Require: 100rel\r\n"); break;
+    case PRACK_OPTION_NONE: break;
+    }
+    sb_printf(&b, "Allow: %s\r\n", UAC_ALLOW);
+    sb_printf(&b, "User-Agent: prack-uac (libprack %s)\r\n", prack_version());
+    /* a new offer from --codecs, as the INVITE's (RFC 3264 8) */
+    if (opt.sdp && c->sdp && sdp_make_offer(c->sdp, &opt.caps) != SDP_OK)
+        ex_warn("our SDP offer does not fit");
+    size_t n = opt.sdp ? our_sdp(c, sdp, sizeof(sdp)) : 0;
+    sb_finish(&b, "application/sdp", sdp, n);
+    if (b.overflow || !dialog_dest(c, d, &re->dest) || !ex_keep(&re->msg, &re->len, buf, b.len)) {
+        ex_warn("cannot build or route the re-INVITE of call %u", c->no);
+        return;
+    }
+    send_to(&re->dest, re->msg, re->len);
+    ex_ladder_msg(c->no, true, re->msg, re->len, "SDP offer", "re-INVITE");
+    stats.reinvites++;
+    re->on = true;
+    re->done = false;
+    re->got_sdp = false;
+    re->final_status = 0;
+    /* RFC 3261 17.1.1.2: Timers A and B, as for the initial INVITE */
+    re->a_interval = opt.t1;
+    re->a_next = now + opt.t1;
+    re->b_deadline = now + 64u * (prack_time_t)opt.t1;
+}
+
+/* The re-INVITE's transaction is over: the BYE that --hold held back goes now. */
+static void reinvite_over(struct call *c, prack_time_t now)
+{
+    struct reinvite *re = &c->re;
+    re->on = false;
+    re->done = true;
+    re->a_next = re->b_deadline = PRACK_TIME_NONE;
+    stats.reinvite_final = re->final_status;
+    if (re->bye_after && c->st == U_ACCEPTED && c->confirmed >= 0 && !c->bye_sent) {
+        re->bye_after = false;
+        send_bye(c, (unsigned)c->confirmed, now, NULL);
+    }
+}
+
+/* The ACK of the re-INVITE's final: for a 2xx a transaction of its own (new
+ * branch), for a non-2xx the INVITE's (its branch, RFC 3261 17.1.1.3); both
+ * with the dialog's route. `answer`: it carries the SDP answer to an offer
+ * in the 2xx (the re-INVITE had none). */
+static void send_reinvite_ack(struct call *c, struct dialog *d, bool ok, bool answer)
+{
+    struct reinvite *re = &c->re;
+    char branch[32], sdp[SDP_BODY_MAX], buf[EX_MSG_MAX];
+    if (ok)
+        ex_branch(branch);
+    else
+        memcpy(branch, re->branch, sizeof(branch));
+    sip_buf_t b;
+    sb_init(&b, buf, sizeof(buf));
+    start_request(&b, c, d, "ACK", re->cseq, branch);
+    size_t n = answer ? our_sdp(c, sdp, sizeof(sdp)) : 0;
+    sb_finish(&b, "application/sdp", sdp, n);
+    if (b.overflow || !ex_keep(&re->ack, &re->ack_len, buf, b.len))
+        return;
+    send_to(&re->dest, re->ack, re->ack_len);
+    ex_ladder_msg(c->no, true, re->ack, re->ack_len, answer ? "SDP answer" : NULL, "re-INVITE");
+}
+
+/* A response to the re-INVITE (RFC 3261 14.1). */
+static void on_reinvite_response(struct call *c, const sip_msg_t *m, const char *raw, size_t rawlen,
+                                 prack_time_t now)
+{
+    struct reinvite *re = &c->re;
+    struct dialog *d = c->confirmed >= 0 ? c->dlg[c->confirmed] : NULL;
+    if (!d || !sip_str_eq_exact(m->to_tag, d->to_tag)) {
+        ex_ladder_msg(c->no, false, raw, rawlen, NULL, "re-INVITE, another dialog: ignored");
+        return;
+    }
+    if (!re->on) {
+        /* a retransmitted final: the same ACK again (RFC 3261 13.2.2.4, 17.1.1.2) */
+        ex_ladder_msg(c->no, false, raw, rawlen, "SDP", "re-INVITE, retransmission");
+        if (m->status >= 200 && re->ack_len && c->st != U_DONE) {
+            send_to(&re->dest, re->ack, re->ack_len);
+            ex_ladder_msg(c->no, true, re->ack, re->ack_len, NULL, "re-INVITE, retransmission");
+        }
+        return;
+    }
+    re->a_next = PRACK_TIME_NONE; /* Proceeding or Completed: no retransmission */
+    if (m->status < 200)
+        re->b_deadline = PRACK_TIME_NONE;
+    prack_response_t r;
+    ex_response_facts(m, &r);
+    prack_actions_t acts;
+    int rc = prack_on_response(&re->eng, &re->dlg, now, &r, &acts);
+
+    /* the ladder names the SDP from what the engine made of the response */
+    const char *role = "SDP";
+    bool ack_answer = false;
+    enum { BODY_OTHER, BODY_OFFER, BODY_ANSWER } body = BODY_OTHER;
+    for (size_t i = 0; rc == PRACK_OK && i < acts.n; i++) {
+        const prack_action_t *a = &acts.v[i];
+        if (!(r.flags & PRACK_RSP_SDP))
+            break;
+        if (a->type == PRACK_ACT_SEND_PRACK && !(a->flags & PRACK_AF_CACHED)) {
+            /* R50: an offer in the 1xx is answered in the PRACK */
+            if (a->sdp == PRACK_SDP_ANSWER)
+                body = BODY_OFFER;
+            else if (body == BODY_OTHER && !re->got_sdp)
+                body = BODY_ANSWER;
+            role = body == BODY_OFFER ? "SDP offer" : "SDP answer";
+        }
+        if (a->type == PRACK_ACT_DELIVER_FINAL && m->status < 300) {
+            role = a->sdp == PRACK_SDP_OFFER    ? "SDP offer"
+                   : a->sdp == PRACK_SDP_ANSWER ? "SDP answer"
+                                                : "SDP repeated";
+            ack_answer = a->sdp == PRACK_SDP_OFFER;
+            body = ack_answer ? BODY_OFFER : a->sdp == PRACK_SDP_ANSWER ? BODY_ANSWER : body;
+        }
+    }
+    bool reliable = (r.flags & PRACK_RSP_REQUIRE_100REL) && (r.flags & PRACK_RSP_RSEQ);
+    if (m->status < 200 && !reliable && (r.flags & PRACK_RSP_SDP))
+        role = opt.sdp ? "SDP answer preview" : "SDP offer preview";
+    ex_ladder_msg(c->no, false, raw, rawlen, role, "re-INVITE");
+    if (rc != PRACK_OK) {
+        ex_warn("prack_on_response (re-INVITE): %s", prack_strerror(rc));
+        return;
+    }
+    /* the SDP of the response, through the offer/answer every body gets */
+    if (body == BODY_OFFER)
+        uac_answer_offer(c, false, m->body); /* the PRACK or the ACK carries the answer */
+    else if (body == BODY_ANSWER && opt.sdp)
+        uac_check_answer(c, m->body);
+    if (body != BODY_OTHER)
+        re->got_sdp = true;
+    if (m->status >= 200) {
+        re->final_status = (uint16_t)m->status;
+        if (m->status < 300) {
+            /* RFC 3261 12.2.1.2: a 2xx to a re-INVITE refreshes the remote target */
+            sip_str_t contact = sip_contact_uri(m);
+            if (contact.n)
+                set_target(d, contact);
+        }
+        send_reinvite_ack(c, d, m->status < 300, ack_answer);
+    }
+    run_txn_actions(c, d, true, &acts, now);
+    apply_terminate(c, now);
+    if (m->status < 200)
+        return;
+    if (m->status == 491)
+        ex_note(c->no, "re-INVITE met one from the other side (491, RFC 3261 14.1): the call "
+                       "goes on without it");
+    else if (m->status == 481 || m->status == 408)
+        ex_note(c->no, "re-INVITE got %u: the dialog is gone (RFC 3261 12.2.1.2)", m->status);
+    else if (m->status >= 300)
+        ex_note(c->no, "re-INVITE rejected with %u: the call goes on (RFC 3261 14.1)", m->status);
+    else
+        ex_note(c->no, "re-INVITE accepted");
+    if ((m->status == 481 || m->status == 408) && !c->bye_sent && c->st == U_ACCEPTED)
+        re->bye_after = true;
+    reinvite_over(c, now);
+}
+
 static void on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m, const char *raw,
                             size_t rawlen, prack_time_t now)
 {
@@ -961,9 +1224,11 @@ static void on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m, c
         if (sip_has_sdp(m))
             r.flags |= PRACK_RSP_SDP;
         prack_actions_t acts;
-        int rc = prack_on_response(&c->eng, &d->eng, now, &r, &acts);
+        /* the PRACK's INVITE transaction: the initial INVITE's or the re-INVITE's */
+        int rc = prack_on_response(t->re ? &c->re.eng : &c->eng, t->re ? &c->re.dlg : &d->eng,
+                                   now, &r, &acts);
         if (rc == PRACK_OK)
-            run_actions(c, d, &acts, now);
+            run_txn_actions(c, d, t->re, &acts, now);
         else
             ex_warn("prack_on_response (PRACK): %s", prack_strerror(rc));
         apply_terminate(c, now);
@@ -977,10 +1242,13 @@ static void on_txn_response(struct call *c, struct txn *t, const sip_msg_t *m, c
             if (credentials(c, "BYE", d->target, auth, sizeof(auth))) {
                 struct txn *n = new_txn(c, T_BYE, t->dlg);
                 char buf[EX_MSG_MAX];
+                if (n && !next_cseq(c, d, &n->cseq)) {
+                    txn_done(n);
+                    n = NULL;
+                }
                 if (n) {
                     sip_buf_t b;
                     n->auth_done = true;
-                    n->cseq = ++d->local_cseq;
                     sb_init(&b, buf, sizeof(buf));
                     start_request(&b, c, d, "BYE", n->cseq, n->branch);
                     sb_printf(&b, "%s", auth);
@@ -1012,6 +1280,10 @@ static void on_response(const sip_msg_t *m, const char *raw, size_t rawlen, prac
         return;
     }
     if (sip_str_eq_exact(m->cseq_method, "INVITE")) {
+        if (c->re.cseq && m->cseq == c->re.cseq && sip_str_eq_exact(m->branch, c->re.branch)) {
+            on_reinvite_response(c, m, raw, rawlen, now);
+            return;
+        }
         if (!sip_str_eq_exact(m->branch, c->branch) || m->cseq != c->cseq) {
             if (m->status >= 300 && c->nack_len && sip_str_eq_exact(m->branch, c->nack_branch)) {
                 ex_ladder_msg(c->no, false, raw, rawlen, NULL, "retransmission");
@@ -1071,6 +1343,11 @@ static void on_request(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     }
     if (m->to_tag.n && !d) {
         respond(m, src, 481, NULL, no);
+        return;
+    }
+    if (sip_str_eq_exact(m->method, "INVITE") && d && c->re.on) {
+        /* RFC 3261 14.2: an INVITE while ours is in progress on the dialog */
+        respond(m, src, 491, NULL, no);
         return;
     }
     if (sip_str_eq_exact(m->method, "BYE") && d) {
@@ -1134,6 +1411,8 @@ static void free_call(struct call *c)
     free(c->invite);
     free(c->nack);
     free(c->chal);
+    free(c->re.msg);
+    free(c->re.ack);
     free(c->sdp);
     free(c);
     ncalls--;
@@ -1190,6 +1469,7 @@ static bool start_call(prack_time_t now)
     c->policy = opt.policy;
     c->a_next = c->b_deadline = c->c_deadline = PRACK_TIME_NONE;
     c->bye_at = c->linger_until = PRACK_TIME_NONE;
+    c->re.at = c->re.a_next = c->re.b_deadline = PRACK_TIME_NONE;
     send_invite(c, now, false);
     call_reschedule(c);
     return true;
@@ -1201,6 +1481,11 @@ static prack_time_t call_deadline(const struct call *c)
     d = ex_min(d, c->c_deadline);
     d = ex_min(d, c->bye_at);
     d = ex_min(d, c->linger_until);
+    if (c->st != U_DONE) {
+        d = ex_min(d, c->re.at);
+        d = ex_min(d, c->re.a_next);
+        d = ex_min(d, c->re.b_deadline);
+    }
     for (size_t i = 0; i < UAC_MAX_TXNS; i++)
         if (c->txn[i].used)
             d = ex_min(d, c->txn[i].send_at != PRACK_TIME_NONE ? c->txn[i].send_at
@@ -1239,10 +1524,41 @@ static bool call_timers(struct call *c, prack_time_t now)
         c->terminate = true;
         send_cancel(c, now);
     }
+    if (c->re.at <= now) {
+        /* a PRACK held back by --prack-delay has its CSeq already: the
+         * re-INVITE, with the next one, must not overtake it (RFC 3261 12.2.2) */
+        prack_time_t held = PRACK_TIME_NONE;
+        for (size_t i = 0; i < UAC_MAX_TXNS; i++)
+            if (c->txn[i].used && c->txn[i].send_at != PRACK_TIME_NONE)
+                held = c->txn[i].send_at;
+        c->re.at = held;
+        if (held == PRACK_TIME_NONE && c->st == U_ACCEPTED && c->confirmed >= 0 && !c->bye_sent)
+            send_reinvite(c, now);
+    }
+    if (c->re.a_next <= now && c->re.on && c->st != U_DONE) {
+        /* Timer A of the re-INVITE */
+        send_to(&c->re.dest, c->re.msg, c->re.len);
+        ex_ladder_msg(c->no, true, c->re.msg, c->re.len, "SDP offer", "re-INVITE, retransmission");
+        c->re.a_interval *= 2u;
+        c->re.a_next += c->re.a_interval;
+        if (c->re.a_next <= now)
+            c->re.a_next = now + c->re.a_interval;
+    }
+    if (c->re.b_deadline <= now && c->re.on && c->st != U_DONE) {
+        /* Timer B: RFC 3261 12.2.1.2 takes a timeout like a 408, the dialog is gone */
+        ex_note(c->no, "no final response to the re-INVITE within 64*T1: ending the call");
+        c->re.final_status = 408;
+        c->re.bye_after = !c->bye_sent && c->st == U_ACCEPTED;
+        reinvite_over(c, now);
+    }
     if (c->bye_at <= now) {
         c->bye_at = PRACK_TIME_NONE;
-        if (c->st == U_ACCEPTED && c->confirmed >= 0)
+        if (c->st == U_ACCEPTED && c->confirmed >= 0 && opt.reinvite_after >= 0 && !c->re.done) {
+            /* the re-INVITE is still to come or pending: the BYE follows its final */
+            c->re.bye_after = true;
+        } else if (c->st == U_ACCEPTED && c->confirmed >= 0) {
             send_bye(c, (unsigned)c->confirmed, now, NULL);
+        }
     }
     for (size_t i = 0; i < UAC_MAX_TXNS; i++) {
         struct txn *t = &c->txn[i];
@@ -1271,8 +1587,10 @@ static bool call_timers(struct call *c, prack_time_t now)
                 r408.cseq = t->cseq;
                 r408.rseq = t->rseq;
                 prack_actions_t acts;
-                if (prack_on_response(&c->eng, &c->dlg[t->dlg]->eng, now, &r408, &acts) == PRACK_OK)
-                    run_actions(c, c->dlg[t->dlg], &acts, now);
+                struct dialog *d = c->dlg[t->dlg];
+                if (prack_on_response(t->re ? &c->re.eng : &c->eng, t->re ? &c->re.dlg : &d->eng,
+                                      now, &r408, &acts) == PRACK_OK)
+                    run_txn_actions(c, d, t->re, &acts, now);
                 apply_terminate(c, now);
             } else if (t->kind == T_BYE && (int)t->dlg == c->confirmed) {
                 end_call(c, false, now);
@@ -1319,13 +1637,19 @@ static void usage(FILE *f)
             "  --rate R                calls per second, concurrently (default: one after another)\n"
             "  --prack-delay MS        send each PRACK MS ms after its reliable 1xx (default 0),\n"
             "                          e.g. to see the UAS hold its 2xx until the PRACK\n"
+            "  --reinvite-after MS     MS ms after the 2xx is acknowledged, send a re-INVITE in\n"
+            "                          the dialog (offer and 100rel option tag as the INVITE's),\n"
+            "                          PRACK its reliable 1xx, ACK its final; the call goes on\n"
+            "                          whatever the final, and the BYE (--hold) waits for it\n"
             EX_USAGE_HOST
             EX_USAGE_COMMON
             "\n" EX_USAGE_LADDER
             "ARROW is 'UAC -> UAS' for what prack-uac sent, 'UAC <- UAS' for what it received.\n"
             "\n"
             "A call succeeds when its final is a 2xx and it was neither cancelled nor ended\n"
-            "by a PRACK failure under --on-prack-failure terminate. A call is not started\n"
+            "by a PRACK failure under --on-prack-failure terminate (a re-INVITE's final does\n"
+            "not count; RESULT adds reinvites=N reinvite_final=STATUS with --reinvite-after,\n"
+            "and a 481 or 408 to it ends the call with a BYE). A call is not started\n"
             "while --max-calls calls are in progress. Exit status: 0 when\n"
             "all --calls calls ended and succeeded; 1 when one failed or the socket could\n"
             "not be opened; 2 on a bad option.\n");
@@ -1346,6 +1670,7 @@ static void parse_args(int argc, char **argv)
     opt.sdp = true;
     opt.on_failure = PRACK_FAILURE_OBSERVE;
     opt.max_calls = EX_MAX_CALLS_DEFAULT;
+    opt.reinvite_after = -1;
     sdp_caps_parse(&opt.caps, SDP_CODECS_DEFAULT);
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -1391,6 +1716,10 @@ static void parse_args(int argc, char **argv)
             if (!ex_parse_uint(v, 0, 60000, &n))
                 ex_usage_error(ex_prog, "--prack-delay: 0..60000 ms");
             opt.prack_delay = (uint32_t)n;
+        } else if ((v = ex_opt(argc, argv, &i, "--reinvite-after")) != NULL) {
+            if (!ex_parse_uint(v, 0, 86400000, &n))
+                ex_usage_error(ex_prog, "--reinvite-after: 0..86400000 ms");
+            opt.reinvite_after = (long)n;
         } else if (strcmp(argv[i], "--retry") == 0) {
             opt.retry = true;
         } else if ((v = ex_opt(argc, argv, &i, "--rate")) != NULL) {
@@ -1495,6 +1824,11 @@ int main(int argc, char **argv)
             break;
     }
     close(host.sock);
-    ex_result("uac", stats.done, stats.ok, stats.last_final, stats.prack_sent, 0, stats.rel1xx);
+    char more[64] = "";
+    if (opt.reinvite_after >= 0)
+        snprintf(more, sizeof(more), "reinvites=%u reinvite_final=%u", stats.reinvites,
+                 stats.reinvite_final);
+    ex_result_more("uac", stats.done, stats.ok, stats.last_final, stats.prack_sent, 0,
+                   stats.rel1xx, more[0] ? more : NULL);
     return (stats.done == opt.calls && stats.ok == stats.done) ? 0 : 1;
 }
