@@ -1035,6 +1035,36 @@ print("digest response verified:", want)
 PY
 }
 
+# --reinvite-after: prack-uac's re-INVITE (CSeq 3, the dialog's route set,
+# an offer, Supported: 100rel) gets a reliable 183 of its own RSeq space
+# (RSeq 5000, R14, N5); its PRACK carries RAck "5000 3 INVITE" (N2, N12,
+# R37), checked by SIPp; then 200, ACK and the BYE after it.
+case_uac_reinvite_100rel() {
+    uac_vs_sipp sipp-uas-reinvite-100rel.xml --reinvite-after 200 --hold 100
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2 reinvites=1 reinvite_final=200
+    expect_grep uac 'UAC -> UAS  INVITE sip:uas@127.0.0.1:[0-9]+ \(Supported: 100rel, SDP offer, re-INVITE\)'
+    expect_grep uac 'UAC <- UAS  183 Session Progress RSeq=5000 \(reliable, SDP answer, re-INVITE\)'
+    expect_grep uac 'UAC -> UAS  PRACK RAck=5000 3 INVITE \(re-INVITE\)'
+    expect_grep uac 'UAC -> UAS  ACK \(re-INVITE\)'
+    expect_before uac 're-INVITE accepted' 'UAC -> UAS  BYE'
+}
+
+# Glare (RFC 3261 14.1, 14.2): SIPp's re-INVITE crosses prack-uac's and gets
+# 491; SIPp answers prack-uac's 491 as well, which prack-uac ACKs on the
+# re-INVITE's branch; the dialog goes on and ends with prack-uac's BYE.
+case_uac_reinvite_glare() {
+    uac_vs_sipp sipp-uas-reinvite-glare.xml --reinvite-after 200 --hold 100
+    expect_rc sipp 0
+    expect_rc uac 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=1 rel1xx=1 reinvites=1 reinvite_final=491
+    expect_grep uac 'UAC -> UAS  491 Request Pending$'
+    expect_grep uac 'UAC <- UAS  491 Request Pending \(re-INVITE\)'
+    expect_grep uac 'the call goes on without it'
+    expect_before uac 'UAC <- UAS  491 Request Pending \(re-INVITE\)' 'UAC -> UAS  BYE'
+}
+
 # ---------------------------------------------------------------------------
 # Cases: prack-uac against prack-uas
 
@@ -1250,6 +1280,36 @@ case_pair_uac_max_calls() {
     # each INVITE after the BYE of the call before it
     expect_before uac '#1 +UAC -> UAS  BYE' '#2 +UAC -> UAS  INVITE'
     expect_before uac '#2 +UAC -> UAS  BYE' '#3 +UAC -> UAS  INVITE'
+}
+
+# --reinvite-after against prack-uas: the re-INVITE's 183 goes reliably from
+# a UAS engine of its own, with an RSeq of its own (R14, N5); it is PRACKed
+# with RAck naming the re-INVITE's CSeq (N2), and as for the INVITE the 2xx
+# waits for that PRACK (R27; --prack-delay makes it late); then the BYE.
+case_pair_reinvite() {
+    pair "--provisional 183:sdp --answer-after 100" "--reinvite-after 100 --hold 100 --prack-delay 300"
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2 reinvites=1 reinvite_final=200
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2 reinvites=1 reinvite_final=200
+    expect_count uac 'UAC -> UAS  PRACK RAck=[0-9]+ 1 INVITE$' 1
+    expect_count uac 'UAC -> UAS  PRACK RAck=[0-9]+ 3 INVITE \(re-INVITE\)' 1
+    expect_grep uac 'UAC <- UAS  183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer, re-INVITE\)'
+    expect_count uas '200 held until PRACK' 2
+    expect_before uas 'UAC -> UAS  INVITE .*re-INVITE' 'UAC -> UAS  PRACK RAck=[0-9]+ 3 INVITE'
+    expect_before uac 're-INVITE accepted' 'UAC -> UAS  BYE'
+    [ "$(rseqs uas | sort -u | wc -l)" -eq 2 ] || fail "expected two distinct RSeq values: $(rseqs uas)"
+}
+
+# The UAS sends no reliable 1xx (--100rel off): the re-INVITE's 183 and 180
+# go unreliably, nothing is PRACKed, and the re-INVITE still succeeds (R5).
+case_pair_reinvite_unreliable() {
+    pair "--100rel off --provisional 183:sdp,180 --answer-after 300" "--reinvite-after 100 --hold 100"
+    expect_rc uac 0
+    expect_rc uas 0
+    expect_result uac calls=1 ok=1 final=200 prack_sent=0 rel1xx=0 reinvites=1 reinvite_final=200
+    expect_grep uac 'UAC <- UAS  183 Session Progress \(SDP answer preview, re-INVITE\)'
+    expect_no_grep uac 'PRACK' "an unreliable 1xx was PRACKed"
 }
 
 # The demo's call, as the README shows it.

@@ -46,6 +46,11 @@ sipp_excluded() { # STACK CASE
     uas-malformed)
         echo "checks what prack-uas's own parser answers to junk (which datagrams get 400 or 505, with" \
             "which reason text); on a stack that is the stack parser's choice, not libprack's" ;;
+    uac-reinvite-*)
+        echo "needs prack-uac's --reinvite-after, an option the stack programs do not have" ;;
+    uas-reinvite-*)
+        echo "checks prack-uas's re-INVITE transactions (reliable 1xx from an engine per re-INVITE," \
+            "RESULT reinvites=); the stack programs answer no re-INVITE that way" ;;
     uas-ack-other-from-tag | uas-linger-after-calls | uas-hangup-after)
         echo "checks the examples' host layer (ACK matching, --linger, --hangup-after), options the" \
             "stack programs do not have" ;;
