@@ -1561,6 +1561,9 @@ static void usage(FILE *f)
             "A call succeeds when it ended with the --final status and was not cancelled\n"
             "(with --hangup-after: and its BYE got a 2xx). Beyond --max-calls calls in\n"
             "progress, an INVITE gets 503.\n"
+            "A re-INVITE gets the --provisional list too, from an engine of its own\n"
+            "(reliably when it names 100rel), and 200 after --answer-after; its final\n"
+            "never ends the call. RESULT then adds reinvites=N reinvite_final=STATUS.\n"
             "Exit status (after --calls N calls and the linger, or SIGINT or SIGTERM): 0\n"
             "when every call succeeded and none is left in progress; 1 when a call failed\n"
             "or the socket could not be opened; 2 on a bad option.\n");
