@@ -698,8 +698,9 @@ case_uas_reinvite_no_prack() {
 }
 
 # A second re-INVITE while the first is pending gets 500 with Retry-After
-# 0..10 (RFC 3261 14.2); the first goes on: its 2xx waits for the PRACK of
-# its SDP-bearing 183 (R27), which names CSeq 10 in RAck (N2).
+# 0..10 (RFC 3261 14.2), one with a lower CSeq 500 (12.2.2); the first goes
+# on: its 2xx waits for the PRACK of its SDP-bearing 183 (R27), which names
+# CSeq 10 in RAck (N2).
 case_uas_reinvite_overlap() {
     local port
     port=$(free_port 127.0.0.1)
@@ -715,9 +716,10 @@ case_uas_reinvite_overlap() {
     expect_rc uas 0
     expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2 reinvites=1 reinvite_final=200
     expect_count uas 'UAC <- UAS  500 Request Pending' 1
-    expect_grep uas 'UAC -> UAS  ACK \(not for the INVITE in progress\)'
+    expect_count uas 'UAC <- UAS  500 CSeq Out of Order$' 1
+    expect_count uas 'UAC -> UAS  ACK \(not for the INVITE in progress\)' 2
     expect_before uas '200 held until PRACK' 'UAC -> UAS  PRACK RAck=[0-9]+ 10 INVITE'
-    expect_grep uas 'UAC <- UAS  200 OK \(SDP repeated\)$'
+    expect_grep uas 'UAC <- UAS  200 OK \(SDP repeated, released by the PRACK\)$'
     expect_no_grep uas 'UAC <- UAS  491 ' "491 is for glare, not for an overlapping INVITE"
 }
 
