@@ -812,7 +812,7 @@ case_uas_sdp_reinvite_488() {
     uas_sdp_case sipp-uac-reinvite-sdp.xml
     expect_rc sipp 0
     expect_rc uas 0
-    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1 reinvites=2 reinvite_final=200
     expect_count uas 'SDP offer refused: 305 Incompatible media format' 1
     expect_count uas 'UAC <- UAS  488 Not Acceptable Here' 1
     # its ACK ended the re-INVITE: the next one got 200, not 491
