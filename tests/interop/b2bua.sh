@@ -996,6 +996,44 @@ case_sipp_prack_405_leg_a_terminate() {
     expect_grep b2bua "${A_OUT}BYE"
 }
 
+# The caller's re-INVITE with 100rel on both legs (N12: 100rel applies to a
+# re-INVITE as to an INVITE): the callee's reliable 183 to it is PRACKed on leg
+# B with the re-INVITE's CSeq in its RAck (R14), the B2BUA sends its own
+# reliable 183 to the caller, with an RSeq of leg A's new engine, and answers
+# the caller's PRACK (R17); each re-INVITE's 200 follows its PRACKs.
+case_reinvite_100rel_both_legs() {
+    chain 127.0.0.1 "--provisional 183:sdp --answer-after 1000 --calls 1" \
+        "--a-100rel supported --b-100rel supported --calls 1" \
+        "--100rel supported --reinvite-after 100 --hold 100"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2 reinvites=1 reinvite_final=200
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=2 prack_rcvd=2 rel1xx=2
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=2 rel1xx=2 reinvites=1 reinvite_final=200
+    expect_grep b2bua "${A_IN}INVITE .*\(Supported: 100rel, SDP offer, re-INVITE\)"
+    expect_grep b2bua "${B_OUT}PRACK RAck=[0-9]+ 3 INVITE \(re-INVITE\)"
+    expect_grep b2bua "${A_IN}PRACK RAck=[0-9]+ 3 INVITE"
+    expect_before b2bua "${A_IN}PRACK RAck=[0-9]+ 3 INVITE" "${A_OUT}200 OK \(SDP answer\)"
+    expect_grep uac "PRACK RAck=[0-9]+ 3 INVITE \(re-INVITE\)"
+}
+
+# The same re-INVITE from a 100rel caller towards a callee without 100rel: the
+# callee's plain 183 reaches the caller reliably (R5), from leg A's engine for
+# the re-INVITE; the caller's PRACK of it (RAck with CSeq 3, R14) is answered
+# by the B2BUA (R17) and never reaches the callee.
+case_reinvite_a100rel_b_off() {
+    chain 127.0.0.1 "--100rel off --provisional 183:sdp --answer-after 1000 --calls 1" \
+        "--a-100rel supported --b-100rel off --calls 1" \
+        "--100rel supported --reinvite-after 100 --hold 100"
+    all_ok
+    expect_result uac calls=1 ok=1 final=200 prack_sent=2 rel1xx=2 reinvites=1 reinvite_final=200
+    expect_result b2bua calls=1 ok=1 final=200 prack_sent=0 prack_rcvd=2 rel1xx=2
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=0 rel1xx=0 reinvites=1 reinvite_final=200
+    expect_grep b2bua "${A_OUT}183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer\)"
+    expect_grep b2bua "${A_IN}PRACK RAck=[0-9]+ 3 INVITE"
+    expect_no_grep b2bua "${B_OUT}PRACK"
+    expect_grep uac "183 Session Progress RSeq=[0-9]+ \(reliable, SDP answer, re-INVITE\)"
+}
+
 # ---------------------------------------------------------------------------
 
 list_cases() {
