@@ -765,12 +765,14 @@ start_sipp_as() {
         -trace_screen -screen_file "$WORK/$name-screen.log"
 }
 
-# sipp_both CALLER_XML CALLER_ALLOW CALLEE_XML CALLEE_ALLOW "B2BUA ARGS": SIPp
-# on both legs, each listing the given methods in its Allow.
+# sipp_both CALLER_XML CALLER_ALLOW CALLEE_XML CALLEE_ALLOW "B2BUA ARGS"
+# ["CALLEE SIPP ARGS"]: SIPp on both legs, each listing the given methods in
+# its Allow.
 sipp_both() {
     local ports
     read -r -a ports <<<"$(free_ports 127.0.0.1 3)"
-    start_sipp_as callee -sf "$HERE/$3" -p "${ports[0]}" -key allow "$4"
+    # shellcheck disable=SC2086
+    start_sipp_as callee -sf "$HERE/$3" -p "${ports[0]}" -key allow "$4" ${6:-}
     wait_bound 127.0.0.1 "${ports[0]}" || fail "the callee's sipp did not bind"
     # shellcheck disable=SC2086
     start b2bua "${VG[@]+"${VG[@]}"}" "$B2BUA" --bind "127.0.0.1:${ports[1]}" \
@@ -971,6 +973,26 @@ case_sipp_reinvite_no_offer() {
     expect_grep b2bua 'B: the ACK waits for the answer from leg A'
     expect_grep b2bua "${A_OUT}200 OK \(SDP offer\)"
     expect_before b2bua "${A_IN}ACK \(SDP answer, to the re-INVITE\)" "${B_OUT}ACK \(SDP answer, the answer from the other leg\)"
+}
+
+# A challenge the other way: the callee's hold re-INVITE reaches the caller,
+# who answers 401. The 401 goes back to the callee with its WWW-Authenticate,
+# the callee's new re-INVITE (CSeq 102 on leg B) goes to the caller with its
+# Authorization as the B2BUA's next request on leg A (CSeq 2 after 1), and
+# the caller's SIPp verifies the digest (RFC 3261 22.2). Each ACK names its
+# own leg's CSeq; the BYE on leg B is CSeq 2 (the callee's re-INVITEs number
+# in its own space).
+case_sipp_reinvite_401_from_callee() {
+    # -auth_uri: the digest uri SIPp puts in the header is then the one it hashes
+    sipp_both sipp-uac-reinvite-401.xml "$WITH_UPDATE" sipp-uas-reinvite-401.xml "$WITH_UPDATE" "" \
+        "-auth_uri caller.test"
+    expect_grep b2bua "${B_IN}INVITE .*\(SDP offer, re-INVITE\)"
+    expect_grep b2bua "${A_IN}401 Unauthorized"
+    expect_before b2bua "${A_OUT}ACK" "${B_OUT}401 Unauthorized"
+    expect_before b2bua "${B_OUT}401 Unauthorized" "${B_IN}ACK"
+    [ "$(grep -cF "${A_OUT}INVITE " "$WORK/b2bua.log")" -eq 2 ] || fail "expected two re-INVITEs to the caller"
+    expect_grep b2bua "${B_OUT}200 OK \(SDP answer\)"
+    expect_no_grep b2bua "${A_OUT}(500|491)" "the re-sent re-INVITE was refused"
 }
 
 # The same under --a-prack-failure terminate: the callee's re-INVITE gets 500
