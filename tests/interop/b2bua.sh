@@ -995,6 +995,25 @@ case_sipp_reinvite_401_from_callee() {
     expect_no_grep b2bua "${A_OUT}(500|491)" "the re-sent re-INVITE was refused"
 }
 
+# re-INVITE glare (RFC 3261 14.1, 14.2): the caller's hold re-INVITE goes on
+# to the callee, whose own re-INVITE crosses it. The B2BUA has its re-INVITE
+# in progress on leg B, so it answers the callee's with 491 itself (a Warning
+# says why) and relays nothing of it; the callee answers the B2BUA's with
+# 491, which goes to the caller. Each end then tries again after its wait,
+# one at a time, and both re-INVITEs go through; the SIPp scenarios check
+# every CSeq (leg B: INVITE 1, the relayed re-INVITEs 2 and 3, BYE 4; leg A:
+# the callee's re-INVITE as the B2BUA's CSeq 1).
+case_sipp_glare() {
+    sipp_both sipp-uac-glare.xml "$WITH_UPDATE" sipp-uas-glare.xml "$WITH_UPDATE" ""
+    expect_before b2bua "${B_OUT}INVITE .*\(SDP offer, re-INVITE\)" "${B_IN}INVITE .*\(SDP offer, re-INVITE\)"
+    expect_grep b2bua "${B_OUT}491 Request Pending \(glare\)"
+    expect_before b2bua "${B_IN}491 Request Pending" "${A_OUT}491 Request Pending"
+    expect_no_grep b2bua "${A_OUT}491 Request Pending \(glare\)" "the B2BUA made a 491 of its own on leg A"
+    [ "$(grep -cF "${A_OUT}INVITE " "$WORK/b2bua.log")" -eq 1 ] || fail "expected one re-INVITE to the caller"
+    [ "$(grep -cF "${B_OUT}INVITE " "$WORK/b2bua.log")" -eq 3 ] || fail "expected the INVITE and two re-INVITEs to the callee"
+    expect_grep b2bua 'call over: ok'
+}
+
 # The same under --a-prack-failure terminate: the callee's re-INVITE gets 500
 # with a Warning, and the B2BUA ends the call with a BYE on each leg.
 case_sipp_prack_405_leg_a_terminate() {
