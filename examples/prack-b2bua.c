@@ -202,6 +202,11 @@ struct mid {
     bool c_proceeding;
     bool c_final;
     bool ack_wait;      /* our re-INVITE had no offer: its ACK carries the answer from `from` */
+    /* our re-INVITE had no offer, and the offer came in a reliable 1xx that went
+     * on to `from` reliably: our PRACK waits for the answer in `from`'s PRACK */
+    bool prack_wait;
+    bool oa_1xx;        /* offer and answer went in a 1xx and its PRACK */
+    uint32_t prack_wait_rseq, prack_wait_cseq;
     smsg_t c_ack;
 };
 
@@ -2577,6 +2582,7 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
     copy_headers(&d->auth, CAP_HDRS, m, SIP_H_AUTHORIZATION, "Authorization");
     copy_headers(&d->auth, CAP_HDRS, m, SIP_H_PROXY_AUTHORIZATION, "Proxy-Authorization");
     d->c_proceeding = d->c_final = d->ack_wait = d->uas_on = false;
+    d->prack_wait = d->oa_1xx = false;
     sip_str_copy(d->s_branch, sizeof(d->s_branch), m->branch);
     reply_addr(m, src, &d->s_peer);
     if (!mid_copy_headers(d, m)) {
@@ -2617,7 +2623,7 @@ static void mid_on_request(struct call *c, enum leg from, const sip_msg_t *m, co
             mid_uas_run(c, &acts, now, NULL, NULL);
         if (!offer)
             note(c->no, "%s: re-INVITE without an offer: the answer to the other leg's offer "
-                        "comes in the ACK", leg_name(from));
+                        "comes in a PRACK or the ACK", leg_name(from));
     }
     if (!mid_send_request(c, now)) {
         d->on = false;
@@ -2701,7 +2707,8 @@ static void mid_on_invite_response(struct call *c, const sip_msg_t *m, const cha
     bool reliable = (r.flags & PRACK_RSP_REQUIRE_100REL) && (r.flags & PRACK_RSP_RSEQ);
     const char *role = has_sdp(m) ? (d->offer_in ? (reliable || m->status >= 200 ? "SDP answer"
                                                                                   : "SDP answer preview")
-                                                 : "SDP offer")
+                                  : d->oa_1xx && m->status >= 200 ? "SDP repeated"
+                                                                  : "SDP offer")
                                   : NULL;
     ladder(c->no, to, false, raw, rawlen, role, d->in_update ? "to the UPDATE's re-INVITE" : NULL);
     if (to == LEG_B && m->status >= 200 && m->status < 300) {
@@ -2724,7 +2731,7 @@ static void mid_on_invite_response(struct call *c, const sip_msg_t *m, const cha
     d->c_next = d->c_deadline = PRACK_TIME_NONE;
     if (rc == PRACK_OK)
         mid_uac_run(c, &acts, m, now);
-    if (m->status < 300 && !d->offer_in && has_sdp(m) && !d->in_update) {
+    if (m->status < 300 && !d->offer_in && !d->oa_1xx && has_sdp(m) && !d->in_update) {
         /* the 2xx offers: the answer comes in the ACK from the leg that sent the re-INVITE */
         d->ack_wait = true;
         note(c->no, "%s: the ACK waits for the answer from leg %s", leg_name(to), leg_name(d->from));
@@ -2760,12 +2767,13 @@ static void mid_on_ack(struct call *c, const sip_msg_t *m, const char *raw, size
     d->on = false;
 }
 
-/* A 1xx to our re-INVITE goes to the leg that sent the re-INVITE, through its engine. */
-static void mid_relay_1xx(struct call *c, const sip_msg_t *m, prack_time_t now)
+/* A 1xx to our re-INVITE goes to the leg that sent the re-INVITE, through its
+ * engine; true when that engine sends it (or queues it) reliably. */
+static bool mid_relay_1xx(struct call *c, const sip_msg_t *m, prack_time_t now)
 {
     struct mid *d = &c->mid;
     if (d->in_update || !d->uas_on || prack_uas_state(&d->uas) != PRACK_UAS_PROCEEDING)
-        return; /* an UPDATE has no provisional to relay */
+        return false; /* an UPDATE has no provisional to relay */
     uint32_t flags = 0;
     uint64_t cookie = 0;
     if (m->body.n && !d->slot.used && body_keep(c, &d->slot.body, m)) {
@@ -2780,9 +2788,41 @@ static void mid_relay_1xx(struct call *c, const sip_msg_t *m, prack_time_t now)
         if (cookie)
             d->slot.used = false;
         note(c->no, "%s: %u not relayed: %s", leg_name(d->from), m->status, prack_strerror(rc));
-        return;
+        return false;
     }
+    bool reliable = false;
+    for (size_t i = 0; i < acts.n; i++)
+        if (acts.v[i].type == PRACK_ACT_QUEUE_1XX ||
+            (acts.v[i].type == PRACK_ACT_SEND_1XX && (acts.v[i].flags & PRACK_AF_RELIABLE)))
+            reliable = true;
     mid_uas_run(c, &acts, now, NULL, NULL);
+    return reliable;
+}
+
+/* The PRACK from the sender of the re-INVITE, answered by its engine: when our
+ * PRACK on the other leg waits for the answer (RFC 3262 section 5), it goes
+ * now, with the body of this one. */
+static void mid_prack_answer(struct call *c, const sip_msg_t *m, const prack_actions_t *acts,
+                             prack_time_t now)
+{
+    struct mid *d = &c->mid;
+    bool ok = false;
+    for (size_t i = 0; i < acts->n; i++)
+        if (acts->v[i].type == PRACK_ACT_ANSWER_PRACK && acts->v[i].status == 200)
+            ok = true;
+    if (!d->prack_wait || !ok)
+        return;
+    d->prack_wait = false;
+    enum leg to = other_leg(d->from);
+    if (!has_sdp(m) || !body_keep(c, &d->answer, m)) {
+        body_clear(c, &d->answer);
+        note(c->no, "%s: the PRACK has no answer to relay: leg %s's PRACK goes without one",
+             leg_name(d->from), leg_name(to));
+    }
+    d->oa_1xx = d->answer.len != 0;
+    send_prack(c, to, leg_fork(c, to), d->prack_wait_rseq, d->prack_wait_cseq, &d->answer, true,
+               now, d->from == LEG_A ? "re-INVITE, the caller's answer" : "re-INVITE, the callee's answer");
+    body_clear(c, &d->answer); /* the 2xx's body goes here next */
 }
 
 static void mid_uac_run(struct call *c, const prack_actions_t *acts, const sip_msg_t *m,
@@ -2797,15 +2837,29 @@ static void mid_uac_run(struct call *c, const prack_actions_t *acts, const sip_m
             if (m && a->status > 100)
                 mid_relay_1xx(c, m, now);
             break;
-        case PRACK_ACT_SEND_PRACK:
+        case PRACK_ACT_SEND_PRACK: {
             if (a->flags & PRACK_AF_AUTH)
                 break;
-            if (m && !(a->flags & PRACK_AF_CACHED))
-                mid_relay_1xx(c, m, now);
+            if (d->prack_wait)
+                break; /* a retransmission of the 1xx whose PRACK waits for the answer */
+            bool reliable = m && !(a->flags & PRACK_AF_CACHED) && mid_relay_1xx(c, m, now);
+            if (a->sdp == PRACK_SDP_ANSWER && !d->offer_in && reliable) {
+                /* RFC 3262 section 5: the offer went on in a reliable 1xx, whose
+                 * PRACK brings the answer this PRACK must carry */
+                d->prack_wait = true;
+                d->prack_wait_rseq = a->rseq;
+                d->prack_wait_cseq = a->cseq;
+                note(c->no, "%s: PRACK for RSeq %u waits for the answer from leg %s", leg_name(to),
+                     a->rseq, leg_name(d->from));
+                break;
+            }
             if (a->sdp == PRACK_SDP_ANSWER)
-                note(c->no, "%s: an offer in a 1xx to the re-INVITE: not answered", leg_name(to));
+                note(c->no, "%s: an offer in a 1xx to the re-INVITE that leg %s cannot take "
+                            "reliably: not answered",
+                     leg_name(to), leg_name(d->from));
             send_prack(c, to, leg_fork(c, to), a->rseq, a->cseq, NULL, true, now, "re-INVITE");
             break;
+        }
         case PRACK_ACT_DISCARD:
             note(c->no, "%s: %u RSeq %u not relayed: %s", leg_name(to), a->status, a->rseq,
                  prack_reason_name(a->reason));
@@ -2878,8 +2932,9 @@ static void mid_uas_run(struct call *c, const prack_actions_t *acts, prack_time_
                 snprintf(extra, sizeof(extra), "Require: 100rel\r\n");
             const char *why = (a->flags & PRACK_AF_RELEASED) ? "released by the PRACK" : NULL;
             mid_s_send(c, a->status, extra, &d->answer, NULL,
-                       a->status < 300 && d->answer.len ? (d->offer_in ? "SDP answer" : "SDP offer")
-                                                        : NULL,
+                       a->status < 300 && d->answer.len
+                           ? (d->offer_in ? "SDP answer" : d->oa_1xx ? "SDP repeated" : "SDP offer")
+                           : NULL,
                        why, now);
             break;
         }
@@ -3285,8 +3340,9 @@ static void on_a_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     }
     if (nist_again(c->no, LEG_A, c->nist_a, B2B_NIST_A, m, raw, rawlen))
         return;
-    ladder(c->no, LEG_A, false, raw, rawlen,
-           has_sdp(m) && c->a_offer_sent && !c->a_oa_done ? "SDP answer" : NULL, NULL);
+    bool answer = (c->a_offer_sent && !c->a_oa_done) ||
+                  (c->mid.on && c->mid.from == LEG_A && c->mid.prack_wait);
+    ladder(c->no, LEG_A, false, raw, rawlen, has_sdp(m) && answer ? "SDP answer" : NULL, NULL);
     if (m->cseq < c->a_remote_cseq) {
         respond(LEG_A, c->no, m, src, 500, NULL, "Retry-After: 1\r\n", "CSeq out of order", NULL);
         return;
@@ -3308,8 +3364,10 @@ static void on_a_prack(const sip_msg_t *m, const ex_addr_t *src, const char *raw
     if (c->mid.on && c->mid.from == LEG_A && c->mid.uas_on && (pr.flags & PRACK_PR_RACK) &&
         pr.rack_cseq == c->mid.s_cseq) {
         /* for a reliable 1xx to the caller's re-INVITE */
-        if (prack_uas_on_prack(&c->mid.uas, now, &pr, &acts) == PRACK_OK)
+        if (prack_uas_on_prack(&c->mid.uas, now, &pr, &acts) == PRACK_OK) {
             mid_uas_run(c, &acts, now, m, src);
+            mid_prack_answer(c, m, &acts, now);
+        }
         return;
     }
     int rc = prack_uas_on_prack(&c->uas, now, &pr, &acts);
@@ -3444,7 +3502,8 @@ static void on_b_request(struct call *c, const sip_msg_t *m, const ex_addr_t *sr
     }
     if (prack && f && c->mid.on && c->mid.from == LEG_B && c->mid.uas_on) {
         /* for a reliable 1xx to the callee's re-INVITE */
-        ladder(c->no, LEG_B, false, raw, rawlen, NULL, NULL);
+        ladder(c->no, LEG_B, false, raw, rawlen,
+               has_sdp(m) && c->mid.prack_wait ? "SDP answer" : NULL, NULL);
         nist_b_next(c, m);
         prack_prack_t pr;
         ex_prack_facts(m, &pr);
@@ -3452,8 +3511,10 @@ static void on_b_request(struct call *c, const sip_msg_t *m, const ex_addr_t *sr
             pr.flags |= PRACK_PR_SDP;
         prack_actions_t acts;
         stats.prack_rcvd++;
-        if (prack_uas_on_prack(&c->mid.uas, now, &pr, &acts) == PRACK_OK)
+        if (prack_uas_on_prack(&c->mid.uas, now, &pr, &acts) == PRACK_OK) {
             mid_uas_run(c, &acts, now, m, src);
+            mid_prack_answer(c, m, &acts, now);
+        }
         return;
     }
     if (prack || sip_str_eq_exact(m->method, "CANCEL")) {

@@ -1014,6 +1014,24 @@ case_sipp_glare() {
     expect_grep b2bua 'call over: ok'
 }
 
+# A re-INVITE without an offer whose offer comes in a reliable 1xx (RFC 3262
+# section 5): the callee's reliable 183 with the offer goes to the caller as
+# a reliable 183 of leg A's own; leg B's PRACK waits for the caller's PRACK
+# and carries its answer (RAck 1 2 INVITE, CSeq 3, checked by SIPp). The
+# callee's 200 repeats the offer: no new offer, so its ACK goes at once and
+# without a body.
+case_sipp_reinvite_offer_in_1xx() {
+    sipp_both sipp-uac-reinvite-offer-in-1xx.xml "$WITH_UPDATE" sipp-uas-reinvite-offer-in-1xx.xml \
+        "$WITH_UPDATE" "--b-100rel supported"
+    expect_grep b2bua "${B_IN}183 Session Progress RSeq=1 \(reliable, SDP offer\)"
+    expect_grep b2bua "${A_OUT}183 Session Progress RSeq=[0-9]+ \(reliable, SDP offer\)"
+    expect_grep b2bua 'B: PRACK for RSeq 1 waits for the answer from leg A'
+    expect_before b2bua "${A_IN}PRACK RAck=[0-9]+ 2 INVITE \(SDP answer\)" \
+        "${B_OUT}PRACK RAck=1 2 INVITE \(SDP answer, re-INVITE, the caller.s answer\)"
+    expect_no_grep b2bua 'the ACK waits' "the 2xx's repeated SDP was taken for an offer"
+    expect_result b2bua prack_sent=1 prack_rcvd=1
+}
+
 # The same under --a-prack-failure terminate: the callee's re-INVITE gets 500
 # with a Warning, and the B2BUA ends the call with a BYE on each leg.
 case_sipp_prack_405_leg_a_terminate() {
