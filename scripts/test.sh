@@ -58,6 +58,21 @@ PRACK_KEEP_BUILD=1, PRACK_PARALLEL=0|1 (see the top of scripts/test.sh)
 EOF
 }
 
+# Meson's cmake module runs `cmake --system-information` at setup, which
+# works in the current directory: two setups at once from the checkout (the
+# two lanes below) make it fail. Every `meson setup` of the stages, in the
+# scripts they call too, takes this lock; flock runs meson from PATH.
+PRACK_MESON_LOCK=$(mktemp)
+export PRACK_MESON_LOCK
+meson() {
+    if [ "${1:-}" = setup ]; then
+        flock "$PRACK_MESON_LOCK" meson "$@"
+    else
+        command meson "$@"
+    fi
+}
+export -f meson
+
 # meson, gcovr and the test scripts write into a pipe under CI: keep Python
 # from holding their lines back, so that progress shows as it happens.
 export PYTHONUNBUFFERED=1
@@ -102,7 +117,7 @@ cleanup() {
     if [ -n "$heartbeat_pid" ]; then
         kill "$heartbeat_pid" 2>/dev/null || true
     fi
-    rm -f "$results_file" "$stages_file" "$times_file"
+    rm -f "$results_file" "$stages_file" "$times_file" "$PRACK_MESON_LOCK"
     if [ -z "$build_root" ]; then
         :
     elif [ "$keep_build" = 1 ]; then
