@@ -609,7 +609,7 @@ static void send_prack(struct call *c, struct dialog *d, const prack_action_t *a
         txn_done(t);
         return;
     }
-    char note[96];
+    char note[84]; /* fits t->note after "re-INVITE, " */
     const char *fn = fork_note(c, d, fk, sizeof(fk));
     snprintf(note, sizeof(note), "%s%s%s%s%s", (a->flags & PRACK_AF_CACHED) ? "cached 1xx" : "",
              fn && (a->flags & PRACK_AF_CACHED) ? ", " : "", fn ? fn : "",

@@ -65,8 +65,12 @@ needs_libprack_so() {
     readelf -d "$1" 2>/dev/null | grep -q 'NEEDED.*libprack'
 }
 
-version=$(meson introspect --projectinfo "$src/meson.build" |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
+# Introspection of the unconfigured tree, as IDEs do it: it takes a second;
+# a meson.build whose variables refer to themselves in a loop makes it run
+# without end, which fails here instead of hanging.
+projectinfo=$(timeout 60 meson introspect --projectinfo "$src/meson.build") ||
+    { echo "consumers: meson introspect --projectinfo of the source tree failed or took over 60 s" >&2; exit 1; }
+version=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])' <<<"$projectinfo")
 prefix=$work/prefix
 
 # The library alone, both kinds, and its HTML documentation, installed
