@@ -63,12 +63,17 @@ cleanup() {
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
         echo "[$CASE] FAILED" >&2
         dump_logs
+        if [ -n "$FAIL_REASON" ]; then echo "[$CASE] check failed: $FAIL_REASON" >&2; fi
     fi
     [ -n "$WORK" ] && rm -rf "$WORK"
     exit "$rc"
 }
 
+# The reason is said again after the logs that cleanup prints, so that it is
+# in the last lines meson keeps of a failed test.
+FAIL_REASON=
 fail() {
+    FAIL_REASON="$*"
     echo "[$CASE] check failed: $*" >&2
     exit 1
 }

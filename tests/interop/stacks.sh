@@ -86,7 +86,11 @@ skip() {
     echo "[$CASE] skipped: $*"
     exit 77
 }
+# The reason is said again after the logs that cleanup prints, so that it is
+# in the last lines meson keeps of a failed test.
+FAIL_REASON=
 fail() {
+    FAIL_REASON="$*"
     echo "[$CASE] check failed: $*" >&2
     exit 1
 }
@@ -101,6 +105,7 @@ cleanup() {
             printf '\n----- %s -----\n' "$(basename "$f")" >&2
             head -c 40000 "$f" >&2
         done
+        if [ -n "$FAIL_REASON" ]; then echo "[$CASE] check failed: $FAIL_REASON" >&2; fi
     fi
     [ -n "$WORK" ] && rm -rf "$WORK"
     exit "$rc"
