@@ -475,7 +475,7 @@ main() {
         # of their time waiting on timers and sockets, and the second lane's
         # stages are mostly compiling and computing, so the two fill the two
         # cores.
-        local first=() second=() lane_pid
+        local first=() second=() lane_pid first_pid
         for s in "${stages[@]}"; do
             case "$s" in
                 gcc | valgrind) first+=("$s") ;;
@@ -488,12 +488,20 @@ main() {
             done
         ) &
         lane_pid=$!
-        for s in "${first[@]+"${first[@]}"}"; do
-            run_stage "$s"
-        done
-        if [ "${#second[@]}" -ne 0 ]; then
-            echo "waiting for the stages running next to these: ${second[*]}"
-        fi
+        # The first lane in a subshell of its own as well: a shell counts the
+        # CPU time of a child once it has reaped it, and it reaps a finished
+        # background child at any moment, so the second lane's time would
+        # otherwise land in whichever stage of the first lane was running.
+        (
+            for s in "${first[@]+"${first[@]}"}"; do
+                run_stage "$s"
+            done
+            if [ "${#second[@]}" -ne 0 ]; then
+                echo "waiting for the stages running next to these: ${second[*]}"
+            fi
+        ) &
+        first_pid=$!
+        wait "$first_pid" || true
         wait "$lane_pid" || true
     else
         for s in "${stages[@]}"; do
