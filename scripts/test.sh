@@ -32,7 +32,7 @@
 #   PRACK_STAGES        stages to run, separated by spaces or commas (the
 #                       command line wins); default: all, in the order below
 #   PRACK_FUZZ_SECONDS  libFuzzer time per fuzz target (default 10; two
-#                       targets run at a time, so five cost three times
+#                       targets run at a time, so six cost three times
 #                       this; 0: corpus replays only)
 #   PRACK_BUILD_ROOT    directory for the build directories, kept afterwards
 #                       and reused by the next run; default: a new temporary
