@@ -267,6 +267,14 @@ line_of() {
     echo "${n:-0}"
 }
 
+# expect_after NAME REGEX1 REGEX2: some REGEX2 line comes after the first REGEX1 line.
+expect_after() {
+    local a
+    a=$(line_of "$1" "$2")
+    [ "$a" -gt 0 ] || fail "$1.log lacks /$2/"
+    tail -n "+$((a + 1))" "$WORK/$1.log" | grep -Eq -- "$3" || fail "$1.log: no /$3/ after /$2/ (line $a)"
+}
+
 # expect_before NAME REGEX1 REGEX2: the first REGEX1 line comes before the first REGEX2 line.
 expect_before() {
     local a b
@@ -632,9 +640,12 @@ case_uas_linger_after_calls() {
     expect_rc sipp 0
     expect_rc uas 0
     expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=1
-    expect_before uas 'UAC <- UAS  200 OK \(to BYE\)$' 'UAC -> UAS  PRACK .*retransmission'
-    expect_count uas 'UAC <- UAS  200 OK \(to PRACK, retransmission\)' 1
-    expect_count uas 'UAC <- UAS  200 OK \(to BYE, retransmission\)' 1
+    # after the call ended: SIPp's late PRACK and BYE get their 200s again.
+    # (Under valgrind SIPp may also resend the first PRACK or BYE during the
+    # call, so what counts is what comes after the 200 to the BYE.)
+    expect_after uas 'UAC <- UAS  200 OK \(to BYE\)$' 'UAC -> UAS  PRACK .*retransmission'
+    expect_after uas 'UAC <- UAS  200 OK \(to BYE\)$' 'UAC <- UAS  200 OK \(to PRACK, retransmission\)'
+    expect_after uas 'UAC <- UAS  200 OK \(to BYE\)$' 'UAC <- UAS  200 OK \(to BYE, retransmission\)'
     expect_no_grep uas '481 ' "a retransmission after the call was answered 481"
 }
 
