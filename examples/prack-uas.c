@@ -1275,9 +1275,10 @@ static struct call *on_bye(const sip_msg_t *m, const ex_addr_t *src, const char 
 static struct call *on_cancel(const sip_msg_t *m, const ex_addr_t *src, const char *raw,
                               size_t rawlen, prack_time_t now)
 {
-    /* RFC 3261 9.2: the INVITE with the CANCEL's branch and sent-by */
-    struct call *c = m->to_tag.n ? NULL : find_transaction(m);
-    if (!c || c->reinvite) {
+    /* RFC 3261 9.2: the INVITE with the CANCEL's branch and sent-by, an
+     * initial INVITE's or a re-INVITE's (whose CANCEL carries the To tag) */
+    struct call *c = find_transaction(m);
+    if (!c) {
         ex_ladder_msg(c ? c->no : 0, true, raw, rawlen, NULL, "no matching INVITE");
         respond(m, src, 481, NULL, NULL, NULL, c ? c->no : 0, NULL);
         return NULL;
@@ -1286,7 +1287,9 @@ static struct call *on_cancel(const sip_msg_t *m, const ex_addr_t *src, const ch
     respond(m, src, 200, NULL, c->to_tag, NULL, c->no, NULL);
     if (c->st != C_PROCEEDING || !c->eng_on || prack_uas_state(&c->eng) == PRACK_UAS_REJECTED)
         return NULL; /* the final went out already: the CANCEL changes nothing */
-    c->cancelled = true;
+    /* a cancelled re-INVITE gets its 487 and the call goes on (RFC 3261 14.1) */
+    if (!c->reinvite)
+        c->cancelled = true;
     prack_actions_t acts;
     if (prack_uas_cancel(&c->eng, now, &acts) == PRACK_OK)
         run_actions(c, &acts, now, NULL);

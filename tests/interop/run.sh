@@ -713,6 +713,30 @@ case_uas_reinvite_no_prack() {
         fail "the 504 came $(awk -v a="$t183" -v b="$t504" 'BEGIN { print b - a }') ms after the re-INVITE's 183, not 64*T1 = 3200"
 }
 
+# A re-INVITE cancelled while its reliable 183 waits for a PRACK: the CANCEL,
+# matched to the re-INVITE by branch and sent-by (RFC 3261 9.2), gets 200, the
+# re-INVITE 487 with its reliable 183 still unacknowledged (R26: a non-2xx
+# final need not wait for the PRACK); the dialog stays, and the BYE after the
+# ACK gets 200.
+case_uas_reinvite_cancel() {
+    local port
+    port=$(free_port 127.0.0.1)
+    start_uas --bind "127.0.0.1:$port" --provisional 183:sdp --answer-after 300 --calls 1
+    wait_bound 127.0.0.1 "$port" || fail "prack-uas did not bind"
+    start_sipp_uac sipp-uac-reinvite-cancel.xml 127.0.0.1 "$port" -key ext "Supported: 100rel" \
+        -key ci 1 -key cp 2
+    finish sipp
+    finish uas
+    expect_rc sipp 0
+    expect_rc uas 0
+    expect_result uas calls=1 ok=1 final=200 prack_rcvd=1 rel1xx=2 reinvites=1 reinvite_final=487
+    expect_grep uas 'UAC <- UAS  200 OK \(to CANCEL\)'
+    expect_grep uas 'UAC <- UAS  487 Request Terminated \(cancelled'
+    expect_grep uas 're-INVITE rejected with 487: the call goes on'
+    expect_before uas 'UAC <- UAS  487 ' 'UAC <- UAS  200 OK \(to BYE\)'
+    expect_no_grep uas '481 ' "a request of the call was answered 481"
+}
+
 # A second re-INVITE while the first is pending gets 500 with Retry-After
 # 0..10 (RFC 3261 14.2), one with a lower CSeq 500 (12.2.2); the first goes
 # on: its 2xx waits for the PRACK of its SDP-bearing 183 (R27), which names
