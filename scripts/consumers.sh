@@ -62,7 +62,7 @@ check() {
 
 # needs_libprack_so FILE: does the program FILE load libprack.so at run time?
 needs_libprack_so() {
-    readelf -d "$1" 2>/dev/null | grep -q 'NEEDED.*libprack'
+    [ "$(readelf -d "$1" 2>/dev/null | grep -c 'NEEDED.*libprack')" -gt 0 ]
 }
 
 # Introspection of the unconfigured tree, as IDEs do it: it takes a second;
@@ -81,7 +81,7 @@ meson setup "$work/lib-build" "$src" --prefix="$prefix" \
 meson compile -C "$work/lib-build"
 meson install -C "$work/lib-build" --quiet
 # lib/ or lib/<multiarch>/, as meson chose.
-pc=$(find "$prefix" -name libprack.pc | head -n 1)
+pc=$(find "$prefix" -name libprack.pc | awk 'NR == 1')
 [ -n "$pc" ] || { echo "consumers: libprack.pc was not installed" >&2; exit 1; }
 export PKG_CONFIG_PATH=${pc%/*}
 

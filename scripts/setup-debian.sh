@@ -45,7 +45,7 @@ fi
 
 missing=()
 for pkg in "${packages[@]}"; do
-    if ! dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed$'; then
+    if [ "$(dpkg -s "$pkg" 2>/dev/null | grep -c '^Status: install ok installed$')" -eq 0 ]; then
         missing+=("$pkg")
     fi
 done

@@ -277,7 +277,7 @@ build_compiler() {
         gcc) cxx=g++ opt=debugoptimized ;;
         clang) cxx=clang++ ;;
     esac
-    "$cc" --version | head -n 1
+    "$cc" --version | awk 'NR == 1'
     meson_configure "$dir" "$cc" "$cxx" -Dwerror=true --buildtype="$opt"
     meson compile -C "$dir"
 }
@@ -425,13 +425,13 @@ stage_dist() {
     meson_configure "$dir/source-build" gcc g++ -Dtests=disabled -Dexamples=false -Ddocs=disabled
     rm -rf "$dir/source-build/meson-dist"
     meson dist -C "$dir/source-build" --no-tests --formats xztar "${dirty[@]+"${dirty[@]}"}"
-    tarball=$(find "$dir/source-build/meson-dist" -name 'libprack-*.tar.xz' | head -n 1)
+    tarball=$(find "$dir/source-build/meson-dist" -name 'libprack-*.tar.xz' | awk 'NR == 1')
     [ -n "$tarball" ] || { echo "dist: no tarball" >&2; return 1; }
     ls -l "$tarball"
     mkdir -p "$dir/unpacked"
     tar -xJf "$tarball" -C "$dir/unpacked"
     local top
-    top=$(find "$dir/unpacked" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+    top=$(find "$dir/unpacked" -mindepth 1 -maxdepth 1 -type d | awk 'NR == 1')
     CC=gcc CXX=g++ meson setup "$dir/tarball-build" "$top"
     meson compile -C "$dir/tarball-build"
     meson_run_tests "$dir/tarball-build" --suite unit

@@ -222,7 +222,7 @@ expect_no_grep() { # NAME REGEX [what]
 # line_of NAME REGEX: line number of the first match (0 when none).
 line_of() {
     local n
-    n=$(grep -En -- "$2" "$WORK/$1.log" | head -n 1 | cut -d: -f1)
+    n=$(grep -En -m 1 -- "$2" "$WORK/$1.log" | cut -d: -f1)
     echo "${n:-0}"
 }
 
@@ -304,8 +304,8 @@ case_a100rel_b100rel() {
     expect_grep b2bua "${B_OUT}PRACK RAck="
     # the callee's RSeq values never reach the caller: each leg numbers its own
     local a b
-    a=$(grep -F "$A_OUT" "$WORK/b2bua.log" | grep -v retransmission | sed -nE 's/.*RSeq=([0-9]+).*/\1/p' | head -n 1)
-    b=$(grep -F "$B_IN" "$WORK/b2bua.log" | sed -nE 's/.*RSeq=([0-9]+).*/\1/p' | head -n 1)
+    a=$(grep -F "$A_OUT" "$WORK/b2bua.log" | grep -v retransmission | sed -nE 's/.*RSeq=([0-9]+).*/\1/p' | awk 'NR == 1')
+    b=$(grep -F "$B_IN" "$WORK/b2bua.log" | sed -nE 's/.*RSeq=([0-9]+).*/\1/p' | awk 'NR == 1')
     if [ -z "$a" ] || [ -z "$b" ]; then fail "missing RSeq on a leg"; fi
     [ "$a" != "$b" ] || fail "leg A reused the callee's RSeq $b"
     grep -q "RAck=$a " "$WORK/uac.log" || fail "the caller did not PRACK RSeq $a"

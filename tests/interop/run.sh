@@ -189,7 +189,11 @@ finish() {
 # at once unless they pass --linger themselves. Other stacks' UASes (run by
 # stacks.sh) have no such option.
 uas_no_linger() {
-    if "$1" --help 2>/dev/null | grep -q -- '--linger'; then echo "--linger 0"; fi
+    # the help text whole, then the search: `--help | grep -q` would let
+    # the program die of SIGPIPE once grep has its match (pipefail)
+    local help
+    help=$("$1" --help 2>/dev/null || true)
+    if [[ "$help" == *--linger* ]]; then echo "--linger 0"; fi
 }
 start_uas() {
     local quick
@@ -263,7 +267,7 @@ expect_count() { # NAME REGEX N
 # line_of NAME REGEX: line number of the first match (0 when none).
 line_of() {
     local n
-    n=$(grep -En -- "$2" "$WORK/$1.log" | head -n 1 | cut -d: -f1)
+    n=$(grep -En -m 1 -- "$2" "$WORK/$1.log" | cut -d: -f1)
     echo "${n:-0}"
 }
 
@@ -272,7 +276,9 @@ expect_after() {
     local a
     a=$(line_of "$1" "$2")
     [ "$a" -gt 0 ] || fail "$1.log lacks /$2/"
-    tail -n "+$((a + 1))" "$WORK/$1.log" | grep -Eq -- "$3" || fail "$1.log: no /$3/ after /$2/ (line $a)"
+    # grep -c reads to the end: with -q, tail could die of SIGPIPE (pipefail)
+    [ "$(tail -n "+$((a + 1))" "$WORK/$1.log" | grep -Ec -- "$3")" -gt 0 ] ||
+        fail "$1.log: no /$3/ after /$2/ (line $a)"
 }
 
 # expect_before NAME REGEX1 REGEX2: the first REGEX1 line comes before the first REGEX2 line.
@@ -329,7 +335,7 @@ expect_consecutive_rseq() { # NAME N
     local vals first i=0 v
     vals=$(rseqs "$1")
     [ "$(printf '%s\n' "$vals" | grep -c .)" -eq "$2" ] || fail "$1: expected $2 reliable 1xx, got: $vals"
-    first=$(printf '%s\n' "$vals" | head -n 1)
+    first=${vals%%$'\n'*}
     for v in $vals; do
         [ "$v" -eq $((first + i)) ] || fail "$1: RSeq values not consecutive: $vals"
         i=$((i + 1))
