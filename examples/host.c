@@ -176,6 +176,33 @@ ex_hnode_t *ex_htab_find(const ex_htab_t *t, const ex_key_t *k, const ex_hnode_t
 }
 
 /* ------------------------------------------------------------------------- */
+/* Lists */
+
+void ex_list_append(ex_list_t *l, ex_link_t *n)
+{
+    n->prev = l->tail;
+    n->next = NULL;
+    if (l->tail)
+        l->tail->next = n;
+    else
+        l->head = n;
+    l->tail = n;
+}
+
+void ex_list_unlink(ex_list_t *l, ex_link_t *n)
+{
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        l->head = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    else
+        l->tail = n->prev;
+    n->prev = n->next = NULL;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Timer heap */
 
 void ex_heap_init(ex_heap_t *h, size_t cap)

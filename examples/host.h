@@ -114,6 +114,24 @@ bool ex_htab_linked(const ex_hnode_t *n);
 ex_hnode_t *ex_htab_find(const ex_htab_t *t, const ex_key_t *k, const ex_hnode_t *after);
 
 /* ------------------------------------------------------------------------- */
+/* Lists: a program's calls in progress, and those that ended and linger for
+ * retransmissions, oldest first (the first makes room at --max-calls). The
+ * link is inside the call; EX_OWNER() gets the call back. */
+
+typedef struct ex_link {
+    struct ex_link *prev, *next;
+} ex_link_t;
+
+typedef struct ex_list {
+    ex_link_t *head, *tail;
+} ex_list_t;
+
+/* `n` goes last. O(1). */
+void ex_list_append(ex_list_t *l, ex_link_t *n);
+/* `n`, which is on `l`, comes off it. O(1). */
+void ex_list_unlink(ex_list_t *l, ex_link_t *n);
+
+/* ------------------------------------------------------------------------- */
 /* Timers: a binary min-heap of deadlines. */
 
 typedef struct ex_timer ex_timer_t;

@@ -214,8 +214,8 @@ struct call {
     ex_timer_t timer;    /* the earliest deadline of both legs (call_deadline) */
     ex_hnode_t a_node;   /* in a_calls: Call-ID and From tag of the caller */
     ex_hnode_t b_node;   /* in b_calls: leg B's Call-ID */
-    struct call *prev, *next;   /* every call */
-    struct call *lprev, *lnext; /* the calls that are over, oldest first */
+    ex_link_t all_link;    /* in all_calls */
+    ex_link_t linger_link; /* in lingering: the calls that are over, oldest first */
     bool used;
     bool over; /* both legs ended; kept a while for retransmissions */
     unsigned no;
@@ -315,7 +315,7 @@ struct call {
 /* One host for both legs: socket, timer heap, client transactions. */
 static ex_host_t host;
 static ex_htab_t a_calls, b_calls;
-static struct call *all_head, *linger_head, *linger_tail;
+static ex_list_t all_calls, lingering;
 static unsigned long ncalls;
 static unsigned next_call_no = 1;
 
@@ -964,13 +964,7 @@ static void end_call(struct call *c, prack_time_t now)
         if (c->txn[i])
             txn_done(c->txn[i]);
     /* the oldest that is over makes room when --max-calls is reached */
-    c->lprev = linger_tail;
-    c->lnext = NULL;
-    if (linger_tail)
-        linger_tail->lnext = c;
-    else
-        linger_head = c;
-    linger_tail = c;
+    ex_list_append(&lingering, &c->linger_link);
     c->mid.on = false;
     c->linger_until = now + 64u * (prack_time_t)opt.t1;
     if (c->retryable && !c->superseded) {
@@ -997,22 +991,9 @@ static void free_call(struct call *c)
 {
     if (c->count_at != PRACK_TIME_NONE)
         count_call(c);
-    if (c->over) {
-        if (c->lprev)
-            c->lprev->lnext = c->lnext;
-        else
-            linger_head = c->lnext;
-        if (c->lnext)
-            c->lnext->lprev = c->lprev;
-        else
-            linger_tail = c->lprev;
-    }
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        all_head = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    if (c->over)
+        ex_list_unlink(&lingering, &c->linger_link);
+    ex_list_unlink(&all_calls, &c->all_link);
     ex_htab_del(&a_calls, &c->a_node);
     ex_htab_del(&b_calls, &c->b_node);
     ex_timer_stop(&host.timers, &c->timer);
@@ -1031,18 +1012,15 @@ static void call_timer(ex_timer_t *t, prack_time_t now);
 static struct call *alloc_call(void)
 {
     if (ncalls >= opt.max_calls) {
-        if (!linger_head)
+        if (!lingering.head)
             return NULL;
-        free_call(linger_head);
+        free_call(EX_OWNER(lingering.head, struct call, linger_link));
     }
     struct call *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->timer.fn = call_timer;
-    c->next = all_head;
-    if (all_head)
-        all_head->prev = c;
-    all_head = c;
+    ex_list_append(&all_calls, &c->all_link);
     ncalls++;
     return c;
 }
@@ -4065,14 +4043,15 @@ int main(int argc, char **argv)
     }
 
     unsigned active = 0;
-    for (struct call *c = all_head; c; c = c->next) {
+    for (ex_link_t *n = all_calls.head; n; n = n->next) {
+        struct call *c = EX_OWNER(n, struct call, all_link);
         if (c->over && c->count_at != PRACK_TIME_NONE)
             count_call(c);
         else if (!c->over && !c->superseded)
             active++;
     }
-    while (all_head)
-        free_call(all_head);
+    while (all_calls.head)
+        free_call(EX_OWNER(all_calls.head, struct call, all_link));
     close(host.sock);
     ex_host_free(&host);
     ex_htab_free(&a_calls);

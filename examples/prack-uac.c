@@ -139,7 +139,7 @@ struct reinvite {
 struct call {
     enum call_state st;
     unsigned no;
-    struct call *prev, *next; /* in the list of lingering calls */
+    ex_link_t link;           /* in the list of lingering calls */
     ex_timer_t timer;         /* the call's earliest deadline */
     ex_hnode_t cid_node;      /* by Call-ID */
     char call_id[96];
@@ -189,7 +189,7 @@ struct call {
 
 static ex_host_t host;
 static ex_htab_t by_cid;                       /* struct call by cid_node */
-static struct call *linger_head, *linger_tail; /* over, oldest first */
+static ex_list_t lingering;                    /* calls over, oldest first */
 static unsigned long ncalls, nactive;          /* all calls; those not over */
 
 static struct stats {
@@ -271,12 +271,7 @@ static void end_call(struct call *c, bool ok, prack_time_t now)
     free(c->sdp);
     c->sdp = NULL;
     nactive--;
-    c->prev = linger_tail;
-    if (linger_tail)
-        linger_tail->next = c;
-    else
-        linger_head = c;
-    linger_tail = c;
+    ex_list_append(&lingering, &c->link);
     stats.done++;
     if (ok)
         stats.ok++;
@@ -1386,18 +1381,10 @@ static void on_datagram(char *buf, size_t len, const ex_addr_t *src, prack_time_
 
 static void free_call(struct call *c)
 {
-    if (c->st == U_DONE) {
-        if (c->prev)
-            c->prev->next = c->next;
-        else
-            linger_head = c->next;
-        if (c->next)
-            c->next->prev = c->prev;
-        else
-            linger_tail = c->prev;
-    } else {
+    if (c->st == U_DONE)
+        ex_list_unlink(&lingering, &c->link);
+    else
         nactive--;
-    }
     ex_timer_stop(&host.timers, &c->timer);
     ex_htab_del(&by_cid, &c->cid_node);
     for (size_t i = 0; i < UAC_MAX_TXNS; i++)
@@ -1425,9 +1412,9 @@ static void call_timer(ex_timer_t *t, prack_time_t now);
 static struct call *new_call(void)
 {
     if (ncalls >= opt.max_calls) {
-        if (!linger_head)
+        if (!lingering.head)
             return NULL;
-        free_call(linger_head);
+        free_call(EX_OWNER(lingering.head, struct call, link));
     }
     struct call *c = calloc(1, sizeof(*c));
     if (!c)

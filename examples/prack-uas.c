@@ -73,7 +73,7 @@ enum bye_why { BYE_NONE, BYE_NO_ACK, BYE_HANGUP };
 struct call {
     enum call_state st;
     unsigned no;
-    struct call *prev, *next; /* in the list of active or of lingering calls */
+    ex_link_t link;           /* in the list of active or of lingering calls */
     ex_timer_t timer;         /* the earliest deadline of the call, engine's included */
     ex_hnode_t dlg_node;      /* Call-ID, our To-tag, the From-tag */
     ex_hnode_t cid_node;      /* Call-ID, the From-tag: merged requests, retries */
@@ -142,10 +142,10 @@ struct call {
 };
 
 static ex_host_t host;
-static ex_htab_t dialogs; /* struct call by dlg_node */
-static ex_htab_t by_cid;  /* struct call by cid_node */
-static struct call *active_head;              /* calls not over */
-static struct call *linger_head, *linger_tail; /* over, oldest first */
+static ex_htab_t dialogs;   /* struct call by dlg_node */
+static ex_htab_t by_cid;    /* struct call by cid_node */
+static ex_list_t active;    /* calls not over */
+static ex_list_t lingering; /* over, oldest first */
 static unsigned long ncalls;                   /* both lists */
 static unsigned next_call_no = 1;
 static uint8_t nonce_secret[16];
@@ -197,19 +197,6 @@ static struct call *find_transaction(const sip_msg_t *m)
     return t && t->owner ? (struct call *)t->owner : NULL;
 }
 
-static void list_unlink(struct call *c, struct call **head, struct call **tail)
-{
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        *head = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    else if (tail)
-        *tail = c->prev;
-    c->prev = c->next = NULL;
-}
-
 static void count_call(struct call *c, bool ok)
 {
     if (c->counted || c->superseded)
@@ -251,23 +238,15 @@ static void end_call(struct call *c, bool ok, prack_time_t now)
     c->hdrs = c->rr = c->remote_target = c->remote_from = c->local_to = c->rel = NULL;
     c->sdp = NULL;
     c->rel_len = 0;
-    list_unlink(c, &active_head, NULL);
-    c->prev = linger_tail;
-    if (linger_tail)
-        linger_tail->next = c;
-    else
-        linger_head = c;
-    linger_tail = c;
+    ex_list_unlink(&active, &c->link);
+    ex_list_append(&lingering, &c->link);
 }
 
 static void free_call(struct call *c)
 {
     if (c->count_at != PRACK_TIME_NONE)
         count_call(c, false);
-    if (c->st == C_TERMINATED)
-        list_unlink(c, &linger_head, &linger_tail);
-    else
-        list_unlink(c, &active_head, NULL);
+    ex_list_unlink(c->st == C_TERMINATED ? &lingering : &active, &c->link);
     ex_timer_stop(&host.timers, &c->timer);
     ex_htab_del(&dialogs, &c->dlg_node);
     ex_htab_del(&by_cid, &c->cid_node);
@@ -294,19 +273,16 @@ static void call_timer(ex_timer_t *t, prack_time_t now);
 static struct call *alloc_call(void)
 {
     if (ncalls >= opt.max_calls) {
-        if (!linger_head)
+        if (!lingering.head)
             return NULL;
-        free_call(linger_head);
+        free_call(EX_OWNER(lingering.head, struct call, link));
     }
     struct call *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->timer.fn = call_timer;
     c->inv.owner = c;
-    c->next = active_head;
-    if (active_head)
-        active_head->prev = c;
-    active_head = c;
+    ex_list_append(&active, &c->link);
     ncalls++;
     return c;
 }
@@ -1710,23 +1686,24 @@ int main(int argc, char **argv)
              * --linger ms; new INVITEs meanwhile get 503 */
             if (linger_end == PRACK_TIME_NONE)
                 linger_end = now + opt.linger;
-            if (now >= linger_end || (!active_head && !linger_head && host.nist == 0))
+            if (now >= linger_end || (!active.head && !lingering.head && host.nist == 0))
                 break;
         }
         if (ex_host_poll(&host, now, linger_end, on_datagram) < 0)
             break;
     }
 
-    unsigned active = 0;
-    for (struct call *c = linger_head; c; c = c->next) {
+    unsigned live = 0;
+    for (ex_link_t *n = lingering.head; n; n = n->next) {
+        struct call *c = EX_OWNER(n, struct call, link);
         if (c->count_at != PRACK_TIME_NONE) {
             c->count_at = PRACK_TIME_NONE;
             count_call(c, false);
         }
     }
-    for (struct call *c = active_head; c; c = c->next)
-        if (!c->superseded)
-            active++;
+    for (ex_link_t *n = active.head; n; n = n->next)
+        if (!EX_OWNER(n, struct call, link)->superseded)
+            live++;
     close(host.sock);
     char more[64] = "";
     if (stats.reinvites)
@@ -1734,5 +1711,5 @@ int main(int argc, char **argv)
                  stats.reinvite_final);
     ex_result_more("uas", stats.done, stats.ok, stats.last_final, 0, stats.prack_rcvd,
                    stats.rel1xx, more[0] ? more : NULL);
-    return (stats.ok == stats.done && active == 0) ? 0 : 1;
+    return (stats.ok == stats.done && live == 0) ? 0 : 1;
 }

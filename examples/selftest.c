@@ -381,6 +381,19 @@ static void test_host(void)
     CHECK(t.count == 0);
     ex_htab_free(&t);
 
+    /* the list keeps insertion order through unlinks at the head, middle and tail */
+    ex_list_t l = { NULL, NULL };
+    ex_link_t k[4];
+    for (size_t i = 0; i < 4; i++)
+        ex_list_append(&l, &k[i]);
+    ex_list_unlink(&l, &k[1]); /* middle */
+    CHECK(l.head == &k[0] && k[0].next == &k[2] && k[2].prev == &k[0] && l.tail == &k[3]);
+    ex_list_unlink(&l, &k[0]); /* head */
+    ex_list_unlink(&l, &k[3]); /* tail */
+    CHECK(l.head == &k[2] && l.tail == &k[2] && !k[2].prev && !k[2].next);
+    ex_list_unlink(&l, &k[2]);
+    CHECK(!l.head && !l.tail);
+
     /* the ACK of a non-2xx final: the INVITE's branch and sent-by, another From tag */
     char inv[] = "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bKabc\r\n"
                  "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n"
