@@ -713,11 +713,30 @@ static void start_timer_g(struct call *c, prack_time_t now)
 }
 
 /* The settings of every UAS engine, initial INVITE or re-INVITE. */
-static void engine_config(prack_config_t *cfg)
+/* A UAS engine for the INVITE or re-INVITE `m`, under the program's T1 and
+ * 100rel policy. */
+static int engine_init(prack_uas_t *eng, const sip_msg_t *m, prack_time_t now,
+                       prack_actions_t *acts)
 {
-    prack_config_init(cfg);
-    cfg->t1_ms = opt.t1;
-    cfg->policy = (uint8_t)opt.policy;
+    prack_config_t cfg;
+    prack_config_init(&cfg);
+    cfg.t1_ms = opt.t1;
+    cfg.policy = (uint8_t)opt.policy;
+    prack_invite_t inv;
+    ex_invite_facts(m, &inv);
+    int rc = prack_uas_init(eng, &cfg, &inv, ex_random32(), now, acts);
+    if (rc != PRACK_OK)
+        ex_warn("prack_uas_init: %s", prack_strerror(rc));
+    return rc;
+}
+
+/* A final of the program's choosing through the engine, which drops what
+ * it still had queued or held. */
+static void engine_final(struct call *c, uint16_t status, prack_time_t now)
+{
+    prack_actions_t acts;
+    if (prack_uas_send_final(&c->eng, now, status, &acts) == PRACK_OK)
+        run_actions(c, &acts, now, NULL);
 }
 
 /* 100 Trying, then the --provisional list, through the engine of the
@@ -832,14 +851,8 @@ static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, cons
         return c;
     }
 
-    prack_config_t cfg;
-    engine_config(&cfg);
-    prack_invite_t inv;
-    ex_invite_facts(m, &inv);
     prack_actions_t acts;
-    int rc = prack_uas_init(&c->eng, &cfg, &inv, ex_random32(), now, &acts);
-    if (rc != PRACK_OK) {
-        ex_warn("prack_uas_init: %s", prack_strerror(rc));
+    if (engine_init(&c->eng, m, now, &acts) != PRACK_OK) {
         respond(m, src, 500, NULL, c->to_tag, NULL, c->no, &c->inv);
         end_call(c, false, now);
         return c;
@@ -852,15 +865,13 @@ static struct call *on_new_invite(const sip_msg_t *m, const ex_addr_t *src, cons
     }
     if (opt.auth && !authorized(m, "INVITE", now)) {
         c->retryable = true;
-        if (prack_uas_send_final(&c->eng, now, 401, &acts) == PRACK_OK)
-            run_actions(c, &acts, now, NULL);
+        engine_final(c, 401, now);
         return c;
     }
     /* RFC 3261 13.3.1.1, RFC 3264 6: an offer with nothing in common, or one
      * we cannot read, gets 488 with a Warning */
     if (offer && uas_offer_decision(c, m->body, false) != OFFER_ANSWERED) {
-        if (prack_uas_send_final(&c->eng, now, 488, &acts) == PRACK_OK)
-            run_actions(c, &acts, now, NULL);
+        engine_final(c, 488, now);
         return c;
     }
 
@@ -923,15 +934,9 @@ static struct call *on_reinvite(struct call *c, const sip_msg_t *m, const ex_add
         return c;
     }
 
-    prack_config_t cfg;
-    engine_config(&cfg);
-    prack_invite_t inv;
-    ex_invite_facts(m, &inv);
     prack_actions_t acts;
     prack_uas_t eng;
-    int rc = prack_uas_init(&eng, &cfg, &inv, ex_random32(), now, &acts);
-    if (rc != PRACK_OK) {
-        ex_warn("prack_uas_init: %s", prack_strerror(rc));
+    if (engine_init(&eng, m, now, &acts) != PRACK_OK) {
         reinvite_reject(c, m, src, 500, NULL, NULL, now);
         return c;
     }
@@ -947,8 +952,7 @@ static struct call *on_reinvite(struct call *c, const sip_msg_t *m, const ex_add
         return c;
     /* RFC 3261 14.2: an offer we cannot take gets 488, and the session stays */
     if (offer && uas_offer_decision(c, m->body, false) != OFFER_ANSWERED) {
-        if (prack_uas_send_final(&c->eng, now, 488, &acts) == PRACK_OK)
-            run_actions(c, &acts, now, NULL);
+        engine_final(c, 488, now);
         return c;
     }
     send_provisionals(c, offer, now);
