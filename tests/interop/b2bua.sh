@@ -23,6 +23,9 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# nap and log_has: poll.sh
+# shellcheck source=poll.sh
+. "$HERE/poll.sh"
 UAS=${PRACK_UAS:-$ROOT/build/examples/prack-uas}
 UAC=${PRACK_UAC:-$ROOT/build/examples/prack-uac}
 B2BUA=${PRACK_B2BUA:-$ROOT/build/examples/prack-b2bua}
@@ -108,9 +111,9 @@ PY
 wait_log() {
     local i pidvar="${1}_PID"
     for ((i = 0; i < PROC_TIMEOUT * 50; i++)); do
-        grep -Eq -- "$2" "$WORK/$1.log" 2>/dev/null && return 0
+        log_has "$WORK/$1.log" "$2" && return 0
         kill -0 "${!pidvar}" 2>/dev/null || return 1
-        sleep 0.02
+        nap 0.02
     done
     return 1
 }

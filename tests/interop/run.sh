@@ -96,13 +96,9 @@ skip() {
 # ---------------------------------------------------------------------------
 # Processes
 
-# UDP sockets bound to PORT on this host, read from /proc (Linux): cheaper
-# than starting an interpreter for every check.
-port_in_use() {
-    local hex
-    printf -v hex '%04X' "$1"
-    grep -Eq "^ *[0-9]+: [0-9A-F]+:$hex " /proc/net/udp /proc/net/udp6 2>/dev/null
-}
+# port_in_use, nap and log_has: poll.sh
+# shellcheck source=poll.sh
+. "$HERE/poll.sh"
 
 have_proc_udp() {
     [ -r /proc/net/udp ]
@@ -141,7 +137,7 @@ wait_bound() {
         local i
         for i in $(seq 1 200); do
             port_in_use "$2" && return 0
-            sleep 0.05
+            nap 0.05
         done
         return 1
     fi

@@ -112,11 +112,9 @@ cleanup() {
 }
 
 TAKEN=" "
-port_in_use() {
-    local hex
-    printf -v hex '%04X' "$1"
-    grep -Eq "^ *[0-9]+: [0-9A-F]+:$hex " /proc/net/udp /proc/net/udp6 2>/dev/null
-}
+# port_in_use, nap and log_has: poll.sh
+# shellcheck source=poll.sh
+. "$HERE/poll.sh"
 free_port() {
     local p i
     for i in $(seq 1 500); do
@@ -133,7 +131,7 @@ wait_bound() {
     local i
     for i in $(seq 1 200); do
         port_in_use "$1" && return 0
-        sleep 0.05
+        nap 0.05
     done
     fail "nothing bound to port $1"
 }
@@ -158,8 +156,8 @@ finish() { # NAME: its exit status in RC_NAME
 stop_after() {
     local v="PID_${1//-/_}" i
     for i in $(seq 1 100); do
-        grep -Eq -- "$2" "$WORK/$1.log" && break
-        sleep 0.05
+        log_has "$WORK/$1.log" "$2" && break
+        nap 0.05
     done
     kill -TERM "${!v}" 2>/dev/null || true
 }
