@@ -198,7 +198,7 @@ case_sipp() { # STACK CASE
         # next line.
         dir=$WORK/relaxed
         mkdir -p "$dir"
-        cp "$HERE"/*.xml "$HERE/run.sh" "$dir/"
+        cp "$HERE"/*.xml "$HERE/run.sh" "$HERE/poll.sh" "$dir/"
         sed -i -E 's/;lr\., \*\.sip:p2@\[\^,\]\*;lr\. \*\$/;lr.(, *.sip:p2@[^,]*;lr.)? *$/' "$dir"/*.xml
     fi
     if [ "$1" = libre ] && [[ "$2" == uac-* ]]; then
