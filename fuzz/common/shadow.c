@@ -12,25 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-/*
- * ASan's defaults for the targets that link the model (an ASAN_OPTIONS
- * setting still wins). The engines, the model and the drivers keep all their
- * state in static storage: the only allocation in an execution is libFuzzer's
- * copy of the input. ASan's default quarantine of 256 MiB of freed blocks then
- * hands each input a fresh block on pages not touched for thousands of runs,
- * and the page faults cost more than some engine calls. A quarantine of 1 MiB
- * still holds thousands of freed inputs for use-after-free reports.
- */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-    return "quarantine_size_mb=1";
-}
-#endif
-#endif
-
 #define SH_GUARD_BYTE 0xA5u
 #define SH_MOVED_BYTE 0xD3u /* what a slot holds when no engine lives in it */
 #define SH_MAX_RETX 6u /* retransmissions at T1, 3, 7, 15, 31, 63 T1; 127 T1 is past the timeout */
