@@ -63,7 +63,7 @@ EOF
 
 # Meson's cmake module runs `cmake --system-information` at setup, which
 # works in the current directory: two setups at once from the checkout (the
-# two lanes below) make it fail. Every `meson setup` of the stages, in the
+# two workers of run_pool) make it fail. Every `meson setup` of the stages, in the
 # scripts they call too, takes this lock; flock runs meson from PATH.
 PRACK_MESON_LOCK=$(mktemp)
 export PRACK_MESON_LOCK
