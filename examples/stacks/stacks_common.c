@@ -5,6 +5,7 @@
 
 #include "stacks_common.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,4 +274,16 @@ void sx_result(const char *role, unsigned calls, unsigned ok, unsigned final_sta
 {
     sx_flush();
     ex_result(role, calls, ok, final_status, prack_sent, prack_rcvd, rel1xx);
+}
+
+void sx_on_stop(void (*fn)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
 }

@@ -93,6 +93,16 @@ void sx_tx_label(const void *key, unsigned no, const char *sdp_role, const char 
 void sx_tx(const void *key, const char *raw, size_t len);
 void sx_flush(void);
 
+/*
+ * Call fn on SIGINT and SIGTERM, every time, with the signal blocked while fn
+ * runs. libre's re_main() installs its handler with signal(), which resets
+ * to the default action on delivery until the handler installs itself again:
+ * a second SIGTERM right behind the first (timeout(1) sends one to the
+ * program and one to its process group) could kill the program before it
+ * printed its RESULT line. The libre programs call re_main(NULL) after this.
+ */
+void sx_on_stop(void (*fn)(int));
+
 /* ex_note() and ex_result(), after the held datagram. */
 void sx_note(unsigned no, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sx_result(const char *role, unsigned calls, unsigned ok, unsigned final_status,

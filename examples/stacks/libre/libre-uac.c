@@ -676,7 +676,8 @@ int main(int argc, char **argv)
     tmr_init(&start_tmr);
     t0 = ex_now();
     start_calls(NULL);
-    (void)re_main(on_signal);
+    sx_on_stop(on_signal);
+    (void)re_main(NULL);
     tmr_cancel(&start_tmr);
     sx_result("uac", stats.done, stats.ok, stats.last_final, stats.prack_sent, 0, stats.rel1xx);
     for (size_t i = 0; i < MAX_CALLS; i++)

@@ -613,7 +613,8 @@ int main(int argc, char **argv)
                prack_version(), ex_policy_name((prack_policy_t)opt.policy), opt.t1);
         fflush(stdout);
     }
-    (void)re_main(on_signal);
+    sx_on_stop(on_signal);
+    (void)re_main(NULL);
     for (size_t i = 0; i < MAX_CALLS; i++) {
         struct call *c = &calls[i];
         if (c->st == C_TERMINATED && !c->counted && tmr_isrunning(&c->count))
