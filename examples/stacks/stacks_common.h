@@ -94,12 +94,13 @@ void sx_tx(const void *key, const char *raw, size_t len);
 void sx_flush(void);
 
 /*
- * Call fn on SIGINT and SIGTERM, every time, with the signal blocked while fn
- * runs. libre's re_main() installs its handler with signal(), which resets
- * to the default action on delivery until the handler installs itself again:
- * a second SIGTERM right behind the first (timeout(1) sends one to the
- * program and one to its process group) could kill the program before it
- * printed its RESULT line. The libre programs call re_main(NULL) after this.
+ * Call fn on SIGINT and SIGTERM, every time, with both signals blocked while
+ * fn runs; every stack program stops this way. The libre programs call
+ * re_main(NULL) after it: re_main() would install its handler with signal(),
+ * which resets to the default action on delivery until the handler installs
+ * itself again, so a second SIGTERM right behind the first (timeout(1) sends
+ * one to the program and one to its process group) could kill the program
+ * before it printed its RESULT line.
  */
 void sx_on_stop(void (*fn)(int));
 

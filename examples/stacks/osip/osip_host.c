@@ -282,7 +282,6 @@ bool oh_start(const char *host, unsigned port, const oh_hooks_t *hooks)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    struct sigaction sa;
     hk = hooks;
     if (!resolve(host, (int)port, &ss, &sl) || (sock = socket(ss.ss_family, SOCK_DGRAM, 0)) < 0 ||
         bind(sock, (struct sockaddr *)&ss, sl) != 0)
@@ -297,10 +296,7 @@ bool oh_start(const char *host, unsigned port, const oh_hooks_t *hooks)
     osip_set_cb_send_message(oh_osip, cb_send);
     for (int t = OSIP_ICT_KILL_TRANSACTION; t <= OSIP_NIST_KILL_TRANSACTION; t++)
         osip_set_kill_transaction_callback(oh_osip, t, killed);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sx_on_stop(on_signal);
     return true;
 }
 
